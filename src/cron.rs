@@ -1,0 +1,1 @@
+//! One cron engine, three dialects (filled in by the cron work).

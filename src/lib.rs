@@ -1,0 +1,2 @@
+//! drlint: static checks that a GitOps repository's backups can be restored.
+pub mod cron;
