@@ -1,0 +1,219 @@
+//! The command line: `check`, `rules`, `explain`. `run` returns the process exit code:
+//! 0 clean, 1 findings at or above the fail level, 2 usage, I/O or config errors.
+
+use crate::diag::{self, Severity};
+use crate::rules;
+use crate::settings::{self, Settings};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "drlint", version, about = "Prove, before a merge, that a GitOps repository's backups can be restored")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint the manifests under PATH (default: the current directory)
+    Check(CheckArgs),
+    /// List every rule with its id, default severity and one line
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Show a rule's page: what it finds, why it breaks a restore, examples, how to fix
+    Explain {
+        /// Rule id, e.g. cnpg-schedule-six-field
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or folders to check
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity [default: warning, or the config's fail-level]
+    #[arg(long, value_enum)]
+    pub fail_level: Option<Level>,
+    /// Config file [default: .drlint.yaml at the root of the first checked folder]
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore any .drlint.yaml
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Colour in human output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing when there are no findings (human format)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Gcc,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Level> for Severity {
+    fn from(l: Level) -> Severity {
+        match l {
+            Level::Error => Severity::Error,
+            Level::Warning => Severity::Warning,
+            Level::Note => Severity::Note,
+        }
+    }
+}
+
+/// Parse arguments and run. Returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule } => explain(&rule),
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    for p in &args.paths {
+        if !p.exists() {
+            eprintln!("drlint: error: {}: no such file or directory", p.display());
+            return 2;
+        }
+    }
+    let config = if args.no_config { None } else { args.config.clone().or_else(|| settings::find_config(&args.paths)) };
+    let settings = match &config {
+        Some(path) => match Settings::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                return 2;
+            }
+        },
+        None => Settings { root: args.paths.first().filter(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from(".")), ..Settings::default() },
+    };
+    let report = crate::lint(&args.paths, &settings);
+    let summary = diag::json::Summary { files: report.files, objects: report.objects, suppressed: report.suppressed };
+    let out = match args.format {
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let mut s = diag::human::render(&report.db, &report.diagnostics, color);
+            if !report.diagnostics.is_empty() || !args.quiet {
+                s.push_str(&summary_line(&report));
+            }
+            s
+        }
+        Format::Gcc => diag::gcc::render(&report.db, &report.diagnostics),
+        Format::Json => diag::json::render(&report.db, &report.diagnostics, &summary),
+        Format::Sarif => diag::sarif::render(&report.db, &report.diagnostics),
+        Format::Github => diag::github::render(&report.db, &report.diagnostics),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    let fail_level: Severity = args.fail_level.map(Severity::from).or(settings.fail_level).unwrap_or(Severity::Warning);
+    if report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
+}
+
+fn summary_line(report: &crate::Report) -> String {
+    let count = |s: Severity| report.diagnostics.iter().filter(|d| d.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut line = if report.diagnostics.is_empty() {
+        "no findings".to_string()
+    } else {
+        format!("{}, {}, {}", plural(count(Severity::Error), "error"), plural(count(Severity::Warning), "warning"), plural(count(Severity::Note), "note"))
+    };
+    if report.suppressed > 0 {
+        line.push_str(&format!(" ({} suppressed)", report.suppressed));
+    }
+    line.push_str(&format!(" in {} and {}\n", plural(report.files, "file"), plural(report.objects, "object")));
+    line
+}
+
+fn list_rules(format: RulesFormat) -> i32 {
+    let all = rules::all();
+    match format {
+        RulesFormat::Text => {
+            let width = all.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+            for r in all {
+                let m = r.meta();
+                println!("{:width$}  {:7}  {}", m.id, m.severity.as_str(), m.summary);
+            }
+        }
+        RulesFormat::Json => {
+            let v: Vec<serde_json::Value> = all
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({"id": m.id, "severity": m.severity.as_str(), "summary": m.summary,
+                        "options": m.options.iter().map(|o| serde_json::json!({"name": o.name, "default": o.default, "doc": o.doc})).collect::<Vec<_>>()})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+    }
+    0
+}
+
+fn explain(id: &str) -> i32 {
+    match rules::find(id) {
+        Some(r) => {
+            let m = r.meta();
+            print!("{}", m.doc);
+            if !m.doc.ends_with('\n') {
+                println!();
+            }
+            println!("\nDefault severity: {}", m.severity.as_str());
+            for o in m.options {
+                println!("Option `{}` (default {}): {}", o.name, o.default, o.doc);
+            }
+            0
+        }
+        None => {
+            eprintln!("drlint: error: unknown rule `{id}`{}; `drlint rules` lists them", settings::did_you_mean(id));
+            2
+        }
+    }
+}

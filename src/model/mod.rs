@@ -1,0 +1,110 @@
+//! The object model rules see: a `Resource` is one Kubernetes object (as written, or rendered by
+//! kustomize with provenance), and the `Index` finds objects by cluster, namespace, kind and name.
+
+pub mod cnpg;
+pub mod index;
+pub mod kinds;
+
+pub use index::Index;
+
+use crate::source::yaml::Node;
+use crate::source::{FileId, Span};
+
+/// One Kubernetes object.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The object's mapping. Every node's span points at the text that produced its value.
+    pub node: Node,
+    /// The file and document the object was read from (for a rendered object: the file its
+    /// `metadata` came from).
+    pub file: FileId,
+    pub doc_index: usize,
+    /// The entry points or overlays that render this object; empty when linted as written.
+    pub renders: Vec<String>,
+    /// The cluster the object is deployed to, when known (Flux layout: a folder under clusters/).
+    pub cluster: Option<String>,
+    /// Namespace the object lands in when it is namespaced and its own `metadata.namespace` is
+    /// unset: the kustomize `namespace`, the Flux `targetNamespace` or Argo CD destination.
+    pub default_namespace: Option<String>,
+}
+
+/// What a diagnostic says about the object it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Resource {
+    pub fn new(node: Node, file: FileId, doc_index: usize) -> Resource {
+        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, default_namespace: None }
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.node.str_at(&["apiVersion"]).unwrap_or("")
+    }
+    /// API group: "" for the core group, "postgresql.cnpg.io" for `postgresql.cnpg.io/v1`.
+    pub fn group(&self) -> &str {
+        self.api_version().rsplit_once('/').map(|(g, _)| g).unwrap_or("")
+    }
+    pub fn kind(&self) -> &str {
+        self.node.str_at(&["kind"]).unwrap_or("")
+    }
+    pub fn name(&self) -> &str {
+        self.node.str_at(&["metadata", "name"]).unwrap_or("")
+    }
+    /// True when the object is `kind` in API group `group`.
+    pub fn is(&self, group: &str, kind: &str) -> bool {
+        self.kind() == kind && self.group() == group
+    }
+    pub fn is_namespaced(&self) -> bool {
+        !kinds::is_cluster_scoped(self.group(), self.kind())
+    }
+    /// The namespace the object lands in: its own, else the inherited default, else `default`.
+    /// `None` for cluster-scoped kinds.
+    pub fn namespace(&self) -> Option<&str> {
+        if !self.is_namespaced() {
+            return None;
+        }
+        Some(
+            self.node
+                .str_at(&["metadata", "namespace"])
+                .or(self.default_namespace.as_deref())
+                .unwrap_or("default"),
+        )
+    }
+    pub fn spec(&self) -> Option<&Node> {
+        self.node.get("spec")
+    }
+    pub fn labels(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.node.at(&["metadata", "labels"]).into_iter().flat_map(|m| m.entries()).map(|(k, _, v)| (k, v.as_str().unwrap_or("")))
+    }
+    pub fn annotation(&self, key: &str) -> Option<&Node> {
+        self.node.at(&["metadata", "annotations"])?.get(key)
+    }
+    /// Where to report a finding about the object as a whole: its `metadata.name`, else `kind`.
+    pub fn span(&self) -> Span {
+        self.node
+            .at(&["metadata", "name"])
+            .or_else(|| self.node.get("kind"))
+            .map(|n| n.span)
+            .unwrap_or(self.node.span)
+    }
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            namespace: self.namespace().map(str::to_string),
+            name: self.name().to_string(),
+        }
+    }
+    /// `Kind/namespace/name` (or `Kind/name`), for messages.
+    pub fn display_name(&self) -> String {
+        match self.namespace() {
+            Some(ns) => format!("{} {}/{}", self.kind(), ns, self.name()),
+            None => format!("{} {}", self.kind(), self.name()),
+        }
+    }
+}

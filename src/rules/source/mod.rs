@@ -1,0 +1,7 @@
+//! Rules raised by the engine while reading files. They have no `check_*`: the reader reports them,
+//! and they are documented, configured and suppressed like any other rule.
+
+pub mod file_unreadable;
+pub mod suppression_unknown_rule;
+pub mod yaml_duplicate_key;
+pub mod yaml_invalid;

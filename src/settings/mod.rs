@@ -1,0 +1,256 @@
+//! `.drlint.yaml`: which rules run, at what severity, with which options, and what to skip.
+//! Read through the positioned YAML reader so that every error names its line; unknown keys and
+//! bad values are errors (exit 2), never silently ignored.
+
+pub mod glob;
+
+use crate::diag::Severity;
+use crate::rules::{self, OptionKind, RuleOptions};
+use crate::source::yaml::{self, Node};
+use crate::source::SourceDb;
+use glob::Glob;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = ".drlint.yaml";
+
+#[derive(Clone, Debug, Default)]
+pub struct RuleSettings {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+    pub options: RuleOptions,
+    pub exclude: Vec<Glob>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The directory globs are relative to (where the config file is, or the checked root).
+    pub root: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub fail_level: Option<Severity>,
+    pub exclude: Vec<Glob>,
+    pub rules: BTreeMap<String, RuleSettings>,
+}
+
+/// A config error, with where it is.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", crate::diag::display_path(&self.path), self.line, self.column, self.message)
+    }
+}
+
+impl Settings {
+    pub fn rule(&self, id: &str) -> Option<&RuleSettings> {
+        self.rules.get(id)
+    }
+
+    pub fn is_enabled(&self, id: &str) -> bool {
+        self.rule(id).and_then(|r| r.enabled).unwrap_or(true)
+    }
+
+    pub fn severity(&self, id: &str, default: Severity) -> Severity {
+        self.rule(id).and_then(|r| r.severity).unwrap_or(default)
+    }
+
+    /// Whether `rel_path` (relative to `root`, `/`-separated) is excluded for every rule.
+    pub fn is_excluded(&self, rel_path: &str) -> bool {
+        self.exclude.iter().any(|g| g.matches_path_or_parent(rel_path))
+    }
+
+    pub fn is_excluded_for(&self, id: &str, rel_path: &str) -> bool {
+        self.rule(id).is_some_and(|r| r.exclude.iter().any(|g| g.matches_path_or_parent(rel_path)))
+    }
+
+    /// Load a config file. `root` is where its globs are anchored.
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read config: {e}"),
+        })?;
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut s = Settings::parse(&text, path)?;
+        s.root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        s.config_path = Some(path.to_path_buf());
+        Ok(s)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Settings, ConfigError> {
+        let mut db = SourceDb::new();
+        let id = db.add(path.to_path_buf(), path.to_path_buf(), text.to_string());
+        let src = db.get(id);
+        let parsed = yaml::parse(id, text);
+        let err = |span: crate::source::Span, message: String| {
+            let lc = src.line_col(span.start as usize);
+            ConfigError { path: path.to_path_buf(), line: lc.line, column: lc.column, message }
+        };
+        if let Some(issue) = parsed.issues.first() {
+            return Err(err(issue.span, issue.message.clone()));
+        }
+        let mut settings = Settings::default();
+        let docs: Vec<&Node> = parsed.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+        if docs.len() > 1 {
+            return Err(err(docs[1].span, "the config file must hold one YAML document".into()));
+        }
+        let Some(root) = docs.first() else { return Ok(settings) };
+        if root.is_null() {
+            return Ok(settings);
+        }
+        if !root.is_map() {
+            return Err(err(root.span, "the config file must be a mapping".into()));
+        }
+        for (key, knode, value) in root.entries() {
+            match key {
+                "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
+                "exclude" => settings.exclude = parse_globs(value, &err)?,
+                "rules" => {
+                    if value.is_null() {
+                        continue;
+                    }
+                    if !value.is_map() {
+                        return Err(err(value.span, "`rules` must map rule ids to settings".into()));
+                    }
+                    for (id, idnode, rs) in value.entries() {
+                        let Some(rule) = rules::find(id) else {
+                            return Err(err(idnode.span, format!("unknown rule `{id}`{}", did_you_mean(id))));
+                        };
+                        settings.rules.insert(id.to_string(), parse_rule(rule.meta(), rs, &err)?);
+                    }
+                }
+                _ => {
+                    return Err(err(
+                        knode.span,
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules)"),
+                    ))
+                }
+            }
+        }
+        Ok(settings)
+    }
+}
+
+type ErrFn<'a> = dyn Fn(crate::source::Span, String) -> ConfigError + 'a;
+
+fn parse_severity(n: &Node, err: &ErrFn) -> Result<Severity, ConfigError> {
+    n.as_text()
+        .and_then(Severity::parse)
+        .ok_or_else(|| err(n.span, format!("`{}` is not a severity (error, warning, note)", n.as_str().unwrap_or("?"))))
+}
+
+fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
+    if n.is_null() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
+    items
+        .into_iter()
+        .map(|i| match i.as_text() {
+            Some(s) if i.is_scalar() => Glob::new(s).map_err(|m| err(i.span, m)),
+            _ => Err(err(i.span, "a glob must be a string".into())),
+        })
+        .collect()
+}
+
+fn parse_bool(n: &Node, err: &ErrFn) -> Result<bool, ConfigError> {
+    n.as_bool().ok_or_else(|| err(n.span, format!("`{}` is not true or false", n.as_str().unwrap_or("?"))))
+}
+
+fn parse_rule(meta: &'static rules::RuleMeta, n: &Node, err: &ErrFn) -> Result<RuleSettings, ConfigError> {
+    let mut rs = RuleSettings::default();
+    // Short forms: `rule: off`, `rule: false`, `rule: on`, `rule: warning`.
+    if n.is_scalar() {
+        let t = n.as_str().unwrap_or("");
+        match t {
+            "off" | "false" | "disabled" => rs.enabled = Some(false),
+            "on" | "true" | "enabled" => rs.enabled = Some(true),
+            _ => match Severity::parse(t) {
+                Some(s) => rs.severity = Some(s),
+                None => {
+                    return Err(err(
+                        n.span,
+                        format!("`{t}` is not a rule setting (off, on, error, warning, note, or a mapping)"),
+                    ))
+                }
+            },
+        }
+        return Ok(rs);
+    }
+    if !n.is_map() {
+        return Err(err(n.span, format!("settings for `{}` must be a mapping", meta.id)));
+    }
+    for (key, knode, value) in n.entries() {
+        match key {
+            "enabled" => rs.enabled = Some(parse_bool(value, err)?),
+            "severity" => rs.severity = Some(parse_severity(value, err)?),
+            "exclude" => rs.exclude = parse_globs(value, err)?,
+            "options" => {
+                if !value.is_map() {
+                    return Err(err(value.span, "`options` must be a mapping".into()));
+                }
+                for (name, oknode, ovalue) in value.entries() {
+                    let Some(spec) = meta.options.iter().find(|o| o.name == name) else {
+                        let known: Vec<&str> = meta.options.iter().map(|o| o.name).collect();
+                        return Err(err(
+                            oknode.span,
+                            if known.is_empty() {
+                                format!("rule `{}` has no options", meta.id)
+                            } else {
+                                format!("unknown option `{name}` for `{}` (options: {})", meta.id, known.join(", "))
+                            },
+                        ));
+                    };
+                    let ok = match spec.kind {
+                        OptionKind::Bool => ovalue.as_bool().is_some(),
+                        OptionKind::String => ovalue.is_scalar() && !ovalue.is_null(),
+                        OptionKind::StringList => ovalue.is_seq() && ovalue.items().all(|i| i.is_scalar() && !i.is_null()),
+                    };
+                    if !ok {
+                        let want = match spec.kind {
+                            OptionKind::Bool => "true or false",
+                            OptionKind::String => "a string",
+                            OptionKind::StringList => "a list of strings",
+                        };
+                        return Err(err(ovalue.span, format!("option `{name}` of `{}` must be {want}", meta.id)));
+                    }
+                    rs.options.values.push((name.to_string(), ovalue.clone()));
+                }
+            }
+            _ => {
+                return Err(err(
+                    knode.span,
+                    format!("unknown key `{key}` in settings of `{}` (expected enabled, severity, exclude, options)", meta.id),
+                ))
+            }
+        }
+    }
+    Ok(rs)
+}
+
+/// ` (did you mean `x`?)` when a known rule id is close.
+pub fn did_you_mean(id: &str) -> String {
+    let best = rules::all()
+        .iter()
+        .map(|r| r.meta().id)
+        .map(|known| (crate::util::edit_distance(id, known), known))
+        .min();
+    match best {
+        Some((d, known)) if d <= 3 || known.contains(id) => format!(" (did you mean `{known}`?)"),
+        _ => String::new(),
+    }
+}
+
+/// Find `.drlint.yaml` at the root of a checked tree.
+pub fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
+    paths.iter().filter(|p| p.is_dir()).map(|p| p.join(FILE_NAME)).find(|p| p.is_file())
+}
+

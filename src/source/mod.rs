@@ -1,0 +1,233 @@
+//! Source text: the `SourceDb` owns every file drlint reads, and a `Span` names a byte range in one
+//! of them. Line and column are computed on demand, so nodes stay small.
+
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in the `SourceDb`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file. Every YAML node carries one; values that a kustomize transformer
+/// set carry the span of the kustomization line that set them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+        Span { file, start: start as u32, end: end.max(start) as u32 }
+    }
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+    /// The smallest span covering both (same file assumed; otherwise `self`).
+    pub fn to(self, other: Span) -> Span {
+        if self.file != other.file {
+            return self;
+        }
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// 1-based line and column (column counted in Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+pub struct SourceFile {
+    /// Path as the user should see it (relative to the current directory when possible).
+    pub path: PathBuf,
+    /// Absolute (or as-given) path used to read the file.
+    pub real_path: PathBuf,
+    pub text: String,
+    /// The text shown in snippets: identical to `text` except that Secret values are masked.
+    display: Option<String>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn display_text(&self) -> &str {
+        self.display.as_deref().unwrap_or(&self.text)
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start) + 1;
+        LineCol { line: line + 1, column }
+    }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+    }
+
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_start(line);
+        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Replace the bytes of `spans` by `*` in the display text (Secret values never reach output).
+    pub fn mask(&mut self, spans: &[(usize, usize)]) {
+        if spans.is_empty() {
+            return;
+        }
+        let mut bytes = self.display.take().unwrap_or_else(|| self.text.clone()).into_bytes();
+        for &(s, e) in spans {
+            let e = e.min(bytes.len());
+            for b in &mut bytes[s.min(e)..e] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b'*';
+                }
+            }
+        }
+        // Masking whole UTF-8 sequences byte by byte keeps valid UTF-8 only if every masked
+        // range covers whole characters, which holds because ranges come from character boundaries.
+        self.display = Some(String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()));
+    }
+}
+
+/// The only owner of file text. Files are read once and YAML files parsed once: every stage
+/// (discovery, the kustomize renderer, entry points) asks the `SourceDb` for them.
+#[derive(Default)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+    parsed: Vec<Option<std::rc::Rc<yaml::ParsedFile>>>,
+    by_path: std::collections::HashMap<PathBuf, FileId>,
+}
+
+/// Files larger than this are not read (manifests are kilobytes; this is someone's data dump).
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// `path` made absolute and lexically normalised (`.` and `..` removed, symlinks kept).
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Read a file as text, refusing what is not a text manifest: too large, binary, not UTF-8.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a folder, not a file".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("file is {} bytes, over the {} MiB limit; not read", meta.len(), MAX_FILE_BYTES / 1024 / 1024));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err("binary file (NUL bytes); not read".into());
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 (invalid byte at offset {}); not read", e.utf8_error().valid_up_to()))?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+}
+
+impl SourceDb {
+    pub fn new() -> SourceDb {
+        SourceDb::default()
+    }
+
+    pub fn add(&mut self, path: PathBuf, real_path: PathBuf, text: String) -> FileId {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        if line_starts.len() > 1 && *line_starts.last().unwrap() == text.len() {
+            // A trailing newline does not open a new line for reporting purposes, but keep it so
+            // that offsets at EOF map to the last line.
+        }
+        let id = FileId(self.files.len() as u32);
+        self.by_path.entry(normalize(&real_path)).or_insert(id);
+        self.files.push(SourceFile { path, real_path, text, display: None, line_starts });
+        self.parsed.push(None);
+        id
+    }
+
+    /// Read a file once (by its normalised path); later calls return the same id.
+    /// The display path is relative to the current directory.
+    pub fn load_text(&mut self, path: &Path) -> Result<FileId, String> {
+        let key = normalize(path);
+        if let Some(&id) = self.by_path.get(&key) {
+            return Ok(id);
+        }
+        let text = read_text(path)?;
+        Ok(self.add(crate::diag::relative_to_cwd(&key), path.to_path_buf(), text))
+    }
+
+    /// Read and parse a YAML file once; later calls return the cached parse.
+    pub fn load_yaml(&mut self, path: &Path) -> Result<(FileId, std::rc::Rc<yaml::ParsedFile>), String> {
+        let id = self.load_text(path)?;
+        Ok((id, self.parsed(id)))
+    }
+
+    /// The parse of a file (parsed on first use).
+    pub fn parsed(&mut self, id: FileId) -> std::rc::Rc<yaml::ParsedFile> {
+        let i = id.0 as usize;
+        if self.parsed[i].is_none() {
+            self.parsed[i] = Some(std::rc::Rc::new(yaml::parse(id, &self.files[i].text)));
+        }
+        self.parsed[i].clone().unwrap()
+    }
+
+    /// The id of a file already read, by path.
+    pub fn lookup(&self, path: &Path) -> Option<FileId> {
+        self.by_path.get(&normalize(path)).copied()
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
+        &mut self.files[id.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn line_col(&self, span: Span) -> (LineCol, LineCol) {
+        let f = self.get(span.file);
+        (f.line_col(span.start as usize), f.line_col(span.end as usize))
+    }
+}
