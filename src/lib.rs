@@ -7,6 +7,7 @@ pub mod cli;
 pub mod cron;
 pub mod diag;
 pub mod discover;
+pub mod docs;
 pub mod engine;
 pub mod model;
 pub mod rules;

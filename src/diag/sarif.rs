@@ -54,7 +54,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
             let m = r.meta();
             json!({
                 "id": m.id,
-                "name": m.id,
+                "name": pascal_case(m.id),
                 "shortDescription": { "text": sentence(m.summary) },
                 "fullDescription": { "text": sentence(&full_description(m.doc)) },
                 "help": { "text": m.doc, "markdown": m.doc },
@@ -134,6 +134,14 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// `cnpg-schedule-six-field` -> `CnpgScheduleSixField`: SARIF wants a readable name distinct from the id.
+fn pascal_case(id: &str) -> String {
+    id.split('-').map(|w| {
+        let mut c = w.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+    }).collect()
 }
 
 /// Percent-encode what a URI reference may not contain (spaces, `%`, non-ASCII), keep `/`.

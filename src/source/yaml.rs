@@ -505,8 +505,8 @@ impl<'a> Builder<'a> {
                     TScalarStyle::Folded => Style::Folded,
                     _ => Style::Plain,
                 };
-                let end = scalar_end(self.text, at, style, &value);
-                let node = Node { value: Value::Scalar(value, style), span: Span::new(self.file, at, end), tag: tag_string(tag) };
+                let (start, end) = scalar_span(self.text, at, style, &value);
+                let node = Node { value: Value::Scalar(value, style), span: Span::new(self.file, start, end), tag: tag_string(tag) };
                 self.push_node(node, anchor)?;
             }
             Event::SequenceStart(anchor, tag) => {
@@ -626,6 +626,44 @@ fn apply_merge_keys(entries: &mut Vec<(Node, Node)>) {
     *entries = own;
 }
 
+/// The source range of a scalar whose event was reported at byte `at`. A block scalar's event
+/// is reported at its first content line; its span starts at the `|` or `>` indicator.
+fn scalar_span(text: &str, at: usize, style: Style, value: &str) -> (usize, usize) {
+    if matches!(style, Style::Literal | Style::Folded) {
+        let before = text[..at.min(text.len())].trim_end_matches([' ', '\t', '\n', '\r']);
+        let header = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+        let start = match header.chars().last() {
+            Some('|') | Some('>') => header.len() - 1,
+            _ => at,
+        };
+        return (start, block_scalar_end(text, at));
+    }
+    (at, scalar_end(text, at, style, value))
+}
+
+/// End of a block scalar's content: its lines are blank or indented at least as deep as the first
+/// content line, which starts at or after `content`.
+fn block_scalar_end(text: &str, content: usize) -> usize {
+    let mut line_begin = text[..content.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut indent = None;
+    let mut end = content;
+    while line_begin < text.len() {
+        let line_end = text[line_begin..].find('\n').map(|i| line_begin + i).unwrap_or(text.len());
+        let line = &text[line_begin..line_end];
+        if !line.trim().is_empty() {
+            let this = line.len() - line.trim_start_matches(' ').len();
+            match indent {
+                None => indent = Some(this),
+                Some(i) if this < i => break,
+                _ => {}
+            }
+            end = line_end;
+        }
+        line_begin = line_end + 1;
+    }
+    end
+}
+
 /// Where a scalar that starts at byte `start` ends in the source.
 fn scalar_end(text: &str, start: usize, style: Style, value: &str) -> usize {
     let rest = &text[start.min(text.len())..];
@@ -666,32 +704,6 @@ fn scalar_end(text: &str, start: usize, style: Style, value: &str) -> usize {
             // Multi-line plain scalar: cover the first line.
             start + rest.find('\n').unwrap_or(rest.len())
         }
-        Style::Literal | Style::Folded => {
-            // From the indicator to the end of the last content line: the block ends at the
-            // first non-empty line indented no deeper than the indicator's line.
-            let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let base_indent = text[line_start..].len() - text[line_start..].trim_start_matches(' ').len();
-            let mut end = start + rest.find('\n').unwrap_or(rest.len());
-            let mut pos = end;
-            while pos < text.len() {
-                let line_begin = pos + 1;
-                if line_begin >= text.len() {
-                    break;
-                }
-                let line_end = text[line_begin..].find('\n').map(|i| line_begin + i).unwrap_or(text.len());
-                let line = &text[line_begin..line_end];
-                if line.trim().is_empty() {
-                    pos = line_end;
-                    continue;
-                }
-                let indent = line.len() - line.trim_start_matches(' ').len();
-                if indent <= base_indent {
-                    break;
-                }
-                end = line_end;
-                pos = line_end;
-            }
-            end
-        }
+        Style::Literal | Style::Folded => block_scalar_end(text, start),
     }
 }
