@@ -72,7 +72,11 @@ pub struct CronError {
 
 impl CronError {
     fn new(message: impl Into<String>, start: usize, end: usize) -> Self {
-        CronError { message: message.into(), start, end }
+        CronError {
+            message: message.into(),
+            start,
+            end,
+        }
     }
 }
 
@@ -87,8 +91,7 @@ impl std::error::Error for CronError {}
 /// Velero controller message for an empty `spec.schedule` (status.validationErrors).
 pub const VELERO_EMPTY_SCHEDULE: &str = "Schedule must be a non-empty valid Cron expression";
 /// CNPG admission warning for a schedule that parses but does not have 6 fields.
-pub const CNPG_FIELD_COUNT_WARNING: &str =
-    "Schedule parameter may not have the right number of arguments (usually six arguments are needed)";
+pub const CNPG_FIELD_COUNT_WARNING: &str = "Schedule parameter may not have the right number of arguments (usually six arguments are needed)";
 /// Kubernetes CronJob error when the schedule contains `TZ`.
 pub const CRONJOB_TZ_IN_SCHEDULE: &str =
     "cannot use TZ or CRON_TZ in schedule, use timeZone field instead";
@@ -165,14 +168,36 @@ struct Bounds {
     names_base: u64,
 }
 
-const SECONDS: Bounds = Bounds { min: 0, max: 59, names: &[], names_base: 0 };
-const MINUTES: Bounds = Bounds { min: 0, max: 59, names: &[], names_base: 0 };
-const HOURS: Bounds = Bounds { min: 0, max: 23, names: &[], names_base: 0 };
-const DOM: Bounds = Bounds { min: 1, max: 31, names: &[], names_base: 0 };
+const SECONDS: Bounds = Bounds {
+    min: 0,
+    max: 59,
+    names: &[],
+    names_base: 0,
+};
+const MINUTES: Bounds = Bounds {
+    min: 0,
+    max: 59,
+    names: &[],
+    names_base: 0,
+};
+const HOURS: Bounds = Bounds {
+    min: 0,
+    max: 23,
+    names: &[],
+    names_base: 0,
+};
+const DOM: Bounds = Bounds {
+    min: 1,
+    max: 31,
+    names: &[],
+    names_base: 0,
+};
 const MONTHS: Bounds = Bounds {
     min: 1,
     max: 12,
-    names: &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    names: &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
     names_base: 1,
 };
 const DOW: Bounds = Bounds {
@@ -183,11 +208,28 @@ const DOW: Bounds = Bounds {
 };
 
 const MONTH_NAMES: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const DAY_NAMES: [&str; 7] =
-    ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const DAY_NAMES: [&str; 7] = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+];
 
 fn range_bits(min: u64, max: u64) -> u64 {
     (min..=max).fold(0, |acc, v| acc | (1 << v))
@@ -253,7 +295,9 @@ pub fn velero_status_error(spec: &str) -> Option<String> {
     if spec.is_empty() {
         return Some(VELERO_EMPTY_SCHEDULE.to_string());
     }
-    parse_v3(spec, Dialect::Velero).err().map(|e| format!("invalid schedule: {}", e.message))
+    parse_v3(spec, Dialect::Velero)
+        .err()
+        .map(|e| format!("invalid schedule: {}", e.message))
 }
 
 /// Byte range of the whitespace-delimited token containing byte `pos`.
@@ -264,7 +308,11 @@ fn token_around(s: &str, pos: usize) -> (usize, usize) {
         .find(|(_, c)| c.is_whitespace())
         .map(|(i, c)| i + c.len_utf8())
         .unwrap_or(0);
-    let end = s[pos..].char_indices().find(|(_, c)| c.is_whitespace()).map(|(i, _)| pos + i).unwrap_or(s.len());
+    let end = s[pos..]
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| pos + i)
+        .unwrap_or(s.len());
     (start, end)
 }
 
@@ -308,7 +356,12 @@ fn parse_v1(spec: &str) -> Result<Schedule, CronError> {
     }
     if spec.starts_with('@') {
         let kind = parse_descriptor(spec, d).map_err(|m| CronError::new(m, 0, spec.len()))?;
-        return Ok(Schedule { dialect: d, fields: n_fields, tz: None, kind });
+        return Ok(Schedule {
+            dialect: d,
+            fields: n_fields,
+            tz: None,
+            kind,
+        });
     }
     let spans = field_spans(spec, 0);
     if !(5..=6).contains(&spans.len()) {
@@ -319,7 +372,12 @@ fn parse_v1(spec: &str) -> Result<Schedule, CronError> {
         ));
     }
     let fields = parse_fields(spec, &spans, d)?;
-    Ok(Schedule { dialect: d, fields: n_fields, tz: None, kind: ScheduleKind::Spec(fields) })
+    Ok(Schedule {
+        dialect: d,
+        fields: n_fields,
+        tz: None,
+        kind: ScheduleKind::Spec(fields),
+    })
 }
 
 fn parse_v3(spec: &str, d: Dialect) -> Result<Schedule, CronError> {
@@ -336,9 +394,17 @@ fn parse_v3(spec: &str, d: Dialect) -> Result<Schedule, CronError> {
         };
         let name = &spec[eq + 1..sp];
         if let Err(e) = go_load_location(name) {
-            return Err(CronError::new(format!("provided bad location {name}: {e}"), eq + 1, sp));
+            return Err(CronError::new(
+                format!("provided bad location {name}: {e}"),
+                eq + 1,
+                sp,
+            ));
         }
-        tz = Some(if name.is_empty() { "UTC".to_string() } else { name.to_string() });
+        tz = Some(if name.is_empty() {
+            "UTC".to_string()
+        } else {
+            name.to_string()
+        });
         rest_from = sp;
     }
     // With a TZ prefix the remainder is trimmed; without it the spec is used as is.
@@ -346,25 +412,44 @@ fn parse_v3(spec: &str, d: Dialect) -> Result<Schedule, CronError> {
         let rest = &spec[rest_from..];
         let trimmed_start = rest.len() - rest.trim_start().len();
         let t = rest.trim();
-        (t, rest_from + trimmed_start, rest_from + trimmed_start + t.len())
+        (
+            t,
+            rest_from + trimmed_start,
+            rest_from + trimmed_start + t.len(),
+        )
     } else {
         (spec, 0, spec.len())
     };
     if desc.starts_with('@') {
-        let kind = parse_descriptor(desc, d).map_err(|m| CronError::new(m, desc_start, desc_end))?;
-        return Ok(Schedule { dialect: d, fields: n_fields, tz, kind });
+        let kind =
+            parse_descriptor(desc, d).map_err(|m| CronError::new(m, desc_start, desc_end))?;
+        return Ok(Schedule {
+            dialect: d,
+            fields: n_fields,
+            tz,
+            kind,
+        });
     }
     let spans = field_spans(spec, rest_from);
     if spans.len() != 5 {
         let list: Vec<&str> = spans.iter().map(|&(a, b)| &spec[a..b]).collect();
         return Err(CronError::new(
-            format!("expected exactly 5 fields, found {}: [{}]", spans.len(), list.join(" ")),
+            format!(
+                "expected exactly 5 fields, found {}: [{}]",
+                spans.len(),
+                list.join(" ")
+            ),
             0,
             spec.len(),
         ));
     }
     let fields = parse_fields(spec, &spans, d)?;
-    Ok(Schedule { dialect: d, fields: n_fields, tz, kind: ScheduleKind::Spec(fields) })
+    Ok(Schedule {
+        dialect: d,
+        fields: n_fields,
+        tz,
+        kind: ScheduleKind::Spec(fields),
+    })
 }
 
 /// Parses 5 or 6 field spans (6 = seconds first; 5 = CNPG without dow, or the
@@ -372,9 +457,23 @@ fn parse_v3(spec: &str, d: Dialect) -> Result<Schedule, CronError> {
 fn parse_fields(spec: &str, spans: &[(usize, usize)], d: Dialect) -> Result<SpecFields, CronError> {
     // (text, span) for sec, min, hour, dom, month, dow; None = upstream default.
     let layout: [Option<(usize, usize)>; 6] = if d.is_v1() {
-        [Some(spans[0]), Some(spans[1]), Some(spans[2]), Some(spans[3]), Some(spans[4]), spans.get(5).copied()]
+        [
+            Some(spans[0]),
+            Some(spans[1]),
+            Some(spans[2]),
+            Some(spans[3]),
+            Some(spans[4]),
+            spans.get(5).copied(),
+        ]
     } else {
-        [None, Some(spans[0]), Some(spans[1]), Some(spans[2]), Some(spans[3]), Some(spans[4])]
+        [
+            None,
+            Some(spans[0]),
+            Some(spans[1]),
+            Some(spans[2]),
+            Some(spans[3]),
+            Some(spans[4]),
+        ]
     };
     let bounds = [&SECONDS, &MINUTES, &HOURS, &DOM, &MONTHS, &DOW];
     let defaults = ["0", "*", "*", "*", "*", "*"];
@@ -385,7 +484,8 @@ fn parse_fields(spec: &str, spans: &[(usize, usize)], d: Dialect) -> Result<Spec
             Some((a, b)) => (&spec[a..b], (a, b)),
             None => (defaults[i], (0, 0)),
         };
-        let (b, s) = parse_field(text, bounds[i], d).map_err(|m| CronError::new(m, span.0, span.1))?;
+        let (b, s) =
+            parse_field(text, bounds[i], d).map_err(|m| CronError::new(m, span.0, span.1))?;
         bits[i] = b;
         stars[i] = s;
     }
@@ -448,16 +548,31 @@ fn parse_range(expr: &str, b: &Bounds, d: Dialect) -> Result<(u64, bool), String
         _ => return Err(word(format!("too many slashes: {expr}"), d)),
     };
     if start < b.min {
-        return Err(word(format!("beginning of range ({start}) below minimum ({}): {expr}", b.min), d));
+        return Err(word(
+            format!(
+                "beginning of range ({start}) below minimum ({}): {expr}",
+                b.min
+            ),
+            d,
+        ));
     }
     if end > b.max {
-        return Err(word(format!("end of range ({end}) above maximum ({}): {expr}", b.max), d));
+        return Err(word(
+            format!("end of range ({end}) above maximum ({}): {expr}", b.max),
+            d,
+        ));
     }
     if start > end {
-        return Err(word(format!("beginning of range ({start}) beyond end of range ({end}): {expr}"), d));
+        return Err(word(
+            format!("beginning of range ({start}) beyond end of range ({end}): {expr}"),
+            d,
+        ));
     }
     if step == 0 {
-        return Err(word(format!("step of range should be a positive number: {expr}"), d));
+        return Err(word(
+            format!("step of range should be a positive number: {expr}"),
+            d,
+        ));
     }
     let mut bits = 0u64;
     let mut v = start;
@@ -481,7 +596,10 @@ fn parse_int_or_name(expr: &str, b: &Bounds, d: Dialect) -> Result<u64, String> 
 
 fn must_parse_int(expr: &str, d: Dialect) -> Result<u64, String> {
     match go_atoi(expr) {
-        Ok(n) if n < 0 => Err(word(format!("negative number ({n}) not allowed: {expr}"), d)),
+        Ok(n) if n < 0 => Err(word(
+            format!("negative number ({n}) not allowed: {expr}"),
+            d,
+        )),
         Ok(n) => Ok(n as u64),
         Err(e) => Err(word(format!("failed to parse int from {expr}: {e}"), d)),
     }
@@ -501,7 +619,10 @@ fn go_atoi(s: &str) -> Result<i64, String> {
     let mut mag: u64 = 0;
     let mut overflow = false;
     for c in digits.bytes() {
-        match mag.checked_mul(10).and_then(|m| m.checked_add(u64::from(c - b'0'))) {
+        match mag
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(c - b'0')))
+        {
             Some(m) => mag = m,
             None => {
                 overflow = true;
@@ -513,7 +634,11 @@ fn go_atoi(s: &str) -> Result<i64, String> {
     if overflow || mag > limit {
         return Err(err("value out of range"));
     }
-    Ok(if neg { (mag as i64).wrapping_neg() } else { mag as i64 })
+    Ok(if neg {
+        (mag as i64).wrapping_neg()
+    } else {
+        mag as i64
+    })
 }
 
 /// Approximation of Go `strconv.Quote` (printable non-ASCII is kept as is;
@@ -531,7 +656,9 @@ fn go_strconv_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -576,17 +703,35 @@ fn parse_descriptor(text: &str, d: Dialect) -> Result<ScheduleKind, String> {
         dow_star: true,
     };
     let f = match text {
-        "@yearly" | "@annually" => SpecFields { dom: 1 << 1, month: 1 << 1, dom_star: false, ..base },
-        "@monthly" => SpecFields { dom: 1 << 1, dom_star: false, ..base },
-        "@weekly" => SpecFields { dow: 1, dow_star: false, ..base },
+        "@yearly" | "@annually" => SpecFields {
+            dom: 1 << 1,
+            month: 1 << 1,
+            dom_star: false,
+            ..base
+        },
+        "@monthly" => SpecFields {
+            dom: 1 << 1,
+            dom_star: false,
+            ..base
+        },
+        "@weekly" => SpecFields {
+            dow: 1,
+            dow_star: false,
+            ..base
+        },
         "@daily" | "@midnight" => base,
-        "@hourly" => SpecFields { hour: range_bits(0, 23), ..base },
+        "@hourly" => SpecFields {
+            hour: range_bits(0, 23),
+            ..base
+        },
         _ => {
             if let Some(dur) = text.strip_prefix("@every ") {
                 let ns = parse_go_duration(dur)
                     .map_err(|e| word(format!("failed to parse duration {text}: {e}"), d))?;
                 let ns = ns.max(1_000_000_000);
-                return Ok(ScheduleKind::Every(Duration::from_secs((ns / 1_000_000_000) as u64)));
+                return Ok(ScheduleKind::Every(Duration::from_secs(
+                    (ns / 1_000_000_000) as u64,
+                )));
             }
             return Err(word(format!("unrecognized descriptor: {text}"), d));
         }
@@ -603,11 +748,11 @@ pub fn parse_go_duration(s: &str) -> Result<i64, String> {
     let bytes = s.as_bytes();
     let mut i = 0;
     let mut neg = false;
-    if let Some(&c) = bytes.first() {
-        if c == b'-' || c == b'+' {
-            neg = c == b'-';
-            i = 1;
-        }
+    if let Some(&c) = bytes.first()
+        && (c == b'-' || c == b'+')
+    {
+        neg = c == b'-';
+        i = 1;
     }
     if &s[i..] == "0" {
         return Ok(0);
@@ -671,7 +816,10 @@ pub fn parse_go_duration(s: &str) -> Result<i64, String> {
             i += 1;
         }
         if i == unit_start {
-            return Err(format!("time: missing unit in duration {}", go_time_quote(s)));
+            return Err(format!(
+                "time: missing unit in duration {}",
+                go_time_quote(s)
+            ));
         }
         let unit_str = &s[unit_start..i];
         let unit: u64 = match unit_str {
@@ -749,7 +897,10 @@ fn load_location_in(name: &str, zoneinfo: Option<&Path>) -> Result<(), String> {
             if ok { Ok(()) } else { unknown() }
         }
         None => {
-            if name.split('/').all(|p| valid_tz_part(p) && !p.starts_with('-')) {
+            if name
+                .split('/')
+                .all(|p| valid_tz_part(p) && !p.starts_with('-'))
+            {
                 Ok(())
             } else {
                 unknown()
@@ -761,7 +912,8 @@ fn load_location_in(name: &str, zoneinfo: Option<&Path>) -> Result<(), String> {
 /// `^[A-Za-z\.\-_0-9+]{1,14}$`
 fn valid_tz_part(p: &str) -> bool {
     (1..=14).contains(&p.len())
-        && p.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+'))
+        && p.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_' | b'+'))
 }
 
 /// Kubernetes CronJob `spec.timeZone` validation; the first error only (see
@@ -863,7 +1015,12 @@ pub fn unix_time(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
 pub fn format_utc(t: i64) -> String {
     let (y, m, d) = civil_from_days(t.div_euclid(SECS_PER_DAY));
     let o = t.rem_euclid(SECS_PER_DAY);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", o / 3600, o % 3600 / 60, o % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        o / 3600,
+        o % 3600 / 60,
+        o % 60
+    )
 }
 
 /// 0 = Sunday.
@@ -878,7 +1035,11 @@ fn next_bit(bits: u64, from: u32, max: u32) -> Option<u32> {
     }
     let mask = (u64::MAX << from) & (u64::MAX >> (63 - max));
     let m = bits & mask;
-    if m == 0 { None } else { Some(m.trailing_zeros()) }
+    if m == 0 {
+        None
+    } else {
+        Some(m.trailing_zeros())
+    }
 }
 
 fn bit_list(bits: u64, min: u32, max: u32) -> Vec<u32> {
@@ -898,7 +1059,11 @@ impl SpecFields {
     fn dom_dow_match(&self, d: u32, wd: u32) -> bool {
         let dom = Self::has(self.dom, d);
         let dow = Self::has(self.dow, wd);
-        if self.dom_star || self.dow_star { dom && dow } else { dom || dow }
+        if self.dom_star || self.dow_star {
+            dom && dow
+        } else {
+            dom || dow
+        }
     }
 
     /// Smallest firing offset within a day (seconds since midnight) >= `off`.
@@ -908,12 +1073,15 @@ impl SpecFields {
         }
         let (h, m, s) = (off / 3600, off % 3600 / 60, off % 60);
         if Self::has(self.hour, h) {
-            if Self::has(self.minute, m) {
-                if let Some(s2) = next_bit(self.second, s, 59) {
-                    return Some(h * 3600 + m * 60 + s2);
-                }
+            if Self::has(self.minute, m)
+                && let Some(s2) = next_bit(self.second, s, 59)
+            {
+                return Some(h * 3600 + m * 60 + s2);
             }
-            if let (Some(m2), Some(s0)) = (next_bit(self.minute, m + 1, 59), next_bit(self.second, 0, 59)) {
+            if let (Some(m2), Some(s0)) = (
+                next_bit(self.minute, m + 1, 59),
+                next_bit(self.second, 0, 59),
+            ) {
                 return Some(h * 3600 + m2 * 60 + s0);
             }
         }
@@ -926,7 +1094,11 @@ impl SpecFields {
     fn last_offset(&self) -> Option<u32> {
         let top = |bits: u64, max: u32| {
             let m = bits & (u64::MAX >> (63 - max));
-            if m == 0 { None } else { Some(63 - m.leading_zeros()) }
+            if m == 0 {
+                None
+            } else {
+                Some(63 - m.leading_zeros())
+            }
         };
         Some(top(self.hour, 23)? * 3600 + top(self.minute, 59)? * 60 + top(self.second, 59)?)
     }
@@ -973,10 +1145,10 @@ impl Schedule {
         let mut day = start.div_euclid(SECS_PER_DAY);
         let off = start.rem_euclid(SECS_PER_DAY) as u32;
         let limit_year = civil_from_days(day).0 + 5;
-        if f.day_matches(day) {
-            if let Some(o) = f.next_offset_ge(off) {
-                return (day * SECS_PER_DAY).checked_add(i64::from(o));
-            }
+        if f.day_matches(day)
+            && let Some(o) = f.next_offset_ge(off)
+        {
+            return (day * SECS_PER_DAY).checked_add(i64::from(o));
         }
         day += 1;
         loop {
@@ -985,7 +1157,11 @@ impl Schedule {
                 return None;
             }
             if !SpecFields::has(f.month, m) {
-                day = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+                day = if m == 12 {
+                    days_from_civil(y + 1, 1, 1)
+                } else {
+                    days_from_civil(y, m + 1, 1)
+                };
                 continue;
             }
             if f.dom_dow_match(d, weekday(day)) {
@@ -1095,13 +1271,17 @@ impl Schedule {
 // ---------------------------------------------------------------------------
 
 fn plural(n: u64, unit: &str) -> String {
-    if n == 1 { format!("every {unit}") } else { format!("every {n} {unit}s") }
+    if n == 1 {
+        format!("every {unit}")
+    } else {
+        format!("every {n} {unit}s")
+    }
 }
 
 fn describe_every(secs: u64) -> String {
-    if secs % 3600 == 0 {
+    if secs.is_multiple_of(3600) {
         plural(secs / 3600, "hour")
-    } else if secs % 60 == 0 {
+    } else if secs.is_multiple_of(60) {
         plural(secs / 60, "minute")
     } else if secs < 60 {
         plural(secs, "second")
@@ -1149,7 +1329,11 @@ fn name_list(v: &[u32], names: &[&str], base: u32) -> String {
     let mut parts = Vec::new();
     for (a, b) in runs(v) {
         if b >= a + 2 {
-            parts.push(format!("{} through {}", names[(a - base) as usize], names[(b - base) as usize]));
+            parts.push(format!(
+                "{} through {}",
+                names[(a - base) as usize],
+                names[(b - base) as usize]
+            ));
         } else {
             parts.extend((a..=b).map(|x| names[(x - base) as usize].to_string()));
         }
@@ -1163,8 +1347,11 @@ fn uniform_step(v: &[u32], modulus: u32) -> Option<u32> {
         return None;
     }
     let n = v[1];
-    (n > 1 && modulus % n == 0 && v.len() as u32 == modulus / n && v.windows(2).all(|w| w[1] - w[0] == n))
-        .then_some(n)
+    (n > 1
+        && modulus.is_multiple_of(n)
+        && v.len() as u32 == modulus / n
+        && v.windows(2).all(|w| w[1] - w[0] == n))
+    .then_some(n)
 }
 
 impl SpecFields {
@@ -1172,14 +1359,22 @@ impl SpecFields {
         let secs = bit_list(self.second, 0, 59);
         let mins = bit_list(self.minute, 0, 59);
         let hours = bit_list(self.hour, 0, 23);
-        if secs.is_empty() || mins.is_empty() || hours.is_empty() || bit_list(self.month, 1, 12).is_empty() {
+        if secs.is_empty()
+            || mins.is_empty()
+            || hours.is_empty()
+            || bit_list(self.month, 1, 12).is_empty()
+        {
             return "never (a field matches no value)".to_string();
         }
         let days = self.day_phrase();
         let months = self.month_phrase();
         let count = secs.len() * mins.len() * hours.len();
         let clock = |h: u32, m: u32, s: u32| {
-            if show_secs { format!("{h:02}:{m:02}:{s:02}") } else { format!("{h:02}:{m:02}") }
+            if show_secs {
+                format!("{h:02}:{m:02}:{s:02}")
+            } else {
+                format!("{h:02}:{m:02}")
+            }
         };
         let mut out;
         if count <= 4 {
@@ -1195,7 +1390,11 @@ impl SpecFields {
                 1 => times[0].clone(),
                 n => format!("{} and {}", times[..n - 1].join(", "), times[n - 1]),
             };
-            out = if days.is_none() && months.is_none() { format!("every day at {at}") } else { format!("at {at}") };
+            out = if days.is_none() && months.is_none() {
+                format!("every day at {at}")
+            } else {
+                format!("at {at}")
+            };
         } else {
             out = Self::periodic(&secs, &mins, &hours, show_secs);
         }
@@ -1231,7 +1430,11 @@ impl SpecFields {
             } else if let (Some(n), true) = (uniform_step(secs, 60), show_secs) {
                 format!("every {n} seconds")
             } else if secs.len() == 1 {
-                if show_secs { format!("every minute at second {:02}", secs[0]) } else { "every minute".to_string() }
+                if show_secs {
+                    format!("every minute at second {:02}", secs[0])
+                } else {
+                    "every minute".to_string()
+                }
             } else {
                 format!("every minute at seconds {}", num_list(secs))
             }
@@ -1239,7 +1442,11 @@ impl SpecFields {
         let hour_word = if hours.len() == 1 { "hour" } else { "hours" };
         if full_m {
             let base = every_minute();
-            return if full_h { base } else { format!("{base} during {hour_word} {}", num_list(hours)) };
+            return if full_h {
+                base
+            } else {
+                format!("{base} during {hour_word} {}", num_list(hours))
+            };
         }
         let minute_part = if mins.len() == 1 {
             format!("minute {:02}", mins[0])
@@ -1255,7 +1462,10 @@ impl SpecFields {
         if let (Some(n), 1) = (uniform_step(hours, 24), mins.len()) {
             return format!("every {n} hours at {minute_part}{sec_suffix}");
         }
-        format!("at {minute_part}{sec_suffix} of {hour_word} {}", num_list(hours))
+        format!(
+            "at {minute_part}{sec_suffix} of {hour_word} {}",
+            num_list(hours)
+        )
     }
 
     fn dom_phrase(dom: &[u32]) -> String {
@@ -1271,13 +1481,20 @@ impl SpecFields {
         let dow = bit_list(self.dow, 0, 6);
         let dom_all = dom.len() == 31;
         let dow_all = dow.len() == 7;
-        let dow_names = if dow.is_empty() { "no weekday".to_string() } else { name_list(&dow, &DAY_NAMES, 0) };
+        let dow_names = if dow.is_empty() {
+            "no weekday".to_string()
+        } else {
+            name_list(&dow, &DAY_NAMES, 0)
+        };
         if self.dom_star || self.dow_star {
             match (dom_all, dow_all) {
                 (true, true) => None,
                 (true, false) => Some(format!("on {dow_names}")),
                 (false, true) => Some(format!("on {}", Self::dom_phrase(&dom))),
-                (false, false) => Some(format!("on {} if it is a {dow_names}", Self::dom_phrase(&dom))),
+                (false, false) => Some(format!(
+                    "on {} if it is a {dow_names}",
+                    Self::dom_phrase(&dom)
+                )),
             }
         } else if dom_all || dow_all {
             None
@@ -1307,24 +1524,48 @@ mod tests {
         assert_eq!(parse_go_duration("2\u{b5}s"), Ok(2_000));
         assert_eq!(parse_go_duration("2\u{3bc}s"), Ok(2_000));
         assert_eq!(parse_go_duration(".5s"), Ok(500_000_000));
-        assert_eq!(parse_go_duration("1"), Err("time: missing unit in duration \"1\"".into()));
-        assert_eq!(parse_go_duration("1d"), Err("time: unknown unit \"d\" in duration \"1d\"".into()));
-        assert_eq!(parse_go_duration(""), Err("time: invalid duration \"\"".into()));
-        assert_eq!(parse_go_duration(".s"), Err("time: invalid duration \".s\"".into()));
-        assert_eq!(parse_go_duration("x1h"), Err("time: invalid duration \"x1h\"".into()));
+        assert_eq!(
+            parse_go_duration("1"),
+            Err("time: missing unit in duration \"1\"".into())
+        );
+        assert_eq!(
+            parse_go_duration("1d"),
+            Err("time: unknown unit \"d\" in duration \"1d\"".into())
+        );
+        assert_eq!(
+            parse_go_duration(""),
+            Err("time: invalid duration \"\"".into())
+        );
+        assert_eq!(
+            parse_go_duration(".s"),
+            Err("time: invalid duration \".s\"".into())
+        );
+        assert_eq!(
+            parse_go_duration("x1h"),
+            Err("time: invalid duration \"x1h\"".into())
+        );
         assert_eq!(
             parse_go_duration("1\u{e9}"),
             Err("time: unknown unit \"\\xc3\\xa9\" in duration \"1\\xc3\\xa9\"".into())
         );
-        assert_eq!(parse_go_duration("9999999999h"), Err("time: invalid duration \"9999999999h\"".into()));
+        assert_eq!(
+            parse_go_duration("9999999999h"),
+            Err("time: invalid duration \"9999999999h\"".into())
+        );
     }
 
     #[test]
     fn atoi() {
         assert_eq!(go_atoi("+5"), Ok(5));
         assert_eq!(go_atoi("-5"), Ok(-5));
-        assert_eq!(go_atoi("L"), Err("strconv.Atoi: parsing \"L\": invalid syntax".into()));
-        assert_eq!(go_atoi(""), Err("strconv.Atoi: parsing \"\": invalid syntax".into()));
+        assert_eq!(
+            go_atoi("L"),
+            Err("strconv.Atoi: parsing \"L\": invalid syntax".into())
+        );
+        assert_eq!(
+            go_atoi(""),
+            Err("strconv.Atoi: parsing \"\": invalid syntax".into())
+        );
         assert_eq!(
             go_atoi("99999999999999999999"),
             Err("strconv.Atoi: parsing \"99999999999999999999\": value out of range".into())
@@ -1335,8 +1576,14 @@ mod tests {
     fn zone_fallback_without_zoneinfo() {
         assert!(load_location_in("Europe/Rome", None).is_ok());
         assert!(load_location_in("Mars/Base", None).is_ok());
-        assert_eq!(load_location_in("../etc", None), Err("time: invalid location name".into()));
-        assert_eq!(load_location_in("a b", None), Err("unknown time zone a b".into()));
+        assert_eq!(
+            load_location_in("../etc", None),
+            Err("time: invalid location name".into())
+        );
+        assert_eq!(
+            load_location_in("a b", None),
+            Err("unknown time zone a b".into())
+        );
         assert_eq!(load_location_in("", None), Ok(()));
     }
 
@@ -1353,7 +1600,9 @@ mod tests {
     #[test]
     fn intra_day_gap() {
         let s = parse("0 0,30 9-17 * * *", Dialect::Cnpg).unwrap();
-        let ScheduleKind::Spec(f) = s.kind else { panic!() };
+        let ScheduleKind::Spec(f) = s.kind else {
+            panic!()
+        };
         assert_eq!(f.max_intra_day_gap(), Some(1800));
         assert_eq!(f.last_offset(), Some(17 * 3600 + 30 * 60));
     }
