@@ -1459,6 +1459,12 @@ impl SpecFields {
             }
             return format!("every hour at {minute_part}{sec_suffix}");
         }
+        if let Some(n) = uniform_step(mins, 60) {
+            return format!(
+                "every {n} minutes{sec_suffix} during {hour_word} {}",
+                num_list(hours)
+            );
+        }
         if let (Some(n), 1) = (uniform_step(hours, 24), mins.len()) {
             return format!("every {n} hours at {minute_part}{sec_suffix}");
         }

@@ -1160,9 +1160,19 @@ fn describe_samples() {
         (
             "0,30 9-17 * * 1-5",
             Dialect::Velero,
-            "at minutes 0,30 of hours 9-17 on Monday through Friday",
+            "every 30 minutes during hours 9-17 on Monday through Friday",
         ),
         ("* 9 * * *", Dialect::Velero, "every minute during hour 9"),
+        (
+            "0,20 9-17 * * *",
+            Dialect::Velero,
+            "at minutes 0,20 of hours 9-17",
+        ),
+        (
+            "*/5 9-17 * * 1-5",
+            Dialect::Velero,
+            "every 5 minutes during hours 9-17 on Monday through Friday",
+        ),
         (
             "0 0 1 * *",
             Dialect::Velero,
