@@ -37,7 +37,16 @@ impl Rule for ClusterNoBackup {
         } else {
             "no `spec.backup` and no WAL-archiver plugin"
         };
-        cx.report_on(object, span, format!("Cluster `{}` has no backup: {what}", object.name())).help(
+        // Replica and freshly restored clusters are often left without backups on purpose; say
+        // what that means for them after a promotion.
+        let after = if cluster.is_replica() {
+            "; once this replica cluster is promoted, nothing archives its WAL"
+        } else if object.node.at(&["spec", "bootstrap", "recovery"]).is_some() {
+            "; the restored cluster starts without a backup of its own"
+        } else {
+            ""
+        };
+        cx.report_on(object, span, format!("Cluster `{}` has no backup: {what}{after}", object.name())).help(
             "add the barman-cloud plugin (spec.plugins: [{name: barman-cloud.cloudnative-pg.io, isWALArchiver: true, \
              parameters: {barmanObjectName: <ObjectStore>}}]) or spec.backup.volumeSnapshot, plus a ScheduledBackup",
         );

@@ -1,0 +1,35 @@
+//! The JSON report and the config file agree with their published JSON Schemas.
+
+mod common;
+
+use common::*;
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let text = std::fs::read_to_string(crate_root().join("schemas").join(name)).unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+#[test]
+fn json_report_matches_its_schema() {
+    let validator = schema("report.schema.json");
+    for dir in ["tests/data/repo", "examples", "fixtures"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_drlint"))
+            .args(["check", "--format", "json", dir])
+            .current_dir(crate_root())
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        assert!(errors.is_empty(), "{dir}: {errors:?}");
+    }
+}
+
+#[test]
+fn documented_config_matches_its_schema_and_loads() {
+    let validator = schema("drlint-config.schema.json");
+    let text = "fail-level: warning\nexclude:\n  - vendor\nrules:\n  cnpg-backup-retention-unset: error\n  cnpg-cluster-no-backup:\n    severity: warning\n    exclude: [\"apps/scratch/**\"]\n    options:\n      ignore-replica-clusters: true\n";
+    let parsed = drlint::source::yaml::parse(drlint::source::FileId(0), text);
+    let value = parsed.documents[0].root.as_ref().unwrap().to_json();
+    assert!(validator.is_valid(&value));
+    drlint::settings::Settings::parse(text, std::path::Path::new(".drlint.yaml")).unwrap();
+}
