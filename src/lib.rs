@@ -10,6 +10,7 @@ pub mod discover;
 pub mod docs;
 pub mod engine;
 pub mod gitops;
+pub mod kustomize;
 pub mod model;
 pub mod rules;
 pub mod settings;
@@ -18,8 +19,7 @@ pub mod suppress;
 pub mod util;
 
 use diag::Diagnostic;
-use discover::FileKind;
-use model::{Index, Resource};
+use model::Index;
 use settings::Settings;
 use source::SourceDb;
 use std::path::PathBuf;
@@ -31,34 +31,36 @@ pub struct Report {
     pub suppressed: usize,
     pub files: usize,
     pub objects: usize,
+    pub entrypoints: Vec<gitops::EntryPoint>,
+    /// Kustomization folders no entry point renders (rendered and linted on their own).
+    pub unrendered_dirs: Vec<String>,
 }
 
-/// Lint the files under `paths`.
+/// Lint the files under `paths`: read and parse them, render every entry point and kustomization,
+/// index the objects, run the rules.
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
-    let ws = discover::load(paths, settings);
-    let resources = objects_as_written(&ws);
-    let objects = resources.len();
-    let index = Index::new(resources);
-    let outcome = engine::run(&ws.db, &index, settings, ws.diagnostics);
-    Report { files: ws.files.len(), db: ws.db, diagnostics: outcome.diagnostics, suppressed: outcome.suppressed, objects }
+    let (ws, repo) = load_and_render(paths, settings);
+    let objects = repo.resources.len();
+    let index = Index::new(repo.resources);
+    let mut raised = ws.diagnostics;
+    raised.extend(repo.diagnostics);
+    let outcome = engine::run(&ws.db, &index, settings, raised);
+    Report {
+        files: ws.files.len(),
+        db: ws.db,
+        diagnostics: outcome.diagnostics,
+        suppressed: outcome.suppressed,
+        objects,
+        entrypoints: repo.entrypoints,
+        unrendered_dirs: repo.unrendered_dirs,
+    }
 }
 
-/// Every Kubernetes object in the manifests, as written (kustomize configuration excluded).
-pub fn objects_as_written(ws: &discover::Workspace) -> Vec<Resource> {
-    let mut out = Vec::new();
-    for f in &ws.files {
-        if f.kind == FileKind::Kustomization {
-            continue;
-        }
-        for doc in &f.parsed.documents {
-            let Some(root) = &doc.root else { continue };
-            if !is_object(root) {
-                continue;
-            }
-            out.push(Resource::new(root.clone(), f.id, doc.index));
-        }
-    }
-    out
+/// The discover and render stages: every object the cluster will see, with provenance.
+pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, gitops::RepoRender) {
+    let mut ws = discover::load(paths, settings);
+    let repo = gitops::render_repo(&mut ws, settings);
+    (ws, repo)
 }
 
 /// A mapping with string `apiVersion` and `kind`, and not kustomize's own configuration.

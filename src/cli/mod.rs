@@ -25,6 +25,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
+    /// List the GitOps entry points (Flux Kustomizations, Argo CD Applications, kustomization
+    /// folders), what each renders, what it could not render and why
+    Entrypoints {
+        /// Folder to inspect
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
     /// Show a rule's page: what it finds, why it breaks a restore, examples, how to fix
     Explain {
         /// Rule id, e.g. cnpg-schedule-six-field
@@ -109,6 +116,7 @@ pub fn run() -> i32 {
         Command::Check(args) => check(args),
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
+        Command::Entrypoints { path } => entrypoints(&path),
     }
 }
 
@@ -170,6 +178,49 @@ fn summary_line(report: &crate::Report) -> String {
     }
     line.push_str(&format!(" in {} and {}\n", plural(report.files, "file"), plural(report.objects, "object")));
     line
+}
+
+fn entrypoints(path: &std::path::Path) -> i32 {
+    if !path.exists() {
+        eprintln!("drlint: error: {}: no such file or directory", path.display());
+        return 2;
+    }
+    let settings = match settings::find_config(&[path.to_path_buf()]) {
+        Some(cfg) => match Settings::load(&cfg) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                return 2;
+            }
+        },
+        None => Settings { root: path.to_path_buf(), ..Settings::default() },
+    };
+    let (ws, repo) = crate::load_and_render(&[path.to_path_buf()], &settings);
+    let mut eps = repo.entrypoints.clone();
+    eps.sort_by(|a, b| (a.label.as_str(), a.declared_at).cmp(&(b.label.as_str(), b.declared_at)));
+    let mut out = String::new();
+    for ep in &eps {
+        let (lc, _) = ws.db.line_col(ep.declared_at);
+        let at = diag::display_path(&ws.db.get(ep.declared_at.file).path);
+        out.push_str(&format!("{}\n  declared at {at}:{}\n", ep.label, lc.line));
+        out.push_str(&format!("  renders {} object{}", ep.objects, if ep.objects == 1 { "" } else { "s" }));
+        if ep.dirs.is_empty() {
+            out.push('\n');
+        } else {
+            out.push_str(&format!(" from {}\n", ep.dirs.join(", ")));
+        }
+        for p in &ep.problems {
+            out.push_str(&format!("  not rendered: {p}\n"));
+        }
+    }
+    out.push_str(&format!("\n{} entry point{}", eps.len(), if eps.len() == 1 { "" } else { "s" }));
+    if repo.unrendered_dirs.is_empty() {
+        out.push_str("; every kustomization folder is rendered by one\n");
+    } else {
+        out.push_str(&format!("; kustomization folders rendered by no entry point (linted on their own): {}\n", repo.unrendered_dirs.join(", ")));
+    }
+    print!("{out}");
+    0
 }
 
 fn list_rules(format: RulesFormat) -> i32 {

@@ -1,4 +1,629 @@
-//! GitOps entry points: Flux `Kustomization` and Argo CD `Application` objects, rendered the way
-//! their controllers render them, and Flux `postBuild` variable substitution.
+//! GitOps entry points: render what the cluster applies.
+//!
+//! Every Flux `Kustomization` and Argo CD `Application` with a path in the checked tree is
+//! rendered the way its controller renders it; Flux Kustomizations (and Applications) that other
+//! entry points render are followed from them, so each object is rendered once per cluster that
+//! applies it. Kustomization folders that no entry point renders are rendered on their own (a tool
+//! drlint cannot see may apply them), and manifest files that no render read are linted as written.
 
+pub mod argo;
+pub mod flux;
 pub mod substitute;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::discover::{FileKind, Workspace};
+use crate::kustomize::{self, LoadRestrictor, RenderOptions, Rendered};
+use crate::model::Resource;
+use crate::rules::gitops::{entrypoint_not_rendered, flux_substitution_unresolved, gitops_path_missing};
+use crate::settings::Settings;
+use crate::source::yaml::{Node, Value};
+use crate::source::{normalize, FileId, SourceDb, Span};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+
+/// One entry point and what became of it, for `drlint entrypoints`.
+#[derive(Clone, Debug)]
+pub struct EntryPoint {
+    /// `Flux Kustomization flux-system/apps`, `Argo CD Application argocd/db`, `kustomization apps/x`.
+    pub label: String,
+    pub declared_at: Span,
+    pub cluster: Option<String>,
+    /// Folders rendered (relative display paths).
+    pub dirs: Vec<String>,
+    pub objects: usize,
+    /// Why it, or part of it, was not rendered.
+    pub problems: Vec<String>,
+}
+
+pub struct RepoRender {
+    pub resources: Vec<Resource>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub entrypoints: Vec<EntryPoint>,
+    /// Kustomization folders that no entry point renders (rendered on their own).
+    pub unrendered_dirs: Vec<String>,
+}
+
+/// An object as written, with where it was read.
+struct Written {
+    file: FileId,
+    doc_index: usize,
+    node: Node,
+}
+
+/// What a render produced, cached by (folder, kustomization) so no overlay renders twice.
+struct Cache {
+    renders: HashMap<(PathBuf, String), std::rc::Rc<Rendered>>,
+}
+
+impl Cache {
+    fn render(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
+        let key = (dir.to_path_buf(), kus.map(|k| k.to_json().to_string()).unwrap_or_default());
+        if let Some(r) = self.renders.get(&key) {
+            return r.clone();
+        }
+        let r = std::rc::Rc::new(match kus {
+            Some(k) => kustomize::render_virtual(db, dir, k, opts),
+            None => kustomize::render(db, dir, opts),
+        });
+        self.renders.insert(key, r.clone());
+        r
+    }
+}
+
+/// The cluster a file belongs to: the folder below a `clusters/` folder on its path.
+pub fn cluster_of(db: &SourceDb, file: FileId, _settings: &Settings) -> Option<String> {
+    let path = normalize(&db.get(file).real_path);
+    let comps: Vec<String> = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let i = comps.iter().rposition(|c| c == "clusters")?;
+    // clusters/<name>/… : the name must be a folder, not the file itself.
+    (i + 2 < comps.len()).then(|| comps[i + 1].clone())
+}
+
+/// The folder a path in an entry point is relative to: the nearest folder at or above the
+/// declaring file (inside the checked tree) in which the path exists. Flux and Argo CD resolve
+/// paths from the repository root, which drlint may not be checking from.
+fn resolve_root(db: &SourceDb, file: FileId, rel: &str, top: &Path) -> Option<(PathBuf, PathBuf)> {
+    let rel = rel.trim_start_matches("./");
+    let file_path = normalize(&db.get(file).real_path);
+    let top = normalize(top);
+    let mut dir = file_path.parent()?.to_path_buf();
+    loop {
+        let candidate = normalize(&dir.join(rel));
+        if candidate.is_dir() && candidate.starts_with(&top) {
+            return Some((dir, candidate));
+        }
+        if dir == top || !dir.pop() || !dir.starts_with(&top) {
+            return None;
+        }
+    }
+}
+
+fn label_with_cluster(label: &str, cluster: &Option<String>) -> String {
+    match cluster {
+        Some(c) => format!("{label} (cluster {c})"),
+        None => label.to_string(),
+    }
+}
+
+fn display_dir(dir: &Path) -> String {
+    let s = crate::diag::display_path(&crate::diag::relative_to_cwd(dir));
+    if s.is_empty() { ".".into() } else { s }
+}
+
+/// Whether a Flux Kustomization reads this repository (not another Git, OCI or bucket source).
+fn flux_source_is_local(k: &Node, local_git: &BTreeSet<String>) -> bool {
+    let Some(src) = k.at(&["spec", "sourceRef"]) else { return true };
+    let kind = src.str_at(&["kind"]).unwrap_or("GitRepository");
+    let name = src.str_at(&["name"]).unwrap_or("");
+    kind == "GitRepository" && (name == "flux-system" || local_git.contains(name))
+}
+
+pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
+    let top = common_root(&ws.roots);
+    let mut written: Vec<Written> = Vec::new();
+    for f in &ws.files {
+        if f.kind != FileKind::Manifest {
+            continue;
+        }
+        for doc in &f.parsed.documents {
+            if let Some(root) = doc.root.as_ref().filter(|r| crate::is_object(r)) {
+                written.push(Written { file: f.id, doc_index: doc.index, node: root.clone() });
+            }
+        }
+    }
+    // GitRepositories that point at this repository: those named like the bootstrap source, or
+    // any not declared here at all (created by bootstrap).
+    let declared_git: BTreeMap<String, String> = written
+        .iter()
+        .filter(|w| w.node.str_at(&["kind"]) == Some("GitRepository"))
+        .filter_map(|w| Some((w.node.str_at(&["metadata", "name"])?.to_string(), w.node.str_at(&["spec", "url"]).unwrap_or("").to_string())))
+        .collect();
+    let self_url = declared_git.get("flux-system").cloned();
+    let mut local_git: BTreeSet<String> = declared_git.iter().filter(|(_, u)| self_url.as_deref() == Some(u.as_str())).map(|(n, _)| n.clone()).collect();
+    let all_sources: BTreeSet<String> = written
+        .iter()
+        .filter_map(|w| w.node.at(&["spec", "sourceRef", "name"]).and_then(|n| n.as_text()).map(str::to_string))
+        .collect();
+    for s in all_sources {
+        if !declared_git.contains_key(&s) {
+            local_git.insert(s);
+        }
+    }
+
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new() };
+    for w in &written {
+        r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
+    }
+
+    // Entry points as written; the ones another entry point renders are reached from it instead.
+    let entry_written: Vec<&Written> = written.iter().filter(|w| flux::is_flux_kustomization(&w.node) || argo::is_application(&w.node)).collect();
+    let mut rendered_by_other: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    for w in &entry_written {
+        if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
+            for o in &rendered.objects {
+                let me = (o.file, o.doc_index) == (w.file, w.doc_index);
+                if !me && (flux::is_flux_kustomization(&o.node) || argo::is_application(&o.node)) {
+                    rendered_by_other.insert((o.file, o.doc_index));
+                }
+            }
+        }
+    }
+    let mut queue: VecDeque<(Node, FileId, usize, Option<String>)> = entry_written
+        .iter()
+        .filter(|w| !rendered_by_other.contains(&(w.file, w.doc_index)))
+        .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings)))
+        .collect();
+    let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
+    while let Some((node, file, doc, cluster)) = queue.pop_front() {
+        if !visited.insert((file, doc, cluster.clone())) {
+            continue;
+        }
+        for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written) {
+            queue.push_back((child, cfile, cdoc, cluster.clone()));
+        }
+    }
+
+    // Kustomization folders that no entry point rendered.
+    let mut candidates: Vec<PathBuf> = ws_kustomization_dirs(r.db, &ws.files)
+        .into_iter()
+        .filter(|(dir, kfile)| !r.consumed.contains(kfile) && !is_component(r.db, *kfile) && dir.starts_with(normalize(&top)))
+        .map(|(dir, _)| dir)
+        .collect();
+    candidates.sort();
+    let mut standalone: Vec<(PathBuf, std::rc::Rc<Rendered>)> = Vec::new();
+    let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: normalize(&top) };
+    for dir in &candidates {
+        let rendered = r.cache.render(r.db, dir, None, &opts);
+        standalone.push((dir.clone(), rendered));
+    }
+    // A folder that another standalone render reads is a base, not a root.
+    let mut read_by_other: BTreeSet<FileId> = BTreeSet::new();
+    for (dir, rendered) in &standalone {
+        let own = flux::kustomization_file(dir).and_then(|f| r.db.lookup(&f));
+        for f in &rendered.files {
+            if Some(*f) != own {
+                read_by_other.insert(*f);
+            }
+        }
+    }
+    for (dir, rendered) in standalone {
+        let own = flux::kustomization_file(&dir).and_then(|f| r.db.lookup(&f));
+        if own.is_some_and(|f| read_by_other.contains(&f)) {
+            continue;
+        }
+        let label = format!("kustomization {}", display_dir(&dir));
+        let cluster = own.and_then(|f| cluster_of(r.db, f, settings));
+        r.out.unrendered_dirs.push(display_dir(&dir));
+        let declared_at = own.map(|f| Span::new(f, 0, 0)).unwrap_or_default();
+        r.take(&rendered, &label, cluster, None, None, declared_at, vec![display_dir(&dir)]);
+    }
+
+    // Files no render read: objects as written.
+    for w in written {
+        if r.consumed.contains(&w.file) {
+            continue;
+        }
+        let mut res = Resource::new(w.node, w.file, w.doc_index);
+        res.cluster = cluster_of(r.db, w.file, settings);
+        r.out.resources.push(res);
+    }
+    r.out
+}
+
+/// The deepest folder holding every checked path: entry points may reference files anywhere in it.
+fn common_root(roots: &[PathBuf]) -> PathBuf {
+    let dirs: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| normalize(r))
+        .map(|r| if r.is_file() { r.parent().map(Path::to_path_buf).unwrap_or(r) } else { r })
+        .collect();
+    let Some(first) = dirs.first() else { return normalize(Path::new(".")) };
+    let mut common = first.clone();
+    for d in &dirs[1..] {
+        while !d.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    common
+}
+
+fn ws_kustomization_dirs(db: &SourceDb, files: &[crate::discover::LoadedFile]) -> Vec<(PathBuf, FileId)> {
+    files
+        .iter()
+        .filter(|f| f.kind == FileKind::Kustomization)
+        .filter_map(|f| {
+            let p = normalize(&db.get(f.id).real_path);
+            Some((p.parent()?.to_path_buf(), f.id))
+        })
+        .collect()
+}
+
+fn is_component(db: &mut SourceDb, kfile: FileId) -> bool {
+    let parsed = db.parsed(kfile);
+    parsed.documents.first().and_then(|d| d.root.as_ref()).and_then(|r| r.str_at(&["kind"])) == Some("Component")
+}
+
+struct Renderer<'a> {
+    db: &'a mut SourceDb,
+    settings: &'a Settings,
+    top: PathBuf,
+    cache: Cache,
+    out: RepoRender,
+    consumed: BTreeSet<FileId>,
+    written_nodes: HashMap<(FileId, usize), Node>,
+}
+
+impl Renderer<'_> {
+    /// Render an entry point without recording anything (used to find which entry points are
+    /// rendered by others).
+    fn render_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, _cluster: Option<String>) -> Option<std::rc::Rc<Rendered>> {
+        if flux::is_flux_kustomization(node) {
+            if !flux_source_is_local(node, local_git) {
+                return None;
+            }
+            let path = node.str_at(&["spec", "path"]).unwrap_or("./");
+            let (root, dir) = resolve_root(self.db, file, path, &self.top)?;
+            let kus = flux::overlay(self.db, &dir, node);
+            let opts = RenderOptions { load_restrictor: LoadRestrictor::None, repo_root: root };
+            return Some(self.cache.render(self.db, &dir, Some(&kus), &opts));
+        }
+        let mut last = None;
+        for source in argo::sources(node) {
+            let Some(path) = source.str_at(&["path"]) else { continue };
+            let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else { continue };
+            if let Some(kfile) = flux::kustomization_file(&dir) {
+                let Ok((_, parsed)) = self.db.load_yaml(&kfile) else { continue };
+                let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
+                let kus = argo::overlay(kus, source);
+                let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
+                last = Some(self.cache.render(self.db, &dir, Some(&kus), &opts));
+            }
+        }
+        last
+    }
+
+    /// Render an entry point for a cluster, record its objects, and return the entry points it
+    /// renders (to follow).
+    fn apply_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written]) -> Vec<(Node, FileId, usize)> {
+        if flux::is_flux_kustomization(node) {
+            self.apply_flux(node, file, local_git, cluster, written)
+        } else {
+            self.apply_argo(node, file, cluster)
+        }
+    }
+
+    fn note(&mut self, rule: &'static str, severity: Severity, span: Span, message: String) {
+        self.out.diagnostics.push(Diagnostic::new(rule, severity, span, message));
+    }
+
+    fn apply_flux(&mut self, k: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written]) -> Vec<(Node, FileId, usize)> {
+        let ns_default = k.str_at(&["metadata", "namespace"]).map(str::to_string);
+        let label = label_with_cluster(&format!("Flux Kustomization {}", flux::display(k, ns_default.as_deref())), &cluster);
+        let declared_at = k.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(k.span);
+        let mut ep = EntryPoint { label: label.clone(), declared_at, cluster: cluster.clone(), dirs: Vec::new(), objects: 0, problems: Vec::new() };
+        if !flux_source_is_local(k, local_git) {
+            let src = k.at(&["spec", "sourceRef"]).unwrap();
+            let what = format!("{} {}", src.str_at(&["kind"]).unwrap_or("GitRepository"), src.str_at(&["name"]).unwrap_or("?"));
+            let msg = format!("{label} reads {what}, another source than this repository; not rendered");
+            ep.problems.push(format!("source {what} is not this repository"));
+            self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, src.span, msg);
+            self.out.entrypoints.push(ep);
+            return Vec::new();
+        }
+        let path_node = k.at(&["spec", "path"]);
+        let path = path_node.and_then(|n| n.as_text()).unwrap_or("./");
+        if substitute::has_expression(path) {
+            ep.problems.push(format!("spec.path `{path}` holds a variable"));
+        }
+        let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else {
+            let span = path_node.map(|n| n.span).unwrap_or(declared_at);
+            ep.problems.push(format!("spec.path `{path}` does not exist in the checked tree"));
+            self.note(gitops_path_missing::META.id, gitops_path_missing::META.severity, span, format!("{label}: spec.path `{path}` is not a folder in this repository, so Flux fails to build it"));
+            self.out.entrypoints.push(ep);
+            return Vec::new();
+        };
+        ep.dirs.push(display_dir(&dir));
+        let kus = flux::overlay(self.db, &dir, k);
+        let opts = RenderOptions { load_restrictor: LoadRestrictor::None, repo_root: root };
+        let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+        let vars = self.flux_vars(k, written, ns_default.as_deref());
+        let target_ns = k.str_at(&["spec", "targetNamespace"]).map(str::to_string);
+        ep.objects = rendered.objects.len();
+        if !rendered.ok {
+            ep.problems.push("the build failed (see kustomize-build-failed)".into());
+        }
+        let children = self.take(&rendered, &label, cluster, Some((k, vars)), target_ns, declared_at, Vec::new());
+        let mut ep = ep;
+        ep.dirs.extend(self.dirs_of(&rendered));
+        ep.dirs.sort();
+        ep.dirs.dedup();
+        self.out.entrypoints.push(ep);
+        children
+    }
+
+    /// Folders whose kustomization files a render read.
+    fn dirs_of(&self, rendered: &Rendered) -> Vec<String> {
+        rendered
+            .files
+            .iter()
+            .filter_map(|f| {
+                let p = &self.db.get(*f).real_path;
+                let name = p.file_name()?.to_str()?;
+                crate::discover::is_kustomization_name(name).then(|| display_dir(&normalize(p.parent()?)))
+            })
+            .collect()
+    }
+
+    /// postBuild variables: substituteFrom ConfigMaps and Secrets found in the repository (in the
+    /// Kustomization's namespace when the object names one), then inline `substitute`, which wins.
+    /// `None` when the Kustomization has no postBuild at all. Values that cannot be read (SOPS) are
+    /// left out, so the variables they define stay unresolved.
+    fn flux_vars(&mut self, k: &Node, written: &[Written], namespace: Option<&str>) -> Option<(substitute::Vars, Vec<String>)> {
+        let post = k.at(&["spec", "postBuild"])?;
+        let mut vars = substitute::Vars::new();
+        let mut missing = Vec::new();
+        for src in post.get("substituteFrom").into_iter().flat_map(|s| s.items()) {
+            let kind = src.str_at(&["kind"]).unwrap_or("");
+            let name = src.str_at(&["name"]).unwrap_or("");
+            let optional = src.get("optional").and_then(Node::as_bool).unwrap_or(false);
+            let found = written.iter().find(|w| {
+                w.node.str_at(&["kind"]) == Some(kind)
+                    && w.node.str_at(&["metadata", "name"]) == Some(name)
+                    && match (w.node.str_at(&["metadata", "namespace"]), namespace) {
+                        (Some(a), Some(b)) => a == b,
+                        _ => true,
+                    }
+            });
+            match found {
+                Some(w) => {
+                    let sops = w.node.get("sops").is_some();
+                    if kind == "ConfigMap" || !sops {
+                        for (key, value) in config_values(&w.node, kind) {
+                            vars.insert(key, value.replace('\n', ""));
+                        }
+                    }
+                }
+                None if optional => {}
+                None => missing.push(format!("{kind}/{name}")),
+            }
+        }
+        for (key, _, v) in post.get("substitute").into_iter().flat_map(|s| s.entries()) {
+            if let Some(text) = v.as_str() {
+                vars.insert(key.to_string(), text.replace('\n', ""));
+            }
+        }
+        Some((vars, missing))
+    }
+
+    fn apply_argo(&mut self, app: &Node, file: FileId, cluster: Option<String>) -> Vec<(Node, FileId, usize)> {
+        let ns = app.str_at(&["metadata", "namespace"]);
+        let name = app.str_at(&["metadata", "name"]).unwrap_or("?");
+        let label = label_with_cluster(&format!("Argo CD Application {}{name}", ns.map(|n| format!("{n}/")).unwrap_or_default()), &cluster);
+        let declared_at = app.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(app.span);
+        let mut ep = EntryPoint { label: label.clone(), declared_at, cluster: cluster.clone(), dirs: Vec::new(), objects: 0, problems: Vec::new() };
+        let dest_ns = app.str_at(&["spec", "destination", "namespace"]).map(str::to_string);
+        let mut children = Vec::new();
+        let sources = argo::sources(app);
+        if sources.is_empty() {
+            ep.problems.push("no source".into());
+        }
+        for source in sources {
+            if source.get("chart").is_some() {
+                let chart = source.str_at(&["chart"]).unwrap_or("?");
+                ep.problems.push(format!("Helm chart `{chart}` is not rendered"));
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, source.span, format!("{label}: Helm chart `{chart}` from {} is not rendered (no network, no Helm)", source.str_at(&["repoURL"]).unwrap_or("a chart repository")));
+                continue;
+            }
+            let Some(path_node) = source.get("path").filter(|n| n.as_text().is_some()) else {
+                if source.get("ref").is_none() {
+                    ep.problems.push("a source without a path".into());
+                }
+                continue;
+            };
+            let path = path_node.as_str().unwrap();
+            let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else {
+                ep.problems.push(format!("path `{path}` is not in the checked tree"));
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: path `{path}` of {} is not in the checked tree; not rendered", source.str_at(&["repoURL"]).unwrap_or("its repository")));
+                continue;
+            };
+            ep.dirs.push(display_dir(&dir));
+            if dir.join("Chart.yaml").is_file() {
+                ep.problems.push(format!("`{path}` is a Helm chart; not rendered"));
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: `{path}` is a Helm chart, which drlint does not render"));
+                continue;
+            }
+            if let Some(kfile) = flux::kustomization_file(&dir) {
+                let Ok((_, parsed)) = self.db.load_yaml(&kfile) else { continue };
+                let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
+                let kus = argo::overlay(kus, source);
+                let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
+                let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+                ep.objects += rendered.objects.len();
+                ep.dirs.extend(self.dirs_of(&rendered));
+                children.extend(self.take(&rendered, &label, cluster.clone(), None, dest_ns.clone(), declared_at, Vec::new()));
+            } else {
+                for path in argo::directory_files(&dir, source) {
+                    let Ok((fid, parsed)) = self.db.load_yaml(&path) else { continue };
+                    self.consumed.insert(fid);
+                    for doc in &parsed.documents {
+                        let Some(root) = doc.root.as_ref().filter(|r| crate::is_object(r)) else { continue };
+                        let mut res = Resource::new(root.clone(), fid, doc.index);
+                        res.cluster = cluster.clone();
+                        res.renders = vec![label.clone()];
+                        res.default_namespace = dest_ns.clone();
+                        ep.objects += 1;
+                        if argo::is_application(root) || flux::is_flux_kustomization(root) {
+                            children.push((root.clone(), fid, doc.index));
+                        }
+                        self.out.resources.push(res);
+                    }
+                }
+            }
+        }
+        ep.dirs.sort();
+        ep.dirs.dedup();
+        self.out.entrypoints.push(ep);
+        children
+    }
+
+    /// Record a render's objects and diagnostics; return the entry points among its objects.
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &mut self,
+        rendered: &Rendered,
+        label: &str,
+        cluster: Option<String>,
+        flux: Option<(&Node, Option<(substitute::Vars, Vec<String>)>)>,
+        default_namespace: Option<String>,
+        declared_at: Span,
+        dirs: Vec<String>,
+    ) -> Vec<(Node, FileId, usize)> {
+        self.out.diagnostics.extend(rendered.diagnostics.iter().cloned());
+        if rendered.ok {
+            self.consumed.extend(rendered.files.iter().copied());
+        }
+        if !dirs.is_empty() {
+            self.out.entrypoints.push(EntryPoint { label: label.to_string(), declared_at, cluster: cluster.clone(), dirs, objects: rendered.objects.len(), problems: if rendered.ok { Vec::new() } else { vec!["the build failed (see kustomize-build-failed)".into()] } });
+        }
+        let mut children = Vec::new();
+        for o in &rendered.objects {
+            let mut node = o.node.clone();
+            if let Some((k, vars)) = &flux {
+                flux::apply_common_metadata(&mut node, k);
+                if let Some((vars, missing)) = vars {
+                    self.substitute(&mut node, vars, missing, label);
+                }
+            }
+            if argo::is_application(&node) || flux::is_flux_kustomization(&node) {
+                children.push((node.clone(), o.file, o.doc_index));
+            }
+            let mut res = Resource::new(node, o.file, o.doc_index);
+            res.cluster = cluster.clone();
+            res.renders = vec![label.to_string()];
+            res.default_namespace = default_namespace.clone();
+            self.out.resources.push(res);
+        }
+        let _ = &self.written_nodes;
+        let _ = self.settings;
+        children
+    }
+
+    /// Flux postBuild substitution on one object (skipped when disabled by label or annotation,
+    /// and when no variable is defined at all, as Flux does).
+    fn substitute(&mut self, node: &mut Node, vars: &substitute::Vars, missing: &[String], label: &str) {
+        let disabled = |field: &str| node.at(&["metadata", field]).and_then(|m| m.get(flux::SUBSTITUTE_ANNOTATION)).and_then(|v| v.as_text()) == Some("disabled");
+        if disabled("labels") || disabled("annotations") {
+            return;
+        }
+        if vars.is_empty() && missing.is_empty() {
+            return;
+        }
+        let mut notes = Vec::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match &mut n.value {
+                Value::Scalar(text, _) => {
+                    if !substitute::has_expression(text) {
+                        continue;
+                    }
+                    if let Ok(outcome) = substitute::substitute(text, vars) {
+                        for u in &outcome.unresolved {
+                            notes.push((n.span, u.name.clone()));
+                        }
+                        *text = outcome.text;
+                    }
+                }
+                Value::Seq(items) => stack.extend(items.iter_mut()),
+                Value::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+            }
+        }
+        for (span, name) in notes {
+            let from = if missing.is_empty() { String::new() } else { format!(" ({} not found in the repository)", missing.join(", ")) };
+            self.note(
+                flux_substitution_unresolved::META.id,
+                flux_substitution_unresolved::META.severity,
+                span,
+                format!("`${{{name}}}` has no value in {label}'s postBuild{from}; the text is checked as written"),
+            );
+        }
+    }
+}
+
+/// `data` (ConfigMap) or `stringData` and base64-decoded `data` (Secret) as strings.
+fn config_values(node: &Node, kind: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(d) = node.get("data") {
+        for (k, _, v) in d.entries() {
+            let Some(text) = v.as_str() else { continue };
+            if kind == "Secret" {
+                if let Some(decoded) = base64_decode(text) {
+                    out.push((k.to_string(), decoded));
+                }
+            } else {
+                out.push((k.to_string(), text.to_string()));
+            }
+        }
+    }
+    if kind == "Secret" {
+        if let Some(d) = node.get("stringData") {
+            for (k, _, v) in d.entries() {
+                if let Some(text) = v.as_str() {
+                    out.push((k.to_string(), text.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        } as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            buf.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    String::from_utf8(buf).ok()
+}

@@ -2,6 +2,7 @@
 //! a test (unique ids, a page and a fixtures folder for every rule).
 
 pub mod cnpg;
+pub mod gitops;
 mod rule;
 pub mod source;
 
@@ -15,6 +16,9 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cnpg::retention_invalid::RetentionInvalid,
         &cnpg::schedule_six_field::ScheduleSixField,
         &source::file_unreadable::FileUnreadable,
+        &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
+        &gitops::entrypoint_not_rendered::EntrypointNotRendered,
+        &gitops::gitops_path_missing::GitopsPathMissing,
         &source::suppression_unknown_rule::SuppressionUnknownRule,
         &source::yaml_duplicate_key::YamlDuplicateKey,
         &source::yaml_invalid::YamlInvalid,
