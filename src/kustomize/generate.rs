@@ -246,7 +246,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
                 if !full.starts_with(crate::source::normalize(&b.opts.repo_root)) || String::from_utf8(bytes.clone()).is_ok() {
                     return Err(e);
                 }
-                binary.push(Kv { key, value: base64_encode(&bytes), span: f.span });
+                binary.push(Kv { key, value: base64_lines(&bytes), span: f.span });
             }
         }
     }
@@ -268,7 +268,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
         set_path(&mut node, &["metadata", "annotations"], Node::map(m, span), span);
     }
     let value_node = |kv: &Kv| -> Node {
-        let v = if secret { base64_encode(kv.value.as_bytes()) } else { kv.value.clone() };
+        let v = if secret { base64_lines(kv.value.as_bytes()) } else { kv.value.clone() };
         Node { value: Value::Scalar(v, Style::DoubleQuoted), span: kv.span, tag: None }
     };
     if !kvs.is_empty() {
@@ -347,4 +347,19 @@ pub(crate) fn merge_into_new(new: &mut Res, old: &Res, merge_data: bool) {
             }
         }
     }
+}
+
+/// kyaml's encodeBase64: base64 broken into 70-character lines (each ending in a newline) once
+/// it is 70 characters or longer.
+fn base64_lines(data: &[u8]) -> String {
+    let enc = base64_encode(data);
+    if enc.len() < 70 {
+        return enc;
+    }
+    let mut out = String::with_capacity(enc.len() + enc.len() / 70 + 1);
+    for chunk in enc.as_bytes().chunks(70) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+        out.push('\n');
+    }
+    out
 }

@@ -131,69 +131,78 @@ pub(crate) fn go_json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-fn go_json_map(entries: &[(String, String)], out: &mut String) {
-    let mut sorted: Vec<&(String, String)> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    sorted.dedup_by(|a, b| a.0 == b.0);
-    out.push('{');
-    for (i, (k, v)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+fn go_json(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value as J;
+    match v {
+        J::Null => out.push_str("null"),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Number(n) => out.push_str(&n.to_string()),
+        J::String(s) => go_json_string(s, out),
+        J::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json(x, out);
+            }
+            out.push(']');
         }
-        go_json_string(k, out);
-        out.push(':');
-        go_json_string(v, out);
+        J::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                go_json_string(k, out);
+                out.push(':');
+                go_json(&m[*k], out);
+            }
+            out.push('}');
+        }
     }
-    out.push('}');
 }
 
-fn str_map(n: Option<&Node>) -> Option<Vec<(String, String)>> {
-    let n = n?;
-    if !n.is_map() {
-        return None;
+/// kustomize's getNodeValues: a mapping as JSON, a scalar as its text, a missing field as "".
+/// (kustomize looks the name up as a single field called `metadata/name`, which never exists,
+/// so the name always hashes as "".)
+fn field(node: &Node, key: &str) -> serde_json::Value {
+    match node.get(key) {
+        None => serde_json::Value::String(String::new()),
+        Some(n) if n.is_scalar() => serde_json::Value::String(n.as_str().unwrap_or("").to_string()),
+        Some(n) => n.to_json(),
     }
-    Some(n.entries().map(|(k, _, v)| (k.to_string(), v.as_str().unwrap_or("").to_string())).collect())
 }
 
 /// The hash suffix of a ConfigMap or Secret, as kustomize computes it from kind, name and data.
 pub(crate) fn resource_hash(node: &Node) -> String {
+    use serde_json::Value as J;
     let kind = node.str_at(&["kind"]).unwrap_or("");
-    let name = node.str_at(&["metadata", "name"]).unwrap_or("");
+    let mut m = serde_json::Map::new();
     let mut s = String::new();
-    let data = str_map(node.get("data"));
-    let put_map = |s: &mut String, m: &Option<Vec<(String, String)>>| match m {
-        Some(m) => go_json_map(m, s),
-        None => s.push_str("{}"),
-    };
-    if kind == "ConfigMap" {
-        s.push('{');
-        let binary = str_map(node.get("binaryData")).filter(|m| !m.is_empty());
-        if let Some(b) = &binary {
-            s.push_str("\"binaryData\":");
-            go_json_map(b, &mut s);
-            s.push(',');
+    match kind {
+        "ConfigMap" => {
+            m.insert("kind".into(), J::String("ConfigMap".into()));
+            m.insert("name".into(), J::String(String::new()));
+            m.insert("data".into(), field(node, "data"));
+            if node.get("binaryData").is_some_and(|b| b.is_map()) {
+                m.insert("binaryData".into(), field(node, "binaryData"));
+            }
+            go_json(&J::Object(m), &mut s);
         }
-        s.push_str("\"data\":");
-        put_map(&mut s, &data);
-        s.push_str(",\"kind\":\"ConfigMap\",\"name\":");
-        go_json_string(name, &mut s);
-        s.push('}');
-    } else if kind == "Secret" {
-        s.push('{');
-        s.push_str("\"data\":");
-        put_map(&mut s, &data);
-        s.push_str(",\"kind\":\"Secret\",\"name\":");
-        go_json_string(name, &mut s);
-        let string_data = str_map(node.get("stringData")).filter(|m| !m.is_empty());
-        if let Some(sd) = &string_data {
-            s.push_str(",\"stringData\":");
-            go_json_map(sd, &mut s);
+        "Secret" => {
+            m.insert("kind".into(), J::String("Secret".into()));
+            m.insert("type".into(), field(node, "type"));
+            m.insert("name".into(), J::String(String::new()));
+            m.insert("data".into(), field(node, "data"));
+            if node.get("stringData").is_some_and(|b| b.is_map()) {
+                m.insert("stringData".into(), field(node, "stringData"));
+            }
+            go_json(&J::Object(m), &mut s);
         }
-        s.push_str(",\"type\":");
-        go_json_string(node.str_at(&["type"]).unwrap_or(""), &mut s);
-        s.push('}');
-    } else {
-        s = serde_json::to_string(&node.to_json()).unwrap_or_default();
+        _ => go_json(&node.to_json(), &mut s),
     }
     encode_hash(&sha256_hex(s.as_bytes()))
 }
