@@ -37,6 +37,21 @@ pub enum Command {
         /// Rule id, e.g. cnpg-schedule-six-field
         rule: String,
     },
+    /// Build a kustomization and print what `kubectl kustomize DIR` prints
+    Render {
+        /// Folder holding kustomization.yaml
+        dir: PathBuf,
+        /// Which files a kustomization may read: only below its own folder, or anywhere in the repository
+        #[arg(long, value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
+        load_restrictor: LoadRestrictorArg,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[value(rename_all = "verbatim")]
+pub enum LoadRestrictorArg {
+    LoadRestrictionsRootOnly,
+    LoadRestrictionsNone,
 }
 
 #[derive(clap::Args, Debug)]
@@ -117,6 +132,7 @@ pub fn run() -> i32 {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Entrypoints { path } => entrypoints(&path),
+        Command::Render { dir, load_restrictor } => render(&dir, load_restrictor),
     }
 }
 
@@ -163,6 +179,43 @@ fn check(args: CheckArgs) -> i32 {
     let _ = stdout.flush();
     let fail_level: Severity = args.fail_level.map(Severity::from).or(settings.fail_level).unwrap_or(Severity::Warning);
     if report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
+}
+
+fn render(dir: &std::path::Path, restrictor: LoadRestrictorArg) -> i32 {
+    use crate::kustomize::{self, LoadRestrictor, RenderOptions};
+    if !dir.is_dir() {
+        eprintln!("drlint: error: {}: not a folder", dir.display());
+        return 2;
+    }
+    let load_restrictor = match restrictor {
+        LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
+        LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
+    };
+    // The repository bound: the enclosing git checkout, or the current folder when DIR is below
+    // it, or DIR itself.
+    let abs = crate::source::normalize(dir);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let repo_root = abs
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| if abs.starts_with(&cwd) { cwd.clone() } else { abs.clone() });
+    let opts = RenderOptions { load_restrictor, repo_root };
+    let mut db = crate::source::SourceDb::new();
+    let rendered = kustomize::render(&mut db, dir, &opts);
+    let mut stderr = std::io::stderr().lock();
+    for d in &rendered.diagnostics {
+        let loc = diag::locate(&db, d);
+        let _ = writeln!(stderr, "{}:{}:{}: {}: {} [{}]", loc.path, loc.line, loc.column, d.severity.as_str(), d.message, d.rule);
+    }
+    if !rendered.ok {
+        return 1;
+    }
+    let nodes: Vec<_> = rendered.objects.into_iter().map(|o| o.node).collect();
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(kustomize::to_yaml(&nodes).as_bytes());
+    let _ = stdout.flush();
+    0
 }
 
 fn summary_line(report: &crate::Report) -> String {

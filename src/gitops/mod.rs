@@ -131,22 +131,21 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
             }
         }
     }
-    // GitRepositories that point at this repository: those named like the bootstrap source, or
-    // any not declared here at all (created by bootstrap).
-    let declared_git: BTreeMap<String, String> = written
+    // Which GitRepository sources are this repository: `flux-system` (the bootstrap default), any
+    // source not declared here (created by bootstrap), and any declared source that some Flux
+    // Kustomization reads a path from that exists here. Upstream sources (a CRD repository, say)
+    // point at paths this repository does not have.
+    let declared_git: BTreeSet<String> = written
         .iter()
         .filter(|w| w.node.str_at(&["kind"]) == Some("GitRepository"))
-        .filter_map(|w| Some((w.node.str_at(&["metadata", "name"])?.to_string(), w.node.str_at(&["spec", "url"]).unwrap_or("").to_string())))
+        .filter_map(|w| w.node.str_at(&["metadata", "name"]).map(str::to_string))
         .collect();
-    let self_url = declared_git.get("flux-system").cloned();
-    let mut local_git: BTreeSet<String> = declared_git.iter().filter(|(_, u)| self_url.as_deref() == Some(u.as_str())).map(|(n, _)| n.clone()).collect();
-    let all_sources: BTreeSet<String> = written
-        .iter()
-        .filter_map(|w| w.node.at(&["spec", "sourceRef", "name"]).and_then(|n| n.as_text()).map(str::to_string))
-        .collect();
-    for s in all_sources {
-        if !declared_git.contains_key(&s) {
-            local_git.insert(s);
+    let mut local_git: BTreeSet<String> = BTreeSet::new();
+    for w in written.iter().filter(|w| flux::is_flux_kustomization(&w.node)) {
+        let name = w.node.at(&["spec", "sourceRef", "name"]).and_then(|n| n.as_text()).unwrap_or("flux-system").to_string();
+        let path = w.node.str_at(&["spec", "path"]).unwrap_or("./");
+        if name == "flux-system" || !declared_git.contains(&name) || resolve_root(&ws.db, w.file, path, &top).is_some() {
+            local_git.insert(name);
         }
     }
 
@@ -168,18 +167,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
             }
         }
     }
-    let mut queue: VecDeque<(Node, FileId, usize, Option<String>)> = entry_written
+    let mut queue: VecDeque<(Node, FileId, usize, Option<String>, bool)> = entry_written
         .iter()
         .filter(|w| !rendered_by_other.contains(&(w.file, w.doc_index)))
-        .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings)))
+        .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true))
         .collect();
     let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
-    while let Some((node, file, doc, cluster)) = queue.pop_front() {
+    while let Some((node, file, doc, cluster, top_level)) = queue.pop_front() {
         if !visited.insert((file, doc, cluster.clone())) {
             continue;
         }
-        for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written) {
-            queue.push_back((child, cfile, cdoc, cluster.clone()));
+        for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written, top_level) {
+            queue.push_back((child, cfile, cdoc, cluster.clone(), false));
         }
     }
 
@@ -306,9 +305,9 @@ impl Renderer<'_> {
 
     /// Render an entry point for a cluster, record its objects, and return the entry points it
     /// renders (to follow).
-    fn apply_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written]) -> Vec<(Node, FileId, usize)> {
+    fn apply_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written], top_level: bool) -> Vec<(Node, FileId, usize)> {
         if flux::is_flux_kustomization(node) {
-            self.apply_flux(node, file, local_git, cluster, written)
+            self.apply_flux(node, file, local_git, cluster, written, top_level)
         } else {
             self.apply_argo(node, file, cluster)
         }
@@ -318,7 +317,9 @@ impl Renderer<'_> {
         self.out.diagnostics.push(Diagnostic::new(rule, severity, span, message));
     }
 
-    fn apply_flux(&mut self, k: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written]) -> Vec<(Node, FileId, usize)> {
+    /// `top_level`: no other entry point renders this one. Whether it is applied at all is then
+    /// unknown (bootstrap, or a template in the docs), so a missing path is a note, not an error.
+    fn apply_flux(&mut self, k: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written], top_level: bool) -> Vec<(Node, FileId, usize)> {
         let ns_default = k.str_at(&["metadata", "namespace"]).map(str::to_string);
         let label = label_with_cluster(&format!("Flux Kustomization {}", flux::display(k, ns_default.as_deref())), &cluster);
         let declared_at = k.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(k.span);
@@ -340,7 +341,11 @@ impl Renderer<'_> {
         let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else {
             let span = path_node.map(|n| n.span).unwrap_or(declared_at);
             ep.problems.push(format!("spec.path `{path}` does not exist in the checked tree"));
-            self.note(gitops_path_missing::META.id, gitops_path_missing::META.severity, span, format!("{label}: spec.path `{path}` is not a folder in this repository, so Flux fails to build it"));
+            if top_level {
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, span, format!("{label}: spec.path `{path}` is not a folder in this repository; no other entry point applies this Kustomization, so it is not rendered"));
+            } else {
+                self.note(gitops_path_missing::META.id, gitops_path_missing::META.severity, span, format!("{label}: spec.path `{path}` is not a folder in this repository, so Flux fails to build it"));
+            }
             self.out.entrypoints.push(ep);
             return Vec::new();
         };
@@ -353,6 +358,12 @@ impl Renderer<'_> {
         ep.objects = rendered.objects.len();
         if !rendered.ok {
             ep.problems.push("the build failed (see kustomize-build-failed)".into());
+        }
+        // The kustomization file was read to build the overlay, not by the renderer.
+        if rendered.ok {
+            if let Some(f) = flux::kustomization_file(&dir).and_then(|f| self.db.lookup(&f)) {
+                self.consumed.insert(f);
+            }
         }
         let children = self.take(&rendered, &label, cluster, Some((k, vars)), target_ns, declared_at, Vec::new());
         let mut ep = ep;
@@ -371,7 +382,8 @@ impl Renderer<'_> {
             .filter_map(|f| {
                 let p = &self.db.get(*f).real_path;
                 let name = p.file_name()?.to_str()?;
-                crate::discover::is_kustomization_name(name).then(|| display_dir(&normalize(p.parent()?)))
+                let parent = p.parent()?;
+                crate::discover::is_kustomization_name(name).then(|| display_dir(&normalize(parent)))
             })
             .collect()
     }
@@ -403,10 +415,12 @@ impl Renderer<'_> {
                         for (key, value) in config_values(&w.node, kind) {
                             vars.insert(key, value.replace('\n', ""));
                         }
+                    } else {
+                        missing.push(format!("{kind}/{name} is SOPS-encrypted"));
                     }
                 }
                 None if optional => {}
-                None => missing.push(format!("{kind}/{name}")),
+                None => missing.push(format!("{kind}/{name} is not in the repository")),
             }
         }
         for (key, _, v) in post.get("substitute").into_iter().flat_map(|s| s.entries()) {
@@ -460,6 +474,11 @@ impl Renderer<'_> {
                 let kus = argo::overlay(kus, source);
                 let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
                 let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+                if rendered.ok {
+                    if let Some(f) = self.db.lookup(&kfile) {
+                        self.consumed.insert(f);
+                    }
+                }
                 ep.objects += rendered.objects.len();
                 ep.dirs.extend(self.dirs_of(&rendered));
                 children.extend(self.take(&rendered, &label, cluster.clone(), None, dest_ns.clone(), declared_at, Vec::new()));
@@ -565,12 +584,12 @@ impl Renderer<'_> {
             }
         }
         for (span, name) in notes {
-            let from = if missing.is_empty() { String::new() } else { format!(" ({} not found in the repository)", missing.join(", ")) };
+            let from = if missing.is_empty() { String::new() } else { format!(" ({})", missing.join("; ")) };
             self.note(
                 flux_substitution_unresolved::META.id,
                 flux_substitution_unresolved::META.severity,
                 span,
-                format!("`${{{name}}}` has no value in {label}'s postBuild{from}; the text is checked as written"),
+                format!("`${{{name}}}` has no known value in the postBuild of {label}{from}; the text is checked as written"),
             );
         }
     }

@@ -1,0 +1,543 @@
+//! Reading kustomizations and accumulating what they build: resources, bases, components,
+//! generators, then the built-in transformers in kustomize's order. The final steps (hash
+//! suffixes, name references, vars, local-config removal, ordering) run once, at the top.
+
+use super::fieldspec::TransformerConfig;
+use super::resource::{Behavior, Res};
+use super::{build_failed, unsupported, KError, KResult, LoadRestrictor, RenderOptions, Rendered, RenderedObject};
+use crate::diag::Diagnostic;
+use crate::source::yaml::{Node, ParsedFile};
+use crate::source::{normalize, FileId, SourceDb, Span};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Kustomization fields kustomize v5.5.0 knows (anything else fails the build).
+const FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "resources",
+    "bases",
+    "components",
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "namespace",
+    "namePrefix",
+    "nameSuffix",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "configMapGenerator",
+    "secretGenerator",
+    "generatorOptions",
+    "images",
+    "imageTags",
+    "replicas",
+    "replacements",
+    "vars",
+    "sortOptions",
+    "openapi",
+    "crds",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "helmGlobals",
+    "buildMetadata",
+];
+
+const MAX_DEPTH: usize = 64;
+const MAX_RESOURCES: usize = 200_000;
+
+/// One kustomization being built.
+pub(crate) struct Kust {
+    pub node: Node,
+    /// The kustomization file (`None` for an in-memory one).
+    pub file: Option<FileId>,
+    /// Its folder, absolute and normalised.
+    pub dir: PathBuf,
+    /// Where failures with no better place are reported.
+    pub span: Span,
+}
+
+impl Kust {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key).filter(|n| !n.is_null())
+    }
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(|n| n.as_text())
+    }
+    pub fn items(&self, key: &str) -> Vec<Node> {
+        self.get(key).map(|n| n.items().cloned().collect()).unwrap_or_default()
+    }
+    pub fn key_span(&self, key: &str) -> Span {
+        self.node.key(key).map(|k| k.span).unwrap_or(self.span)
+    }
+}
+
+/// Resources and the configuration that travels with them.
+#[derive(Default)]
+pub(crate) struct Acc {
+    pub res: Vec<Res>,
+    pub config: TransformerConfig,
+    pub vars: Vec<super::vars::Var>,
+}
+
+impl Acc {
+    pub fn new() -> Acc {
+        Acc { res: Vec::new(), config: TransformerConfig::defaults(), vars: Vec::new() }
+    }
+
+    /// Add a resource; an id already present is an error, as in kustomize.
+    pub fn append(&mut self, r: Res, span: Span) -> KResult<()> {
+        let id = r.cur_id();
+        if self.res.iter().any(|x| x.cur_id().equals(&id)) {
+            return Err(KError::at(span, format!("may not add resource with an already registered id: {}", id.display())));
+        }
+        if self.res.len() >= MAX_RESOURCES {
+            return Err(KError::at(span, "too many resources"));
+        }
+        self.res.push(r);
+        Ok(())
+    }
+
+    /// Add a generated resource honouring its behavior (create, merge, replace).
+    pub fn absorb(&mut self, mut r: Res, span: Span) -> KResult<()> {
+        let id = r.cur_id();
+        let matches: Vec<usize> = (0..self.res.len()).filter(|&i| self.res[i].any_ids().iter().any(|x| x.equals(&id))).collect();
+        match matches.len() {
+            0 => match r.behavior {
+                Behavior::Merge | Behavior::Replace => {
+                    Err(KError::at(span, format!("id {} does not exist; cannot merge or replace", id.display())))
+                }
+                _ => self.append(r, span),
+            },
+            1 => {
+                let i = matches[0];
+                let old = &self.res[i];
+                match r.behavior {
+                    Behavior::Replace | Behavior::Merge => {
+                        let merge = r.behavior == Behavior::Merge;
+                        super::generate::merge_into_new(&mut r, old, merge);
+                        r.org_id = old.org_id.clone();
+                        r.prev_ids = old.prev_ids.clone();
+                        r.prefixes = old.prefixes.clone();
+                        r.suffixes = old.suffixes.clone();
+                        r.needs_hash = r.needs_hash || old.needs_hash;
+                        self.res[i] = r;
+                        Ok(())
+                    }
+                    _ => Err(KError::at(span, format!("id {} exists; behavior must be merge or replace", id.display()))),
+                }
+            }
+            _ => Err(KError::at(span, format!("found multiple objects {} that could accept merge of {}", matches.len(), id.display()))),
+        }
+    }
+
+    pub fn absorb_acc(&mut self, other: Acc, span: Span) -> KResult<()> {
+        for r in other.res {
+            self.append(r, span)?;
+        }
+        self.config.merge(&other.config);
+        for v in other.vars {
+            self.add_var(v, span)?;
+        }
+        Ok(())
+    }
+
+    pub fn add_var(&mut self, v: super::vars::Var, span: Span) -> KResult<()> {
+        if let Some(old) = self.vars.iter().find(|x| x.name == v.name) {
+            if old.same_target(&v) {
+                return Ok(());
+            }
+            return Err(KError::at(span, format!("var '{}' already encountered", v.name)));
+        }
+        self.vars.push(v);
+        Ok(())
+    }
+}
+
+pub(crate) struct Builder<'a> {
+    pub db: &'a mut SourceDb,
+    pub opts: &'a RenderOptions,
+    repo_root: PathBuf,
+    pub files: Vec<FileId>,
+    pub diags: Vec<Diagnostic>,
+    stack: Vec<PathBuf>,
+    pub fallback_span: Span,
+}
+
+/// Does a resource entry name something remote (git or http) rather than a local path?
+pub(crate) fn is_remote(s: &str) -> bool {
+    s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/") || s.starts_with("gitlab.com/") || s.starts_with("bitbucket.org/") || s.starts_with("git::")
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p))
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default() }
+    }
+
+    fn note_file(&mut self, id: FileId) {
+        if !self.files.contains(&id) {
+            self.files.push(id);
+        }
+    }
+
+    fn inside_repo(&self, p: &Path) -> bool {
+        canonical(p).starts_with(&self.repo_root)
+    }
+
+    /// Read a file a kustomization names, applying the load restrictor and the repository bound.
+    pub fn read_file(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, PathBuf)> {
+        let path = normalize(&k.dir.join(rel));
+        if !self.inside_repo(&path) {
+            return Err(KError::at(span, format!("'{rel}' is outside the checked repository; not read")));
+        }
+        if self.opts.load_restrictor == LoadRestrictor::RootOnly && !canonical(&path).starts_with(canonical(&k.dir)) {
+            return Err(KError::at(
+                span,
+                format!("security; file '{}' is not in or below '{}'", path.display(), k.dir.display()),
+            ));
+        }
+        if !path.exists() {
+            return Err(KError::at(span, format!("evalsymlink failure on '{}' : lstat {}: no such file or directory", path.display(), path.display())));
+        }
+        let id = self.db.load_text(&path).map_err(|e| KError::at(span, format!("{}: {e}", path.display())))?;
+        self.note_file(id);
+        Ok((id, path))
+    }
+
+    pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, Rc<ParsedFile>)> {
+        let (id, _) = self.read_file(k, rel, span)?;
+        let parsed = self.db.parsed(id);
+        if let Some(issue) = parsed.issues.iter().find(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid) {
+            return Err(KError::at(span, format!("MalformedYAMLError: {} in File: {rel}", issue.message)));
+        }
+        Ok((id, parsed))
+    }
+
+    /// Load the kustomization file of `dir`.
+    fn load_kust(&mut self, dir: &Path, span: Option<Span>) -> KResult<Kust> {
+        let mut found = Vec::new();
+        for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                found.push(p);
+            }
+        }
+        if found.len() > 1 {
+            return Err(KError::new(format!("Found multiple kustomization files under: {}", dir.display()), span));
+        }
+        let Some(path) = found.pop() else {
+            return Err(KError::new(
+                format!("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'", dir.display()),
+                span,
+            ));
+        };
+        let id = self.db.load_text(&path).map_err(|e| KError::new(format!("{}: {e}", path.display()), span))?;
+        self.note_file(id);
+        let parsed = self.db.parsed(id);
+        let file_span = Span::new(id, 0, 0);
+        if let Some(issue) = parsed.issues.iter().find(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid) {
+            return Err(KError::at(issue.span, format!("invalid kustomization: {}", issue.message)));
+        }
+        let docs: Vec<&Node> = parsed.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+        let root = match docs.first() {
+            Some(r) => (*r).clone(),
+            None => return Err(KError::at(file_span, "kustomization.yaml is empty")),
+        };
+        self.kust_from_node(root, Some(id), dir, file_span)
+    }
+
+    fn kust_from_node(&mut self, root: Node, file: Option<FileId>, dir: &Path, file_span: Span) -> KResult<Kust> {
+        if !root.is_map() {
+            return Err(KError::at(root.span, "invalid Kustomization: not a mapping"));
+        }
+        // Go's JSON decoding matches field names case-insensitively; unknown fields fail.
+        let mut node = root.clone();
+        if let Some(entries) = node.as_map_mut() {
+            for (k, _) in entries.iter_mut() {
+                let Some(key) = k.as_str() else { continue };
+                if FIELDS.contains(&key) {
+                    continue;
+                }
+                match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(key)) {
+                    Some(f) => k.value = crate::source::yaml::Value::Scalar(f.to_string(), crate::source::yaml::Style::Plain),
+                    None => return Err(KError::at(k.span, format!("invalid Kustomization: json: unknown field \"{key}\""))),
+                }
+            }
+        }
+        if node.as_map().is_some_and(|m| m.iter().all(|(k, _)| matches!(k.as_str(), Some("apiVersion" | "kind" | "metadata")))) {
+            return Err(KError::at(file_span, "kustomization.yaml is empty"));
+        }
+        let span = root.span;
+        let k = Kust { node, file, dir: dir.to_path_buf(), span: Span { end: span.start, ..span } };
+        if let Some(kind) = k.str("kind") {
+            if kind != "Kustomization" && kind != "Component" {
+                return Err(KError::at(k.key_span("kind"), format!("kind should be Kustomization or Component, not '{kind}'")));
+            }
+        }
+        Ok(k)
+    }
+
+    pub fn build_top(&mut self, dir: &Path, virtual_k: Option<&Node>) -> KResult<Vec<Res>> {
+        let dir = normalize(dir);
+        if !self.inside_repo(&dir) {
+            return Err(KError::new(format!("'{}' is outside the checked repository", dir.display()), None));
+        }
+        let k = match virtual_k {
+            Some(n) => self.kust_from_node(n.clone(), None, &dir, n.span)?,
+            None => self.load_kust(&dir, None)?,
+        };
+        self.fallback_span = k.span;
+        if k.str("kind") == Some("Component") {
+            // A component built on its own behaves like a kustomization.
+        }
+        self.stack.push(canonical(&dir));
+        let acc = self.accumulate(&k, Acc::new())?;
+        self.stack.pop();
+        let mut acc = acc;
+        // Content hashes, then back references, then vars: the order kustomize uses.
+        for r in acc.res.iter_mut() {
+            if r.needs_hash {
+                r.remember_id();
+                let h = super::hash::resource_hash(&r.node);
+                let name = format!("{}-{}", r.name(), h);
+                let span = r.node.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(r.node.span);
+                super::resource::set_name(&mut r.node, &name, span);
+            }
+        }
+        super::nameref::fix(&mut acc.res, &acc.config)?;
+        super::vars::resolve_vars(&mut acc.res, &acc.vars, &acc.config.var_reference, k.key_span("vars"))?;
+        acc.res.retain(|r| {
+            !r.annotations().iter().any(|(k, v)| k == "config.kubernetes.io/local-config" && v == "true")
+        });
+        super::order::sort(&mut acc.res, &k)?;
+        Ok(acc.res)
+    }
+
+    pub fn finish(self, result: KResult<Vec<Res>>) -> Rendered {
+        let mut diagnostics = self.diags;
+        let (objects, ok) = match result {
+            Ok(res) => (res.into_iter().map(|r| RenderedObject { node: r.node, file: r.file, doc_index: r.doc_index }).collect(), true),
+            Err(e) => {
+                diagnostics.push(build_failed(e.span.unwrap_or(self.fallback_span), e.message));
+                (Vec::new(), false)
+            }
+        };
+        Rendered { objects, diagnostics, files: self.files, ok }
+    }
+
+    /// kustomize's accumulateTarget: resources, configurations, generators, components,
+    /// transformers, vars.
+    pub fn accumulate(&mut self, k: &Kust, mut acc: Acc) -> KResult<Acc> {
+        if self.stack.len() > MAX_DEPTH {
+            return Err(KError::at(k.span, "kustomizations nested too deeply"));
+        }
+        let mut entries = k.items("resources");
+        entries.extend(k.items("bases"));
+        for e in &entries {
+            let Some(path) = e.as_text() else { continue };
+            self.accumulate_resource(k, path, e.span, &mut acc)?;
+        }
+        for e in k.items("configurations") {
+            let Some(path) = e.as_text() else { continue };
+            let (_, parsed) = self.read_yaml(k, path, e.span)?;
+            for d in &parsed.documents {
+                if let Some(root) = &d.root {
+                    acc.config.merge(&TransformerConfig::from_node(root));
+                }
+            }
+        }
+        for e in k.items("crds") {
+            let Some(path) = e.as_text() else { continue };
+            let (_, parsed) = self.read_yaml(k, path, e.span)?;
+            super::nameref::crd_config(&parsed, &mut acc.config);
+        }
+        self.check_openapi(k)?;
+        super::generate::run_generators(self, k, &mut acc)?;
+        for e in k.items("components") {
+            let Some(path) = e.as_text() else { continue };
+            if is_remote(path) {
+                self.diags.push(unsupported(e.span, format!("remote component '{path}' is not fetched; the rest of the overlay is rendered without it")));
+                continue;
+            }
+            let dir = normalize(&k.dir.join(path));
+            if !self.inside_repo(&dir) {
+                return Err(KError::at(e.span, format!("component '{path}' is outside the checked repository")));
+            }
+            if !dir.is_dir() {
+                return Err(KError::at(e.span, format!("accumulating components: loader.New \"must build at directory: '{}': file is not directory\"", dir.display())));
+            }
+            let sub = self.enter(&dir, e.span)?;
+            if sub.str("kind") != Some("Component") {
+                self.stack.pop();
+                return Err(KError::at(
+                    e.span,
+                    format!("accumulating components: expected kind 'Component' for path '{}' but got '{}'", dir.display(), sub.str("kind").unwrap_or("Kustomization")),
+                ));
+            }
+            let r = self.accumulate(&sub, acc);
+            self.stack.pop();
+            acc = r?;
+        }
+        super::transform::run_builtin(self, k, &mut acc)?;
+        super::transform::run_transformer_plugins(self, k, &mut acc)?;
+        for e in k.items("validators") {
+            self.diags.push(unsupported(e.span, "validator plugins are not run"));
+        }
+        for v in k.items("vars") {
+            let var = super::vars::Var::from_node(&v).ok_or_else(|| KError::at(v.span, "invalid var"))?;
+            acc.add_var(var, v.span)?;
+        }
+        if let Some(n) = k.get("helmCharts").or_else(|| k.get("helmChartInflationGenerator")) {
+            let span = k.key_span(if k.get("helmCharts").is_some() { "helmCharts" } else { "helmChartInflationGenerator" });
+            if n.items().len() > 0 || n.is_map() {
+                self.diags.push(unsupported(span, "helm charts are not inflated; the rest of the overlay is rendered without them"));
+            }
+        }
+        Ok(acc)
+    }
+
+    fn check_openapi(&mut self, k: &Kust) -> KResult<()> {
+        let Some(o) = k.get("openapi") else { return Ok(()) };
+        let path = o.str_at(&["path"]);
+        let version = o.str_at(&["version"]);
+        if path.is_some() && version.is_some() {
+            return Err(KError::at(k.key_span("openapi"), "builtin version and custom schema provided, cannot use both"));
+        }
+        if let Some(v) = version {
+            if !matches!(v, "v1.21.2" | "v1212" | "default") {
+                return Err(KError::at(k.key_span("openapi"), "the specified OpenAPI version is not built in"));
+            }
+        }
+        if let Some(p) = path {
+            self.read_file(k, p, o.get("path").map(|n| n.span).unwrap_or(k.span))?;
+        }
+        Ok(())
+    }
+
+    /// Push `dir` on the build stack (cycles fail) and load its kustomization.
+    fn enter(&mut self, dir: &Path, span: Span) -> KResult<Kust> {
+        let c = canonical(dir);
+        if self.stack.contains(&c) {
+            return Err(KError::at(span, format!("cycle detected: '{}' is already being built", dir.display())));
+        }
+        let sub = self.load_kust(dir, Some(span))?;
+        self.stack.push(c);
+        Ok(sub)
+    }
+
+    fn accumulate_resource(&mut self, k: &Kust, path: &str, span: Span, acc: &mut Acc) -> KResult<()> {
+        let full = normalize(&k.dir.join(path));
+        if !full.exists() && is_remote(path) {
+            self.diags.push(unsupported(span, format!("remote resource '{path}' is not fetched; the rest of the overlay is rendered without it")));
+            return Ok(());
+        }
+        if full.is_file() {
+            let (id, parsed) = self.read_yaml(k, path, span)?;
+            for r in self.resources_from(id, &parsed, span)? {
+                acc.append(r, span)?;
+            }
+            return Ok(());
+        }
+        if full.is_dir() {
+            if !self.inside_repo(&full) {
+                return Err(KError::at(span, format!("'{path}' is outside the checked repository; not read")));
+            }
+            let sub = self.enter(&full, span)?;
+            if sub.str("kind") == Some("Component") {
+                self.stack.pop();
+                return Err(KError::at(span, format!("accumulating resources from '{path}': expected kind != 'Component' for path '{}'", full.display())));
+            }
+            let r = self.accumulate(&sub, Acc::new());
+            self.stack.pop();
+            let sub_acc = r?;
+            return acc.absorb_acc(sub_acc, span);
+        }
+        Err(KError::at(span, format!("accumulating resources from '{path}': '{}': no such file or directory", full.display())))
+    }
+
+    /// The objects of a resource file (a `List` contributes its items).
+    pub fn resources_from(&mut self, id: FileId, parsed: &ParsedFile, span: Span) -> KResult<Vec<Res>> {
+        let mut out = Vec::new();
+        for d in &parsed.documents {
+            let Some(root) = &d.root else { continue };
+            if root.is_null() {
+                continue;
+            }
+            if !root.is_map() {
+                return Err(KError::at(span, format!("{}: document {} is not a mapping", self.db.get(id).path.display(), d.index)));
+            }
+            if root.as_map().is_some_and(|m| m.is_empty()) {
+                continue;
+            }
+            let kind = root.str_at(&["kind"]).unwrap_or("");
+            if kind.ends_with("List") && root.get("items").is_some_and(|i| i.is_seq()) {
+                for item in root.get("items").unwrap().items() {
+                    if item.is_map() {
+                        out.push(Res::new(item.clone(), id, d.index));
+                    }
+                }
+                continue;
+            }
+            if kind.is_empty() {
+                return Err(KError::at(root.span, "missing Resource metadata: kind is required"));
+            }
+            out.push(Res::new(root.clone(), id, d.index));
+        }
+        Ok(out)
+    }
+
+    /// A patch or other file-or-inline YAML: text containing a newline (or a mapping) is inline.
+    pub fn file_or_inline(&mut self, k: &Kust, n: &Node) -> KResult<(FileId, Vec<Node>)> {
+        let text = n.as_text().unwrap_or("");
+        if n.is_map() {
+            return Ok((n.span.file, vec![n.clone()]));
+        }
+        let looks_inline = text.contains('\n') || text.trim_start().starts_with('{') || (text.contains(": ") && !k.dir.join(text).exists());
+        if looks_inline {
+            return Ok((n.span.file, inline_docs(n)));
+        }
+        let (id, parsed) = self.read_yaml(k, text, n.span)?;
+        Ok((id, parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()))
+    }
+}
+
+/// Parse YAML written inside a kustomization string, giving its nodes spans in the
+/// kustomization: each node points at the line of the string it came from.
+pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
+    let text = n.as_str().unwrap_or("");
+    let parsed = crate::source::yaml::parse(n.span.file, text);
+    let mut out: Vec<Node> = parsed.documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect();
+    for doc in &mut out {
+        respan(doc, n.span);
+    }
+    out
+}
+
+/// Point every node of a tree parsed from an inline string at `span` (the string in the
+/// kustomization): byte offsets inside the string do not map 1:1 to the file once unescaped.
+pub(crate) fn respan(node: &mut Node, span: Span) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.span = span;
+        match &mut n.value {
+            crate::source::yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
+            crate::source::yaml::Value::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    k.span = span;
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Name reference fix-ups: after prefixes, suffixes, hashes and namespaces changed names, every
+//! field that kustomize's nameReference configuration lists (ConfigMap/Secret refs in pod specs,
+//! ServiceAccounts, PVC claimNames, Services in Ingresses, roleRefs...) is pointed at the new
+//! name. Fields the configuration does not list, such as those of custom resources, are left
+//! alone, as kustomize leaves them.
+
+use super::fieldspec::{apply, Create, NameBackRef, TransformerConfig};
+use super::resource::{str_node, Gvk, Res, ResId};
+use super::{KError, KResult};
+use crate::source::yaml::{Node, ParsedFile};
+
+fn gvk_selected(target: &Gvk, gvk: &Gvk) -> bool {
+    (target.group.is_empty() || target.group == gvk.group)
+        && (target.version.is_empty() || target.version == gvk.version)
+        && (target.kind.is_empty() || target.kind == gvk.kind)
+}
+
+struct Snapshot {
+    ids: Vec<ResId>,
+    cur: ResId,
+    gvk: Gvk,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+pub(crate) fn fix(res: &mut [Res], config: &TransformerConfig) -> KResult<()> {
+    let snaps: Vec<Snapshot> = res
+        .iter()
+        .map(|r| {
+            let mut ids = vec![r.org_id.clone()];
+            ids.extend(r.prev_ids.iter().cloned());
+            ids.push(r.cur_id());
+            Snapshot { cur: r.cur_id(), gvk: r.gvk(), ids, prefixes: r.prefixes.clone(), suffixes: r.suffixes.clone() }
+        })
+        .collect();
+    for backref in &config.name_reference {
+        let candidates: Vec<usize> = (0..snaps.len()).filter(|&i| snaps[i].ids.iter().any(|id| gvk_selected(&backref.gvk, &id.gvk))).collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        for ri in 0..res.len() {
+            let referrer_gvk = snaps[ri].gvk.clone();
+            let referrer = Referrer { cur: snaps[ri].cur.clone(), prefixes: snaps[ri].prefixes.clone(), suffixes: snaps[ri].suffixes.clone() };
+            for fs in backref.field_specs.iter().filter(|fs| fs.selects(&referrer_gvk)) {
+                let role_ref_kind = if fs.path_text == "roleRef/name" { res[ri].node.str_at(&["roleRef", "kind"]).map(str::to_string) } else { None };
+                let span = res[ri].node.span;
+                let r_name = res[ri].name();
+                apply(&mut res[ri].node, &fs.path, Create::No, span, &mut |n: &mut Node| {
+                    set(n, backref, &snaps, &candidates, &referrer, role_ref_kind.as_deref())
+                })
+                .map_err(|e| {
+                    KError::new(
+                        format!("updating name reference in '{}' field of '{}/{}': {}", fs.path_text, referrer_gvk.display(), r_name, e.message),
+                        e.span,
+                    )
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+struct Referrer {
+    cur: ResId,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+}
+
+fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>) -> KResult<()> {
+    if n.is_null() {
+        return Ok(());
+    }
+    if n.is_seq() {
+        for item in n.as_seq_mut().unwrap() {
+            set(item, backref, snaps, candidates, referrer, role_ref_kind)?;
+        }
+        return Ok(());
+    }
+    if n.is_map() {
+        // A reference written as a mapping: {kind?, name, namespace?} (subjects, webhook services).
+        if let Some(kind) = n.str_at(&["kind"]) {
+            if kind != backref.gvk.kind {
+                return Ok(());
+            }
+        }
+        let Some(old) = n.str_at(&["name"]).map(str::to_string) else { return Ok(()) };
+        let ns = n.str_at(&["namespace"]).map(str::to_string);
+        let pool: Vec<usize> = match &ns {
+            Some(ns) => candidates
+                .iter()
+                .copied()
+                .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && (id.namespace == *ns || (id.namespace.is_empty() && ns == "default"))))
+                .collect(),
+            None => candidates.to_vec(),
+        };
+        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, ns.is_some())? {
+            let target = &snaps[i].cur;
+            let span = n.get("name").map(|x| x.span).unwrap_or(n.span);
+            if target.name != old {
+                n.insert(super::resource::key_node("name", span), str_node(&target.name, span));
+            }
+            if ns.is_some() && !target.namespace.is_empty() && ns.as_deref() != Some(&target.namespace) {
+                let span = n.get("namespace").map(|x| x.span).unwrap_or(span);
+                n.insert(super::resource::key_node("namespace", span), str_node(&target.namespace, span));
+            }
+        }
+        return Ok(());
+    }
+    let Some(old) = n.as_text().map(str::to_string) else { return Ok(()) };
+    if let Some(i) = select(&old, backref, snaps, candidates, referrer, role_ref_kind, false)? {
+        let target = &snaps[i].cur;
+        if target.name != old {
+            let span = n.span;
+            *n = str_node(&target.name, span);
+        }
+    }
+    Ok(())
+}
+
+fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, ns_given: bool) -> KResult<Option<usize>> {
+    let mut c: Vec<usize> = pool
+        .iter()
+        .copied()
+        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && gvk_selected(&backref.gvk, &id.gvk)))
+        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].gvk.kind == k))
+        .collect();
+    if !ns_given && !referrer.cur.gvk.is_cluster_scoped() {
+        c.retain(|&i| snaps[i].cur.gvk.is_cluster_scoped() || snaps[i].gvk.kind == "ServiceAccount" || snaps[i].cur.ns_equals(&referrer.cur));
+    }
+    if c.len() <= 1 {
+        return Ok(c.first().copied());
+    }
+    let same_affixes: Vec<usize> = c.iter().copied().filter(|&i| snaps[i].prefixes == referrer.prefixes && snaps[i].suffixes == referrer.suffixes).collect();
+    if same_affixes.len() == 1 {
+        return Ok(Some(same_affixes[0]));
+    }
+    let pool2 = if same_affixes.is_empty() { &c } else { &same_affixes };
+    let first = &snaps[pool2[0]].cur;
+    if pool2.iter().all(|&i| snaps[i].cur.name == first.name) {
+        return Ok(Some(pool2[0]));
+    }
+    let names: Vec<String> = pool2.iter().map(|&i| snaps[i].cur.display()).collect();
+    Err(KError::new(format!("found multiple possible referrals: {}", names.join(", ")), None))
+}
+
+/// `crds:` files: custom resource definitions whose properties declare
+/// `x-kubernetes-object-ref-kind` add name references.
+pub(crate) fn crd_config(parsed: &ParsedFile, config: &mut TransformerConfig) {
+    for d in &parsed.documents {
+        let Some(root) = &d.root else { continue };
+        let defs = root.get("definitions").or_else(|| root.at(&["spec", "validation", "openAPIV3Schema"]));
+        let Some(defs) = defs else { continue };
+        for (type_name, _, def) in defs.entries() {
+            let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
+            let mut stack: Vec<(String, &Node)> = vec![(String::new(), def)];
+            while let Some((path, n)) = stack.pop() {
+                if let Some(props) = n.get("properties") {
+                    for (k, _, v) in props.entries() {
+                        let p = if path.is_empty() { k.to_string() } else { format!("{path}/{k}") };
+                        if let (Some(ref_kind), Some(_)) = (v.str_at(&["x-kubernetes-object-ref-kind"]), v.str_at(&["x-kubernetes-object-ref-api-version"])) {
+                            let fs = super::fieldspec::FieldSpec::new(&format!("{p}/name"), false).with_kind(&kind);
+                            let gvk = Gvk { group: String::new(), version: String::new(), kind: ref_kind.to_string() };
+                            config.merge(&TransformerConfig { name_reference: vec![NameBackRef { gvk, field_specs: vec![fs] }], ..Default::default() });
+                        }
+                        stack.push((p, v));
+                    }
+                }
+            }
+        }
+    }
+}
