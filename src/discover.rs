@@ -128,29 +128,39 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
 }
 
 /// Mask the values of Secrets (`data`, `stringData`) and of `secretGenerator` literals in the text
-/// that snippets are taken from: no output format may show them.
+/// that snippets are taken from: no output format may show them. Masking works on the text, not
+/// only on the tree, so values the tree no longer holds (the first of two duplicated keys, a
+/// duplicated `data:` block) are masked too. Any `kind: Secret` is masked, whatever its apiVersion.
 pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed: &ParsedFile) {
     let mut spans = Vec::new();
+    let text = &db.get(id).text;
     for doc in &parsed.documents {
         let Some(root) = &doc.root else { continue };
-        let is_secret = root.str_at(&["kind"]) == Some("Secret") && root.str_at(&["apiVersion"]).is_some_and(|v| v == "v1");
-        if is_secret {
-            for key in ["data", "stringData"] {
-                if let Some(m) = root.get(key) {
-                    mask_mapping_values(&db.get(id).text, m, &mut spans);
+        if root.str_at(&["kind"]) == Some("Secret") {
+            mask_secret_document(text, root, &mut spans);
+        }
+        // `kind: List` (or `SecretList`) with Secrets among its items.
+        for item in root.get("items").into_iter().flat_map(|i| i.items()) {
+            if item.str_at(&["kind"]) == Some("Secret") {
+                for key in ["data", "stringData"] {
+                    if let Some(m) = item.get(key) {
+                        mask_mapping_values(text, m, &mut spans);
+                    }
                 }
             }
         }
         if kind == FileKind::Kustomization || root.str_at(&["kind"]).is_some_and(|k| k == "Kustomization" || k == "Component") {
             for generator in root.get("secretGenerator").into_iter().flat_map(|g| g.items()) {
                 for lit in generator.get("literals").into_iter().flat_map(|l| l.items()) {
-                    if let Some(text) = lit.as_str() {
+                    if let Some(value) = lit.as_str() {
                         // Mask after `key=`; the key name may show.
-                        let src = &db.get(id).text[lit.span.start as usize..lit.span.end as usize];
-                        match (text.find('='), src.find('=')) {
+                        let src = &text[lit.span.start as usize..lit.span.end as usize];
+                        match (value.find('='), src.find('=')) {
                             (Some(_), Some(eq)) => spans.push((lit.span.start as usize + eq + 1, lit.span.end as usize)),
                             _ => spans.push((lit.span.start as usize, lit.span.end as usize)),
                         }
+                    } else {
+                        spans.push((lit.span.start as usize, lit.span.end as usize));
                     }
                 }
             }
@@ -159,6 +169,39 @@ pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed:
     db.get_mut(id).mask(&spans);
 }
 
+/// Mask every `data` / `stringData` block of a Secret document, each occurrence, by lines.
+/// A flow-style document (`{"kind": "Secret", ...}`) is masked whole.
+fn mask_secret_document(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) {
+    let (start, end) = (root.span.start as usize, (root.span.end as usize).min(text.len()));
+    if !root.is_map() || text[start..end].trim_start().starts_with('{') {
+        out.push((start, end));
+        return;
+    }
+    let root_indent = start - text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut in_block = false;
+    while line_start < end {
+        let line_end = text[line_start..].find('\n').map(|i| line_start + i).unwrap_or(text.len());
+        let line = &text[line_start..line_end];
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        if content.is_empty() || content.starts_with('#') {
+            if in_block {
+                out.push((line_start + indent, line_end));
+            }
+        } else if indent <= root_indent {
+            let key = content.split(':').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
+            in_block = indent == root_indent && (key == "data" || key == "stringData") && content.contains(':');
+            if in_block {
+                let colon = line.find(':').unwrap();
+                out.push((line_start + colon + 1, line_end));
+            }
+        } else if in_block {
+            out.push((line_start + indent, line_end));
+        }
+        line_start = line_end + 1;
+    }
+}
 /// Mask every value of a mapping, line by line over its whole extent, so that values the tree no
 /// longer holds (the first of two duplicated keys) are masked too. Keys stay readable.
 fn mask_mapping_values(text: &str, m: &Node, out: &mut Vec<(usize, usize)>) {

@@ -3,6 +3,7 @@
 
 pub mod cnpg;
 mod rule;
+pub mod secrets;
 pub mod source;
 
 pub use rule::{Context, OptionKind, OptionSpec, Rule, RuleMeta, RuleOptions};
@@ -15,6 +16,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cnpg::retention_invalid::RetentionInvalid,
         &cnpg::schedule_six_field::ScheduleSixField,
         &source::file_unreadable::FileUnreadable,
+        &secrets::secret_duplicate_provider::SecretDuplicateProvider,
+        &secrets::secret_key_missing::SecretKeyMissing,
+        &secrets::secret_missing_in_namespace::SecretMissingInNamespace,
+        &secrets::secret_plaintext::SecretPlaintext,
         &source::suppression_unknown_rule::SuppressionUnknownRule,
         &source::yaml_duplicate_key::YamlDuplicateKey,
         &source::yaml_invalid::YamlInvalid,

@@ -31,6 +31,19 @@ pub struct Settings {
     pub fail_level: Option<Severity>,
     pub exclude: Vec<Glob>,
     pub rules: BTreeMap<String, RuleSettings>,
+    /// Secrets that exist without a manifest in the repository (made by Terraform, by hand, by a
+    /// Helm chart): `provided-secrets`.
+    pub provided_secrets: Vec<ProvidedSecret>,
+}
+
+/// One entry of `provided-secrets`: a Secret that exists outside the repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProvidedSecret {
+    pub name: String,
+    /// `None`: the Secret exists in every namespace.
+    pub namespace: Option<String>,
+    /// `None`: its keys are unknown (any key is accepted).
+    pub keys: Option<Vec<String>>,
 }
 
 /// A config error, with where it is.
@@ -113,6 +126,7 @@ impl Settings {
             match key {
                 "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
+                "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -130,7 +144,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets)"),
                     ))
                 }
             }
@@ -159,6 +173,56 @@ fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
             _ => Err(err(i.span, "a glob must be a string".into())),
         })
         .collect()
+}
+
+/// `provided-secrets: [{name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}, {name: registry-creds}, other]`.
+fn parse_provided_secrets(n: &Node, err: &ErrFn) -> Result<Vec<ProvidedSecret>, ConfigError> {
+    if n.is_null() {
+        return Ok(Vec::new());
+    }
+    if !n.is_seq() {
+        return Err(err(n.span, "`provided-secrets` must be a list of {name, namespace, keys} entries".into()));
+    }
+    let text = |v: &Node, what: &str| -> Result<String, ConfigError> {
+        match v.as_text() {
+            Some(s) if v.is_scalar() && !s.is_empty() => Ok(s.to_string()),
+            _ => Err(err(v.span, format!("`{what}` of a provided secret must be a non-empty string"))),
+        }
+    };
+    let mut out = Vec::new();
+    for item in n.items() {
+        if item.is_scalar() {
+            out.push(ProvidedSecret { name: text(item, "name")?, ..ProvidedSecret::default() });
+            continue;
+        }
+        if !item.is_map() {
+            return Err(err(item.span, "a provided secret is a name or a mapping {name, namespace, keys}".into()));
+        }
+        let mut p = ProvidedSecret::default();
+        for (key, knode, value) in item.entries() {
+            match key {
+                "name" => p.name = text(value, "name")?,
+                "namespace" => p.namespace = if value.is_null() { None } else { Some(text(value, "namespace")?) },
+                "keys" => {
+                    if value.is_null() {
+                        continue;
+                    }
+                    if !value.is_seq() {
+                        return Err(err(value.span, "`keys` of a provided secret must be a list of key names".into()));
+                    }
+                    p.keys = Some(value.items().map(|k| text(k, "keys")).collect::<Result<_, _>>()?);
+                }
+                _ => {
+                    return Err(err(knode.span, format!("unknown key `{key}` in a provided secret (expected name, namespace, keys)")));
+                }
+            }
+        }
+        if p.name.is_empty() {
+            return Err(err(item.span, "a provided secret needs a `name`".into()));
+        }
+        out.push(p);
+    }
+    Ok(out)
 }
 
 fn parse_bool(n: &Node, err: &ErrFn) -> Result<bool, ConfigError> {
