@@ -20,6 +20,7 @@ pub const VELERO_GROUP: &str = "velero.io";
 pub const SEALED_SECRETS_GROUP: &str = "bitnami.com";
 pub const EXTERNAL_SECRETS_GROUP: &str = "external-secrets.io";
 pub const CERT_MANAGER_GROUP: &str = "cert-manager.io";
+pub const GRAFANA_GROUP: &str = "grafana.integreatly.org";
 
 /// A core `v1` Secret.
 pub fn is_secret(r: &Resource) -> bool {
@@ -38,8 +39,15 @@ pub fn is_sops_value(v: &str) -> bool {
 
 /// The namespace an object was given, by itself or by what renders it; `None` when the object
 /// is linted as written without one, and so could land in any namespace.
+/// A namespace holding a substitution variable (`${NS}`) is unknown too.
 pub fn declared_namespace(r: &Resource) -> Option<&str> {
-    r.node.str_at(&["metadata", "namespace"]).or(r.default_namespace.as_deref())
+    r.node.str_at(&["metadata", "namespace"]).or(r.default_namespace.as_deref()).filter(|ns| !is_templated(ns))
+}
+
+/// A name that still holds a substitution variable (`${APP}`, Flux postBuild or envsubst) or a
+/// Helm template: what it resolves to is not known statically.
+pub fn is_templated(name: &str) -> bool {
+    name.contains("${") || name.contains("{{")
 }
 
 /// One reference to a Secret.
@@ -71,11 +79,12 @@ pub fn references(r: &Resource) -> Vec<SecretRef<'_>> {
         cluster_references(r, &mut out);
     } else if r.is(BARMAN_CLOUD_GROUP, "ObjectStore") {
         if let Some(conf) = r.node.at(&["spec", "configuration"]) {
-            object_store_references(conf, "spec.configuration", &mut out);
+            object_store_references(conf, "spec.configuration", "", &mut out);
         }
     } else if r.group() == VELERO_GROUP && matches!(r.kind(), "BackupStorageLocation" | "VolumeSnapshotLocation") {
-        selector(&r.node, &["spec", "credential"], "spec.credential", &mut out);
+        selector(&r.node, &["spec", "credential"], "`spec.credential`", &mut out);
     }
+    out.retain(|reference| !is_templated(reference.name));
     out
 }
 
@@ -115,7 +124,7 @@ fn name_string<'a>(parent: &'a Node, path: &[&str], field: &str, out: &mut Vec<S
 }
 
 /// Credentials of a barman object store (`barmanObjectStore` or an ObjectStore's `configuration`).
-fn object_store_references<'a>(store: &'a Node, prefix: &str, out: &mut Vec<SecretRef<'a>>) {
+fn object_store_references<'a>(store: &'a Node, prefix: &str, suffix: &str, out: &mut Vec<SecretRef<'a>>) {
     const KEYS: &[(&str, &[&str])] = &[
         ("s3Credentials", &["accessKeyId", "secretAccessKey", "region", "sessionToken"]),
         ("azureCredentials", &["connectionString", "storageAccount", "storageKey", "storageSasToken"]),
@@ -123,26 +132,26 @@ fn object_store_references<'a>(store: &'a Node, prefix: &str, out: &mut Vec<Secr
     ];
     for (block, fields) in KEYS {
         for f in *fields {
-            selector(store, &[block, f], &format!("{prefix}.{block}.{f}"), out);
+            selector(store, &[block, f], &format!("`{prefix}.{block}.{f}`{suffix}"), out);
         }
     }
-    selector(store, &["endpointCA"], &format!("{prefix}.endpointCA"), out);
+    selector(store, &["endpointCA"], &format!("`{prefix}.endpointCA`{suffix}"), out);
 }
 
 fn cluster_references<'a>(r: &'a Resource, out: &mut Vec<SecretRef<'a>>) {
     let Some(spec) = r.spec() else { return };
     if let Some(store) = Cluster(r).barman_object_store() {
-        object_store_references(store, "spec.backup.barmanObjectStore", out);
+        object_store_references(store, "spec.backup.barmanObjectStore", "", out);
     }
     // CNPG ignores superuserSecret unless superuser access is enabled (the default is off).
     if spec.get("enableSuperuserAccess").and_then(Node::as_bool) == Some(true) {
-        local_ref(spec, &["superuserSecret"], "spec.superuserSecret", BASIC_AUTH, out);
+        local_ref(spec, &["superuserSecret"], "`spec.superuserSecret`", BASIC_AUTH, out);
     }
     for method in ["initdb", "recovery", "pg_basebackup"] {
-        local_ref(spec, &["bootstrap", method, "secret"], &format!("spec.bootstrap.{method}.secret"), BASIC_AUTH, out);
+        local_ref(spec, &["bootstrap", method, "secret"], &format!("`spec.bootstrap.{method}.secret`"), BASIC_AUTH, out);
     }
     for (i, item) in spec.at(&["bootstrap", "initdb", "postInitApplicationSQLRefs", "secretRefs"]).into_iter().flat_map(|s| s.items()).enumerate() {
-        selector(item, &[], &format!("spec.bootstrap.initdb.postInitApplicationSQLRefs.secretRefs[{i}]"), out);
+        selector(item, &[], &format!("`spec.bootstrap.initdb.postInitApplicationSQLRefs.secretRefs[{i}]`"), out);
     }
     for role in spec.at(&["managed", "roles"]).into_iter().flat_map(|s| s.items()) {
         if role.get("disablePassword").and_then(Node::as_bool) == Some(true) {
@@ -157,14 +166,14 @@ fn cluster_references<'a>(r: &'a Resource, out: &mut Vec<SecretRef<'a>>) {
             selector(ext, &[f], &format!("`{f}` of external cluster `{who}`"), out);
         }
         if let Some(store) = ext.get("barmanObjectStore").filter(|n| n.is_map()) {
-            object_store_references(store, &format!("external cluster `{who}` barmanObjectStore"), out);
+            object_store_references(store, "barmanObjectStore", &format!(" of external cluster `{who}`"), out);
         }
     }
     for f in ["serverTLSSecret", "serverCASecret", "clientCASecret", "replicationTLSSecret"] {
-        name_string(spec, &["certificates", f], &format!("spec.certificates.{f}"), out);
+        name_string(spec, &["certificates", f], &format!("`spec.certificates.{f}`"), out);
     }
     for (i, item) in spec.at(&["monitoring", "customQueriesSecret"]).into_iter().flat_map(|s| s.items()).enumerate() {
-        selector(item, &[], &format!("spec.monitoring.customQueriesSecret[{i}]"), out);
+        selector(item, &[], &format!("`spec.monitoring.customQueriesSecret[{i}]`"), out);
     }
 }
 
@@ -200,7 +209,7 @@ fn pod_references<'a>(pod: &'a Node, out: &mut Vec<SecretRef<'a>>) {
     }
     for ips in pod.get("imagePullSecrets").into_iter().flat_map(|s| s.items()) {
         if let Some(name) = ips.get("name").filter(|n| n.as_text().is_some_and(|s| !s.is_empty())) {
-            out.push(SecretRef { name: name.as_text().unwrap(), name_span: name.span, key: None, implied_keys: &[], optional: false, field: "imagePullSecrets".into() });
+            out.push(SecretRef { name: name.as_text().unwrap(), name_span: name.span, key: None, implied_keys: &[], optional: false, field: "`imagePullSecrets`".into() });
         }
     }
 }
@@ -254,7 +263,11 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
     };
     let mut out = Vec::new();
     if is_secret(r) {
-        let keys = keys_of(r.node.get("data")).chain(keys_of(r.node.get("stringData"))).collect();
+        let mut keys: BTreeSet<String> = keys_of(r.node.get("data")).chain(keys_of(r.node.get("stringData"))).collect();
+        if r.node.str_at(&["type"]) == Some("kubernetes.io/service-account-token") {
+            // The token controller fills these in.
+            keys.extend(["token", "ca.crt", "namespace"].map(str::to_string));
+        }
         out.push(base(r.name(), Some(keys), format!("Secret `{}`", r.name()), r.span()));
     } else if r.is(SEALED_SECRETS_GROUP, "SealedSecret") {
         let tmpl = r.node.at(&["spec", "template"]);
@@ -283,6 +296,13 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
     } else if r.is(CERT_MANAGER_GROUP, "Certificate") {
         if let Some(name) = r.node.str_at(&["spec", "secretName"]) {
             out.push(base(name, Some(certificate_keys(r)), format!("Certificate `{}`", r.name()), r.span()));
+        }
+    } else if r.is(GRAFANA_GROUP, "GrafanaServiceAccount") {
+        // grafana-operator writes each token into `tokens[].secretName` (else `<sa>-<token>`).
+        for token in r.node.at(&["spec", "tokens"]).into_iter().flat_map(|t| t.items()) {
+            if let Some(name) = token.str_at(&["secretName"]) {
+                out.push(base(name, None, format!("GrafanaServiceAccount `{}`", r.name()), r.span()));
+            }
         }
     } else if r.is(CNPG_GROUP, "Cluster") {
         for (name, keys) in cnpg_generated(r) {
@@ -381,13 +401,38 @@ pub fn cnpg_generated(r: &Resource) -> Vec<(String, &'static [&'static str])> {
 /// Every provider in a lint run, by Secret name, for lookups from a reference.
 pub struct Providers {
     by_name: BTreeMap<String, Vec<Provider>>,
+    /// Providers whose name holds a substitution variable (`${APP}-backup`), as patterns that
+    /// match any value of the variable.
+    templated: Vec<(regex::Regex, Provider)>,
+}
+
+/// `${APP}-backup` -> `^.+-backup$`.
+fn name_pattern(name: &str) -> Option<regex::Regex> {
+    let var = regex::Regex::new(r"\$\{[^}]*\}|\{\{.*?\}\}").ok()?;
+    let mut pattern = String::from("^");
+    let mut last = 0;
+    for m in var.find_iter(name) {
+        pattern.push_str(&regex::escape(&name[last..m.start()]));
+        pattern.push_str(".+");
+        last = m.end();
+    }
+    pattern.push_str(&regex::escape(&name[last..]));
+    pattern.push('$');
+    regex::Regex::new(&pattern).ok()
 }
 
 impl Providers {
     pub fn new(index: &Index, declared: &[ProvidedSecret]) -> Providers {
         let mut by_name: BTreeMap<String, Vec<Provider>> = BTreeMap::new();
+        let mut templated = Vec::new();
         for r in &index.resources {
             for p in providers(r) {
+                if is_templated(&p.name) {
+                    if let Some(re) = name_pattern(&p.name) {
+                        templated.push((re, p));
+                    }
+                    continue;
+                }
                 by_name.entry(p.name.clone()).or_default().push(p);
             }
         }
@@ -402,7 +447,7 @@ impl Providers {
                 generated: false,
             });
         }
-        Providers { by_name }
+        Providers { by_name, templated }
     }
 
     /// Providers of Secret `name` visible from `near`: same cluster (declared ones: any), and the
@@ -413,6 +458,7 @@ impl Providers {
             .get(name)
             .into_iter()
             .flatten()
+            .chain(self.templated.iter().filter(|(re, _)| re.is_match(name)).map(|(_, p)| p))
             .filter(|p| p.span.is_none() || p.cluster == near.cluster)
             .filter(|p| match (&p.namespace, ns) {
                 (Some(a), Some(b)) => a == b,

@@ -37,7 +37,11 @@ impl Rule for SecretKeyMissing {
                     if keys.is_empty() {
                         "it holds no keys".to_string()
                     } else {
-                        format!("it holds {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+                        let shown: Vec<String> = keys.iter().take(8).map(|k| format!("`{k}`")).collect();
+                        match keys.len().saturating_sub(8) {
+                            0 => format!("it holds {}", shown.join(", ")),
+                            more => format!("it holds {} and {more} more", shown.join(", ")),
+                        }
                     }
                 };
                 if let Some((key, span)) = reference.key {
@@ -45,7 +49,7 @@ impl Rule for SecretKeyMissing {
                         let d = cx.report_on(
                             r,
                             span,
-                            format!("Secret `{}` has no key `{key}` ({} of {}): {}", reference.name, reference.field, r.display_name(), listed()),
+                            format!("Secret `{}` has no key `{key}` (read by {}): {}", reference.name, reference.field, listed()),
                         );
                         match crate::util::closest(key, keys.iter().map(String::as_str)) {
                             Some(best) => d.help(format!("did you mean `{best}`? (keys come from {})", from.join(", "))),
@@ -58,7 +62,7 @@ impl Rule for SecretKeyMissing {
                         cx.report_on(
                             r,
                             reference.name_span,
-                            format!("Secret `{}` has no key `{key}`, which {} of {} needs: {}", reference.name, reference.field, r.display_name(), listed()),
+                            format!("Secret `{}` has no key `{key}`, which {} needs: {}", reference.name, reference.field, listed()),
                         )
                         .help(format!("CNPG reads `username` and `password` from this Secret (type kubernetes.io/basic-auth); add them to {}", from.join(", ")));
                     }

@@ -23,11 +23,23 @@ impl Rule for SecretMissingInNamespace {
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let providers = Providers::new(index, cx.provided_secrets());
         for r in &index.resources {
-            for reference in references(r) {
+            let refs = references(r);
+            let mut reported = BTreeSet::new();
+            for reference in &refs {
                 if reference.optional || !providers.visible_from(r, reference.name).is_empty() {
                     continue;
                 }
                 let name = reference.name;
+                // One finding per object and Secret, at its first reference.
+                if !reported.insert(name) {
+                    continue;
+                }
+                let more = refs.iter().filter(|o| o.name == name && !o.optional).count() - 1;
+                let field = match more {
+                    0 => reference.field.clone(),
+                    1 => format!("{} and 1 other reference", reference.field),
+                    n => format!("{} and {n} other references", reference.field),
+                };
                 let (message, elsewhere) = match declared_namespace(r) {
                     Some(ns) => {
                         let others: BTreeSet<&str> = providers
@@ -36,10 +48,10 @@ impl Rule for SecretMissingInNamespace {
                             .filter(|p| p.span.is_some() && p.cluster == r.cluster)
                             .filter_map(|p| p.namespace.as_deref())
                             .collect();
-                        (format!("Secret `{name}` ({} of {}) is not provided in namespace `{ns}`", reference.field, r.display_name()), others)
+                        (format!("Secret `{name}` is not provided in namespace `{ns}` (read by {field})"), others)
                     }
                     None => (
-                        format!("Secret `{name}` ({} of {}) is not provided anywhere in the repository", reference.field, r.display_name()),
+                        format!("Secret `{name}` is not provided anywhere in the repository (read by {field})"),
                         BTreeSet::new(),
                     ),
                 };

@@ -27,12 +27,14 @@ impl Rule for SecretPlaintext {
         if !is_secret(object) || is_sops(&object.node) {
             return;
         }
+        let argocd = object.node.str_at(&["metadata", "labels", "argocd.argoproj.io/secret-type"]).is_some();
         let mut real: Vec<(String, &Node)> = Vec::new();
         let mut placeholders: Vec<(String, &Node)> = Vec::new();
+        let mut substitution_keys: Vec<String> = Vec::new();
         for block in ["data", "stringData"] {
             for (key, knode, value) in object.node.get(block).into_iter().flat_map(|m| m.entries()) {
                 let Some(raw) = value.as_str() else { continue };
-                if is_sops_value(raw) {
+                if is_sops_value(raw) || (argocd && ARGOCD_PLAIN_KEYS.contains(&key)) {
                     continue;
                 }
                 let text = if value.is_null() {
@@ -43,21 +45,37 @@ impl Rule for SecretPlaintext {
                     raw.to_string()
                 };
                 let entry = (format!("`{block}.{key}`"), knode);
+                if text.contains("${") {
+                    substitution_keys.push(entry.0.clone());
+                }
                 if is_placeholder(&text) { placeholders.push(entry) } else { real.push(entry) }
             }
         }
         let names = |v: &[(String, &Node)]| v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
         if let Some((_, first)) = real.first() {
-            cx.report_on(object, first.span, format!("{} is committed unencrypted: {}", object.display_name(), names(&real)))
+            cx.report_on(object, first.span, format!("Secret `{}` is committed unencrypted: {}", object.name(), names(&real)))
                 .help("encrypt it with SOPS (`sops --encrypt --encrypted-regex '^(data|stringData)$'`), or replace it by a SealedSecret or an ExternalSecret; rotate the values, they stay in Git history");
         }
         if let Some((_, first)) = placeholders.first() {
-            let d = cx.report_on(object, first.span, format!("{} holds placeholder values: {}", object.display_name(), names(&placeholders)));
+            let d = cx.report_on(object, first.span, format!("Secret `{}` holds placeholder values: {}", object.name(), names(&placeholders)));
             d.severity = d.severity.min(Severity::Warning);
+            let substituted = placeholders.iter().all(|(k, _)| substitution_keys.contains(k));
+            if substituted {
+                d.help("`${VAR}` values are filled in at apply time (Flux postBuild substitution): make sure every variable comes from `substituteFrom` a Secret, not a ConfigMap or `substitute`, or provide this Secret with SOPS, a SealedSecret or an ExternalSecret");
+                return;
+            }
             d.help("applying this Secret from Git after a restore replaces the real values with the placeholders: provide it with SOPS, a SealedSecret or an ExternalSecret, or keep it out of the repository and declare it under `provided-secrets` in .drlint.yaml");
         }
     }
 }
+
+/// Keys of Argo CD repository and cluster Secrets (label `argocd.argoproj.io/secret-type`) that
+/// hold configuration, not credentials.
+const ARGOCD_PLAIN_KEYS: &[&str] = &[
+    "type", "url", "name", "project", "enableOCI", "enableLfs", "insecure", "insecureIgnoreHostKey", "proxy", "noProxy",
+    "forceHttpBasicAuth", "githubAppID", "githubAppInstallationID", "githubAppEnterpriseBaseUrl", "username", "server",
+    "namespaces", "clusterResources", "useAzureWorkloadIdentity",
+];
 
 /// A value that stands for "fill me in": empty, `CHANGE_ME`, `<password>`, `${VAR}`, `{{ .x }}`.
 pub fn is_placeholder(v: &str) -> bool {
@@ -65,7 +83,7 @@ pub fn is_placeholder(v: &str) -> bool {
     if t.is_empty() {
         return true;
     }
-    if (t.starts_with('<') && t.ends_with('>')) || (t.starts_with("${") && t.ends_with('}')) || (t.starts_with("{{") && t.ends_with("}}")) {
+    if (t.starts_with('<') && t.ends_with('>')) || t.contains("${") || (t.starts_with("{{") && t.ends_with("}}")) {
         return true;
     }
     let norm: String = t.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
