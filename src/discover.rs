@@ -150,27 +150,15 @@ pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed:
             }
         }
         if kind == FileKind::Kustomization || root.str_at(&["kind"]).is_some_and(|k| k == "Kustomization" || k == "Component") {
-            for generator in root.get("secretGenerator").into_iter().flat_map(|g| g.items()) {
-                for lit in generator.get("literals").into_iter().flat_map(|l| l.items()) {
-                    if let Some(value) = lit.as_str() {
-                        // Mask after `key=`; the key name may show.
-                        let src = &text[lit.span.start as usize..lit.span.end as usize];
-                        match (value.find('='), src.find('=')) {
-                            (Some(_), Some(eq)) => spans.push((lit.span.start as usize + eq + 1, lit.span.end as usize)),
-                            _ => spans.push((lit.span.start as usize, lit.span.end as usize)),
-                        }
-                    } else {
-                        spans.push((lit.span.start as usize, lit.span.end as usize));
-                    }
-                }
-            }
+            mask_generator_literals(text, root, &mut spans);
         }
     }
     db.get_mut(id).mask(&spans);
 }
 
-/// Mask every `data` / `stringData` block of a Secret document, each occurrence, by lines.
-/// A flow-style document (`{"kind": "Secret", ...}`) is masked whole.
+/// Mask every `data` / `stringData` block of a Secret document, each occurrence, by lines: keys
+/// stay readable, values (block scalars included) are masked. A flow-style document
+/// (`{"kind": "Secret", ...}`) is masked whole.
 fn mask_secret_document(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) {
     let (start, end) = (root.span.start as usize, (root.span.end as usize).min(text.len()));
     if !root.is_map() || text[start..end].trim_start().starts_with('{') {
@@ -178,8 +166,15 @@ fn mask_secret_document(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) 
         return;
     }
     let root_indent = start - text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    mask_blocks(text, start, end, root_indent, |key| key == "data" || key == "stringData", true, out);
+}
+
+/// Scan the lines of `text[start..end]` for keys at `key_indent` that `is_target` accepts, and
+/// mask their values. With `keep_keys`, the entries of a block mapping keep their key names.
+fn mask_blocks(text: &str, start: usize, end: usize, key_indent: usize, is_target: impl Fn(&str) -> bool, keep_keys: bool, out: &mut Vec<(usize, usize)>) {
     let mut line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let mut in_block = false;
+    let mut entry_indent: Option<usize> = None;
     while line_start < end {
         let line_end = text[line_start..].find('\n').map(|i| line_start + i).unwrap_or(text.len());
         let line = &text[line_start..line_end];
@@ -189,19 +184,51 @@ fn mask_secret_document(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) 
             if in_block {
                 out.push((line_start + indent, line_end));
             }
-        } else if indent <= root_indent {
+        } else if indent < key_indent || (indent == key_indent && !content.starts_with("- ")) || (indent == key_indent && !in_block) {
             let key = content.split(':').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
-            in_block = indent == root_indent && (key == "data" || key == "stringData") && content.contains(':');
+            in_block = indent == key_indent && content.contains(':') && is_target(key);
+            entry_indent = None;
             if in_block {
                 let colon = line.find(':').unwrap();
                 out.push((line_start + colon + 1, line_end));
             }
         } else if in_block {
-            out.push((line_start + indent, line_end));
+            let entries_at = *entry_indent.get_or_insert(indent);
+            match line.find(':') {
+                Some(colon) if keep_keys && indent == entries_at && !content.starts_with("- ") => out.push((line_start + colon + 1, line_end)),
+                _ => out.push((line_start + indent, line_end)),
+            }
         }
         line_start = line_end + 1;
     }
 }
+
+/// Mask `secretGenerator` literals in a kustomization, every `literals` block of every generator
+/// (duplicated keys included): after `key=` when there is one, else the whole item.
+fn mask_generator_literals(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) {
+    for (key, _, generators) in root.entries() {
+        if key != "secretGenerator" {
+            continue;
+        }
+        for generator in generators.items() {
+            for lit in generator.get("literals").into_iter().flat_map(|l| l.items()) {
+                let src = &text[lit.span.start as usize..lit.span.end as usize];
+                match src.find('=') {
+                    Some(eq) if lit.as_str().is_some_and(|v| v.contains('=')) => out.push((lit.span.start as usize + eq + 1, lit.span.end as usize)),
+                    _ => out.push((lit.span.start as usize, lit.span.end as usize)),
+                }
+            }
+            // Every `literals:` block by lines, for those the tree dropped as duplicates.
+            let (gs, ge) = (generator.span.start as usize, (generator.span.end as usize).min(text.len()));
+            let line_begin = text[..gs].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let first = &text[line_begin..gs];
+            // An item `- name: x` puts its keys two columns right of the dash.
+            let indent = first.len();
+            mask_blocks(text, gs, ge, indent, |k| k == "literals", false, out);
+        }
+    }
+}
+
 /// Mask every value of a mapping, line by line over its whole extent, so that values the tree no
 /// longer holds (the first of two duplicated keys) are masked too. Keys stay readable.
 fn mask_mapping_values(text: &str, m: &Node, out: &mut Vec<(usize, usize)>) {
