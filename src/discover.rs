@@ -189,18 +189,23 @@ fn mask_blocks(text: &str, start: usize, end: usize, key_indent: usize, is_targe
             in_block = indent == key_indent && content.contains(':') && is_target(key);
             entry_indent = None;
             if in_block {
-                let colon = line.find(':').unwrap();
-                out.push((line_start + colon + 1, line_end));
+                out.push((value_start(line, line_start), line_end));
             }
         } else if in_block {
             let entries_at = *entry_indent.get_or_insert(indent);
             match line.find(':') {
-                Some(colon) if keep_keys && indent == entries_at && !content.starts_with("- ") => out.push((line_start + colon + 1, line_end)),
+                Some(_) if keep_keys && indent == entries_at && !content.starts_with("- ") => out.push((value_start(line, line_start), line_end)),
                 _ => out.push((line_start + indent, line_end)),
             }
         }
         line_start = line_end + 1;
     }
+}
+
+/// Where the value of a `key: value` line starts (after the colon and its spaces).
+fn value_start(line: &str, line_start: usize) -> usize {
+    let colon = line.find(':').map(|c| c + 1).unwrap_or(0);
+    line_start + colon + (line.len() - colon - line[colon..].trim_start_matches([' ', '\t']).len())
 }
 
 /// Mask `secretGenerator` literals in a kustomization, every `literals` block of every generator

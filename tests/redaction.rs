@@ -45,7 +45,7 @@ fn snippets_show_masked_lines_and_key_names() {
     for rule in ["secret-plaintext", "secret-key-missing", "secret-missing-in-namespace", "yaml-duplicate-key"] {
         assert!(text.contains(rule), "the redaction fixture no longer triggers {rule}");
     }
-    assert!(text.contains("password:****"), "key names stay readable, values are masked:\n{text}");
+    assert!(text.contains("password: ****"), "key names stay readable, values are masked:\n{text}");
 }
 
 /// Masking covers what the tree no longer holds and what is not written in block style.
