@@ -2,7 +2,8 @@
 //! and key), and the objects that provide Secrets (with the keys they hold, when known).
 //!
 //! References: CNPG `Cluster` (object-store credentials, bootstrap and superuser secrets, managed
-//! roles, external clusters, certificates, monitoring queries, post-init SQL), barman-cloud
+//! roles, external clusters, certificates, monitoring queries, post-init SQL) and `Pooler`
+//! (`spec.pgbouncer` auth query and TLS secrets), barman-cloud
 //! `ObjectStore`, Velero `BackupStorageLocation` / `VolumeSnapshotLocation`, and every pod spec of
 //! the built-in workload kinds. Providers: `Secret` (plain or SOPS), `SealedSecret`,
 //! `ExternalSecret` / `ClusterExternalSecret`, cert-manager `Certificate`, the Secrets CNPG makes
@@ -77,6 +78,10 @@ pub fn references(r: &Resource) -> Vec<SecretRef<'_>> {
         pod_references(pod, &mut out);
     } else if r.is(CNPG_GROUP, "Cluster") {
         cluster_references(r, &mut out);
+    } else if r.is(CNPG_GROUP, "Pooler") {
+        for f in ["authQuerySecret", "clientCASecret", "clientTLSSecret", "serverCASecret", "serverTLSSecret"] {
+            local_ref(&r.node, &["spec", "pgbouncer", f], &format!("`spec.pgbouncer.{f}`"), &[], &mut out);
+        }
     } else if r.is(BARMAN_CLOUD_GROUP, "ObjectStore") {
         if let Some(conf) = r.node.at(&["spec", "configuration"]) {
             object_store_references(conf, "spec.configuration", "", &mut out);

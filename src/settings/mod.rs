@@ -318,3 +318,42 @@ pub fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
     paths.iter().filter(|p| p.is_dir()).map(|p| p.join(FILE_NAME)).find(|p| p.is_file())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        Settings::parse(text, Path::new(".drlint.yaml"))
+    }
+
+    #[test]
+    fn provided_secrets_read_every_form() {
+        let s = parse("provided-secrets:\n  - registry-creds\n  - {name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}\n  - name: any-key\n    keys: ~\n").unwrap();
+        assert_eq!(
+            s.provided_secrets,
+            vec![
+                ProvidedSecret { name: "registry-creds".into(), namespace: None, keys: None },
+                ProvidedSecret { name: "cnpg-s3".into(), namespace: Some("db".into()), keys: Some(vec!["ACCESS_KEY_ID".into()]) },
+                ProvidedSecret { name: "any-key".into(), namespace: None, keys: None },
+            ]
+        );
+    }
+
+    #[test]
+    fn provided_secrets_errors_name_their_line() {
+        let cases = [
+            ("provided-secrets: cnpg-s3\n", 1, "must be a list"),
+            ("provided-secrets:\n  - {name: a, namspace: db}\n", 2, "unknown key `namspace` in a provided secret"),
+            ("provided-secrets:\n  - namespace: db\n", 2, "needs a `name`"),
+            ("provided-secrets:\n  - name: a\n    keys: ACCESS_KEY_ID\n", 3, "must be a list of key names"),
+            ("provided-secrets:\n  - name: a\n    keys: [[x]]\n", 3, "must be a non-empty string"),
+            ("provided-secret: []\n", 1, "unknown key `provided-secret`"),
+        ];
+        for (text, line, expected) in cases {
+            let e = parse(text).expect_err(text);
+            assert_eq!(e.line, line, "{text}: {e}");
+            assert!(e.message.contains(expected), "{text}: {e}");
+        }
+    }
+}
