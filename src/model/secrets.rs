@@ -199,16 +199,16 @@ fn pod_references<'a>(pod: &'a Node, out: &mut Vec<SecretRef<'a>>) {
     }
     for vol in pod_volumes(pod) {
         let vname = vol.str_at(&["name"]).unwrap_or("?");
-        if let Some(secret) = vol.get("secret").filter(|n| n.is_map()) {
-            if let Some(name) = secret.get("secretName").filter(|n| n.as_text().is_some_and(|s| !s.is_empty())) {
-                volume_source(secret, name, &format!("volume `{vname}`"), out);
-            }
+        if let Some(secret) = vol.get("secret").filter(|n| n.is_map())
+            && let Some(name) = secret.get("secretName").filter(|n| n.as_text().is_some_and(|s| !s.is_empty()))
+        {
+            volume_source(secret, name, &format!("volume `{vname}`"), out);
         }
         for (i, src) in vol.at(&["projected", "sources"]).into_iter().flat_map(|s| s.items()).enumerate() {
-            if let Some(secret) = src.get("secret").filter(|n| n.is_map()) {
-                if let Some(name) = secret.get("name").filter(|n| n.as_text().is_some_and(|s| !s.is_empty())) {
-                    volume_source(secret, name, &format!("projected volume `{vname}` source {i}"), out);
-                }
+            if let Some(secret) = src.get("secret").filter(|n| n.is_map())
+                && let Some(name) = secret.get("name").filter(|n| n.as_text().is_some_and(|s| !s.is_empty()))
+            {
+                volume_source(secret, name, &format!("projected volume `{vname}` source {i}"), out);
             }
         }
     }

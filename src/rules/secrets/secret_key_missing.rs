@@ -44,18 +44,18 @@ impl Rule for SecretKeyMissing {
                         }
                     }
                 };
-                if let Some((key, span)) = reference.key {
-                    if !has(key) {
-                        let d = cx.report_on(
-                            r,
-                            span,
-                            format!("Secret `{}` has no key `{key}` (read by {}): {}", reference.name, reference.field, listed()),
-                        );
-                        match crate::util::closest(key, keys.iter().map(String::as_str)) {
-                            Some(best) => d.help(format!("did you mean `{best}`? (keys come from {})", from.join(", "))),
-                            None => d.help(format!("add key `{key}` to {}, or read a key it holds", from.join(", "))),
-                        };
-                    }
+                if let Some((key, span)) = reference.key
+                    && !has(key)
+                {
+                    let d = cx.report_on(
+                        r,
+                        span,
+                        format!("Secret `{}` has no key `{key}` (read by {}): {}", reference.name, reference.field, listed()),
+                    );
+                    match crate::util::closest(key, keys.iter().map(String::as_str)) {
+                        Some(best) => d.help(format!("did you mean `{best}`? (keys come from {})", from.join(", "))),
+                        None => d.help(format!("add key `{key}` to {}, or read a key it holds", from.join(", "))),
+                    };
                 }
                 for key in reference.implied_keys {
                     if !has(key) {
