@@ -249,6 +249,8 @@ pub struct Provider {
     pub span: Option<Span>,
     /// Made by an operator for another object (CNPG's Secrets for a Cluster).
     pub generated: bool,
+    /// The providing object's position in `Index::resources` (set by `Providers::new`).
+    pub resource: Option<usize>,
 }
 
 fn keys_of(m: Option<&Node>) -> impl Iterator<Item = String> + '_ {
@@ -265,6 +267,7 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
         what,
         span: Some(span),
         generated: false,
+        resource: None,
     };
     let mut out = Vec::new();
     if is_secret(r) {
@@ -276,13 +279,15 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
         out.push(base(r.name(), Some(keys), format!("Secret `{}`", r.name()), r.span()));
     } else if r.is(SEALED_SECRETS_GROUP, "SealedSecret") {
         let tmpl = r.node.at(&["spec", "template"]);
-        let name = tmpl.and_then(|t| t.str_at(&["metadata", "name"])).unwrap_or(r.name());
+        let named = tmpl.and_then(|t| t.at(&["metadata", "name"])).filter(|n| n.as_text().is_some());
+        let name = named.and_then(Node::as_text).unwrap_or(r.name());
         let keys = keys_of(r.node.at(&["spec", "encryptedData"])).chain(keys_of(tmpl.and_then(|t| t.get("data")))).collect();
-        out.push(base(name, Some(keys), format!("SealedSecret `{}`", r.name()), r.span()));
+        out.push(base(name, Some(keys), format!("SealedSecret `{}`", r.name()), named.map(|n| n.span).unwrap_or(r.span())));
     } else if r.is(EXTERNAL_SECRETS_GROUP, "ExternalSecret") {
         if let Some(spec) = r.spec() {
             let (name, keys) = external_secret_target(r.name(), spec);
-            out.push(base(name, keys, format!("ExternalSecret `{}`", r.name()), r.span()));
+            let span = spec.at(&["target", "name"]).filter(|n| n.as_text() == Some(name)).map(|n| n.span).unwrap_or(r.span());
+            out.push(base(name, keys, format!("ExternalSecret `{}`", r.name()), span));
         }
     } else if r.is(EXTERNAL_SECRETS_GROUP, "ClusterExternalSecret") {
         if let Some(spec) = r.node.at(&["spec", "externalSecretSpec"]) {
@@ -299,8 +304,9 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
             }
         }
     } else if r.is(CERT_MANAGER_GROUP, "Certificate") {
-        if let Some(name) = r.node.str_at(&["spec", "secretName"]) {
-            out.push(base(name, Some(certificate_keys(r)), format!("Certificate `{}`", r.name()), r.span()));
+        if let Some(node) = r.node.at(&["spec", "secretName"]).filter(|n| n.as_text().is_some()) {
+            let name = node.as_text().unwrap();
+            out.push(base(name, Some(certificate_keys(r)), format!("Certificate `{}`", r.name()), node.span));
         }
     } else if r.is(GRAFANA_GROUP, "GrafanaServiceAccount") {
         // grafana-operator writes each token into `tokens[].secretName` (else `<sa>-<token>`).
@@ -430,8 +436,9 @@ impl Providers {
     pub fn new(index: &Index, declared: &[ProvidedSecret]) -> Providers {
         let mut by_name: BTreeMap<String, Vec<Provider>> = BTreeMap::new();
         let mut templated = Vec::new();
-        for r in &index.resources {
-            for p in providers(r) {
+        for (i, r) in index.resources.iter().enumerate() {
+            for mut p in providers(r) {
+                p.resource = Some(i);
                 if is_templated(&p.name) {
                     if let Some(re) = name_pattern(&p.name) {
                         templated.push((re, p));
@@ -450,6 +457,7 @@ impl Providers {
                 what: "`provided-secrets` in .drlint.yaml".into(),
                 span: None,
                 generated: false,
+                resource: None,
             });
         }
         Providers { by_name, templated }

@@ -43,7 +43,7 @@ impl Rule for SecretDuplicateProvider {
                     if k.is_empty() { "no keys".to_string() } else { k.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ") }
                 };
                 let span = other.span.unwrap();
-                let object = index.resources.iter().find(|r| r.span() == span);
+                let object = other.resource.map(|i| &index.resources[i]);
                 let message = format!(
                     "Secret `{name}` in namespace `{ns}` is also provided by {} with different keys: {} here, {} there",
                     first.what,
