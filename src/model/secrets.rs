@@ -249,6 +249,8 @@ pub struct Provider {
     pub span: Option<Span>,
     /// Made by an operator for another object (CNPG's Secrets for a Cluster).
     pub generated: bool,
+    /// Adds its keys to a Secret another provider makes (ExternalSecret `creationPolicy: Merge`).
+    pub merges: bool,
     /// The providing object's position in `Index::resources` (set by `Providers::new`).
     pub resource: Option<usize>,
 }
@@ -267,6 +269,7 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
         what,
         span: Some(span),
         generated: false,
+        merges: false,
         resource: None,
     };
     let mut out = Vec::new();
@@ -284,10 +287,12 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
         let keys = keys_of(r.node.at(&["spec", "encryptedData"])).chain(keys_of(tmpl.and_then(|t| t.get("data")))).collect();
         out.push(base(name, Some(keys), format!("SealedSecret `{}`", r.name()), named.map(|n| n.span).unwrap_or(r.span())));
     } else if r.is(EXTERNAL_SECRETS_GROUP, "ExternalSecret") {
-        if let Some(spec) = r.spec() {
+        // `creationPolicy: None` writes no Secret; `Merge` adds keys to a Secret made elsewhere.
+        let policy = r.node.str_at(&["spec", "target", "creationPolicy"]);
+        if let Some(spec) = r.spec().filter(|_| policy != Some("None")) {
             let (name, keys) = external_secret_target(r.name(), spec);
             let span = spec.at(&["target", "name"]).filter(|n| n.as_text() == Some(name)).map(|n| n.span).unwrap_or(r.span());
-            out.push(base(name, keys, format!("ExternalSecret `{}`", r.name()), span));
+            out.push(Provider { merges: policy == Some("Merge"), ..base(name, keys, format!("ExternalSecret `{}`", r.name()), span) });
         }
     } else if r.is(EXTERNAL_SECRETS_GROUP, "ClusterExternalSecret") {
         if let Some(spec) = r.node.at(&["spec", "externalSecretSpec"]) {
@@ -457,6 +462,7 @@ impl Providers {
                 what: "`provided-secrets` in .drlint.yaml".into(),
                 span: None,
                 generated: false,
+                merges: false,
                 resource: None,
             });
         }

@@ -25,7 +25,7 @@ impl Rule for SecretDuplicateProvider {
         for p in providers.all() {
             // Operator-made Secrets yield to user-provided ones; unknown namespaces cannot be compared.
             let (Some(ns), Some(_)) = (&p.namespace, p.span) else { continue };
-            if p.generated {
+            if p.generated || p.merges {
                 continue;
             }
             groups.entry((p.cluster.as_deref(), ns.as_str(), p.name.as_str())).or_default().push(p);
