@@ -153,7 +153,37 @@ pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed:
             mask_generator_literals(text, root, &mut spans);
         }
     }
+    // Documents the parser could not finish (a syntax error) have no tree: mask by text every
+    // document with a top-level `kind: Secret` line.
+    mask_secret_documents_by_text(text, &mut spans);
     db.get_mut(id).mask(&spans);
+}
+
+/// Split the text into `---` documents and mask the `data` / `stringData` blocks of those with a
+/// top-level `kind: Secret` line, whether or not they parse.
+fn mask_secret_documents_by_text(text: &str, out: &mut Vec<(usize, usize)>) {
+    let is_secret_kind = |line: &str| {
+        line.strip_prefix("kind:").is_some_and(|v| v.split('#').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'') == "Secret")
+    };
+    let mut doc_start = 0;
+    let mut offset = 0;
+    let mut secret = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare.starts_with("---") || bare.starts_with("...") {
+            if secret {
+                mask_blocks(text, doc_start, offset, 0, |key| key == "data" || key == "stringData", true, out);
+            }
+            doc_start = offset + line.len();
+            secret = false;
+        } else if is_secret_kind(bare) {
+            secret = true;
+        }
+        offset += line.len();
+    }
+    if secret {
+        mask_blocks(text, doc_start, text.len(), 0, |key| key == "data" || key == "stringData", true, out);
+    }
 }
 
 /// Mask every `data` / `stringData` block of a Secret document, each occurrence, by lines: keys
