@@ -191,7 +191,7 @@ fn pod_references<'a>(pod: &'a Node, out: &mut Vec<SecretRef<'a>>) {
         }
         for from in c.get("envFrom").into_iter().flat_map(|e| e.items()) {
             let before = out.len();
-            selector(from, &["secretRef"], &format!("envFrom of container `{cname}`"), out);
+            selector(from, &["secretRef"], &format!("`envFrom` of container `{cname}`"), out);
             for r in &mut out[before..] {
                 r.key = None;
             }
