@@ -6,8 +6,10 @@
 //! (`spec.pgbouncer` auth query and TLS secrets), barman-cloud
 //! `ObjectStore`, Velero `BackupStorageLocation` / `VolumeSnapshotLocation`, and every pod spec of
 //! the built-in workload kinds. Providers: `Secret` (plain or SOPS), `SealedSecret`,
-//! `ExternalSecret` / `ClusterExternalSecret`, cert-manager `Certificate`, the Secrets CNPG makes
-//! for each `Cluster`, and `provided-secrets` in `.drlint.yaml`.
+//! `ExternalSecret` / `ClusterExternalSecret`, cert-manager `Certificate`, grafana-operator
+//! `GrafanaServiceAccount` tokens, the Secrets CNPG makes for each `Cluster`, and
+//! `provided-secrets` in `.drlint.yaml`. CNPG reads `username` and `password` from basic-auth
+//! Secrets (`GetUserPasswordFromSecret` fails without either).
 
 use super::cnpg::{Cluster, BARMAN_CLOUD_GROUP, GROUP as CNPG_GROUP};
 use super::workloads::{pod_containers, pod_spec, pod_volumes};
