@@ -128,35 +128,140 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
 }
 
 /// Mask the values of Secrets (`data`, `stringData`) and of `secretGenerator` literals in the text
-/// that snippets are taken from: no output format may show them.
+/// that snippets are taken from: no output format may show them. Masking works on the text, not
+/// only on the tree, so values the tree no longer holds (the first of two duplicated keys, a
+/// duplicated `data:` block) are masked too. Any `kind: Secret` is masked, whatever its apiVersion.
 pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed: &ParsedFile) {
     let mut spans = Vec::new();
+    let text = &db.get(id).text;
     for doc in &parsed.documents {
         let Some(root) = &doc.root else { continue };
-        let is_secret = root.str_at(&["kind"]) == Some("Secret") && root.str_at(&["apiVersion"]).is_some_and(|v| v == "v1");
-        if is_secret {
-            for key in ["data", "stringData"] {
-                if let Some(m) = root.get(key) {
-                    mask_mapping_values(&db.get(id).text, m, &mut spans);
-                }
-            }
+        if root.str_at(&["kind"]) == Some("Secret") {
+            mask_secret_document(text, root, &mut spans);
         }
-        if kind == FileKind::Kustomization || root.str_at(&["kind"]).is_some_and(|k| k == "Kustomization" || k == "Component") {
-            for generator in root.get("secretGenerator").into_iter().flat_map(|g| g.items()) {
-                for lit in generator.get("literals").into_iter().flat_map(|l| l.items()) {
-                    if let Some(text) = lit.as_str() {
-                        // Mask after `key=`; the key name may show.
-                        let src = &db.get(id).text[lit.span.start as usize..lit.span.end as usize];
-                        match (text.find('='), src.find('=')) {
-                            (Some(_), Some(eq)) => spans.push((lit.span.start as usize + eq + 1, lit.span.end as usize)),
-                            _ => spans.push((lit.span.start as usize, lit.span.end as usize)),
-                        }
+        // `kind: List` (or `SecretList`) with Secrets among its items.
+        for item in root.get("items").into_iter().flat_map(|i| i.items()) {
+            if item.str_at(&["kind"]) == Some("Secret") {
+                for key in ["data", "stringData"] {
+                    if let Some(m) = item.get(key) {
+                        mask_mapping_values(text, m, &mut spans);
                     }
                 }
             }
         }
+        if kind == FileKind::Kustomization || root.str_at(&["kind"]).is_some_and(|k| k == "Kustomization" || k == "Component") {
+            mask_generator_literals(text, root, &mut spans);
+        }
     }
+    // Documents the parser could not finish (a syntax error) have no tree: mask by text every
+    // document with a top-level `kind: Secret` line.
+    mask_secret_documents_by_text(text, &mut spans);
     db.get_mut(id).mask(&spans);
+}
+
+/// Split the text into `---` documents and mask the `data` / `stringData` blocks of those with a
+/// top-level `kind: Secret` line, whether or not they parse.
+fn mask_secret_documents_by_text(text: &str, out: &mut Vec<(usize, usize)>) {
+    let is_secret_kind = |line: &str| {
+        line.strip_prefix("kind:").is_some_and(|v| v.split('#').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'') == "Secret")
+    };
+    let mut doc_start = 0;
+    let mut offset = 0;
+    let mut secret = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if bare.starts_with("---") || bare.starts_with("...") {
+            if secret {
+                mask_blocks(text, doc_start, offset, 0, |key| key == "data" || key == "stringData", true, out);
+            }
+            doc_start = offset + line.len();
+            secret = false;
+        } else if is_secret_kind(bare) {
+            secret = true;
+        }
+        offset += line.len();
+    }
+    if secret {
+        mask_blocks(text, doc_start, text.len(), 0, |key| key == "data" || key == "stringData", true, out);
+    }
+}
+
+/// Mask every `data` / `stringData` block of a Secret document, each occurrence, by lines: keys
+/// stay readable, values (block scalars included) are masked. A flow-style document
+/// (`{"kind": "Secret", ...}`) is masked whole.
+fn mask_secret_document(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) {
+    let (start, end) = (root.span.start as usize, (root.span.end as usize).min(text.len()));
+    if !root.is_map() || text[start..end].trim_start().starts_with('{') {
+        out.push((start, end));
+        return;
+    }
+    let root_indent = start - text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    mask_blocks(text, start, end, root_indent, |key| key == "data" || key == "stringData", true, out);
+}
+
+/// Scan the lines of `text[start..end]` for keys at `key_indent` that `is_target` accepts, and
+/// mask their values. With `keep_keys`, the entries of a block mapping keep their key names.
+fn mask_blocks(text: &str, start: usize, end: usize, key_indent: usize, is_target: impl Fn(&str) -> bool, keep_keys: bool, out: &mut Vec<(usize, usize)>) {
+    let mut line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut in_block = false;
+    let mut entry_indent: Option<usize> = None;
+    while line_start < end {
+        let line_end = text[line_start..].find('\n').map(|i| line_start + i).unwrap_or(text.len());
+        let line = &text[line_start..line_end];
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        if content.is_empty() || content.starts_with('#') {
+            if in_block {
+                out.push((line_start + indent, line_end));
+            }
+        } else if indent < key_indent || (indent == key_indent && !content.starts_with("- ")) || (indent == key_indent && !in_block) {
+            let key = content.split(':').next().unwrap_or("").trim().trim_matches(|c| c == '"' || c == '\'');
+            in_block = indent == key_indent && content.contains(':') && is_target(key);
+            entry_indent = None;
+            if in_block {
+                out.push((value_start(line, line_start), line_end));
+            }
+        } else if in_block {
+            let entries_at = *entry_indent.get_or_insert(indent);
+            match line.find(':') {
+                Some(_) if keep_keys && indent == entries_at && !content.starts_with("- ") => out.push((value_start(line, line_start), line_end)),
+                _ => out.push((line_start + indent, line_end)),
+            }
+        }
+        line_start = line_end + 1;
+    }
+}
+
+/// Where the value of a `key: value` line starts (after the colon and its spaces).
+fn value_start(line: &str, line_start: usize) -> usize {
+    let colon = line.find(':').map(|c| c + 1).unwrap_or(0);
+    line_start + colon + (line.len() - colon - line[colon..].trim_start_matches([' ', '\t']).len())
+}
+
+/// Mask `secretGenerator` literals in a kustomization, every `literals` block of every generator
+/// (duplicated keys included): after `key=` when there is one, else the whole item.
+fn mask_generator_literals(text: &str, root: &Node, out: &mut Vec<(usize, usize)>) {
+    for (key, _, generators) in root.entries() {
+        if key != "secretGenerator" {
+            continue;
+        }
+        for generator in generators.items() {
+            for lit in generator.get("literals").into_iter().flat_map(|l| l.items()) {
+                let src = &text[lit.span.start as usize..lit.span.end as usize];
+                match src.find('=') {
+                    Some(eq) if lit.as_str().is_some_and(|v| v.contains('=')) => out.push((lit.span.start as usize + eq + 1, lit.span.end as usize)),
+                    _ => out.push((lit.span.start as usize, lit.span.end as usize)),
+                }
+            }
+            // Every `literals:` block by lines, for those the tree dropped as duplicates.
+            let (gs, ge) = (generator.span.start as usize, (generator.span.end as usize).min(text.len()));
+            let line_begin = text[..gs].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let first = &text[line_begin..gs];
+            // An item `- name: x` puts its keys two columns right of the dash.
+            let indent = first.len();
+            mask_blocks(text, gs, ge, indent, |k| k == "literals", false, out);
+        }
+    }
 }
 
 /// Mask every value of a mapping, line by line over its whole extent, so that values the tree no

@@ -26,6 +26,7 @@ pub fn run(db: &SourceDb, index: &Index, settings: &Settings, raised: Vec<Diagno
         }
         let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or(&default_options);
         let mut cx = Context::new(meta, options);
+        cx.settings = Some(settings);
         for (i, object) in index.resources.iter().enumerate() {
             let before = cx.out.len();
             rule.check_object(object, &mut cx);
@@ -87,7 +88,14 @@ pub fn run(db: &SourceDb, index: &Index, settings: &Settings, raised: Vec<Diagno
             suppressed += 1;
             continue;
         }
-        d.severity = settings.severity(d.rule, rule_default(d.rule, d.severity));
+        // A configured severity replaces the rule's default; a finding the rule itself reported
+        // below its default (a placeholder value, say) stays at most at that lower level.
+        let default = rule_default(d.rule, d.severity);
+        d.severity = match settings.rule(d.rule).and_then(|r| r.severity) {
+            Some(configured) if d.severity < default => configured.min(d.severity),
+            Some(configured) => configured,
+            None => d.severity,
+        };
         out.push(d);
     }
     let diagnostics = merge_and_sort(db, out);

@@ -111,7 +111,7 @@ fn config_turns_rules_off_changes_severity_and_excludes_paths() {
     }
     std::fs::write(
         dir.path().join(".drlint.yaml"),
-        "fail-level: error\nrules:\n  cnpg-schedule-six-field: warning\n  cnpg-backup-retention-unset: off\n  cnpg-cluster-no-backup:\n    exclude: [\"db/scratch.yaml\"]\n",
+        "fail-level: error\nprovided-secrets: [{name: pg-s3, namespace: db}]\nrules:\n  cnpg-schedule-six-field: warning\n  cnpg-backup-retention-unset: off\n  cnpg-cluster-no-backup:\n    exclude: [\"db/scratch.yaml\"]\n",
     )
     .unwrap();
     let o = drlint(&["check", "--format", "gcc", "."], dir.path());

@@ -4,6 +4,8 @@
 pub mod cnpg;
 pub mod index;
 pub mod kinds;
+pub mod secrets;
+pub mod workloads;
 
 pub use index::Index;
 

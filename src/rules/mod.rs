@@ -4,6 +4,7 @@
 pub mod cnpg;
 pub mod gitops;
 mod rule;
+pub mod secrets;
 pub mod source;
 
 pub use rule::{Context, OptionKind, OptionSpec, Rule, RuleMeta, RuleOptions};
@@ -19,6 +20,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
         &gitops::entrypoint_not_rendered::EntrypointNotRendered,
         &gitops::gitops_path_missing::GitopsPathMissing,
+        &secrets::secret_duplicate_provider::SecretDuplicateProvider,
+        &secrets::secret_key_missing::SecretKeyMissing,
+        &secrets::secret_missing_in_namespace::SecretMissingInNamespace,
+        &secrets::secret_plaintext::SecretPlaintext,
         &source::suppression_unknown_rule::SuppressionUnknownRule,
         &source::yaml_duplicate_key::YamlDuplicateKey,
         &source::yaml_invalid::YamlInvalid,

@@ -80,12 +80,19 @@ pub struct RuleOptions {
 pub struct Context<'a> {
     pub meta: &'static RuleMeta,
     pub options: &'a RuleOptions,
+    /// The run's settings, for rules that read shared configuration (`provided-secrets`).
+    pub settings: Option<&'a crate::settings::Settings>,
     pub out: Vec<Diagnostic>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a> {
-        Context { meta, options, out: Vec::new() }
+        Context { meta, options, settings: None, out: Vec::new() }
+    }
+
+    /// Secrets declared in `.drlint.yaml` as existing outside the repository.
+    pub fn provided_secrets(&self) -> &'a [crate::settings::ProvidedSecret] {
+        self.settings.map(|s| s.provided_secrets.as_slice()).unwrap_or(&[])
     }
 
     /// Report a finding at `span`. Severity is the rule's default; the engine applies config.

@@ -31,6 +31,19 @@ pub struct Settings {
     pub fail_level: Option<Severity>,
     pub exclude: Vec<Glob>,
     pub rules: BTreeMap<String, RuleSettings>,
+    /// Secrets that exist without a manifest in the repository (made by Terraform, by hand, by a
+    /// Helm chart): `provided-secrets`.
+    pub provided_secrets: Vec<ProvidedSecret>,
+}
+
+/// One entry of `provided-secrets`: a Secret that exists outside the repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProvidedSecret {
+    pub name: String,
+    /// `None`: the Secret exists in every namespace.
+    pub namespace: Option<String>,
+    /// `None`: its keys are unknown (any key is accepted).
+    pub keys: Option<Vec<String>>,
 }
 
 /// A config error, with where it is.
@@ -113,6 +126,7 @@ impl Settings {
             match key {
                 "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
+                "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -130,7 +144,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets)"),
                     ))
                 }
             }
@@ -159,6 +173,56 @@ fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
             _ => Err(err(i.span, "a glob must be a string".into())),
         })
         .collect()
+}
+
+/// `provided-secrets: [{name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}, {name: registry-creds}, other]`.
+fn parse_provided_secrets(n: &Node, err: &ErrFn) -> Result<Vec<ProvidedSecret>, ConfigError> {
+    if n.is_null() {
+        return Ok(Vec::new());
+    }
+    if !n.is_seq() {
+        return Err(err(n.span, "`provided-secrets` must be a list of {name, namespace, keys} entries".into()));
+    }
+    let text = |v: &Node, what: &str| -> Result<String, ConfigError> {
+        match v.as_text() {
+            Some(s) if v.is_scalar() && !s.is_empty() => Ok(s.to_string()),
+            _ => Err(err(v.span, format!("`{what}` of a provided secret must be a non-empty string"))),
+        }
+    };
+    let mut out = Vec::new();
+    for item in n.items() {
+        if item.is_scalar() {
+            out.push(ProvidedSecret { name: text(item, "name")?, ..ProvidedSecret::default() });
+            continue;
+        }
+        if !item.is_map() {
+            return Err(err(item.span, "a provided secret is a name or a mapping {name, namespace, keys}".into()));
+        }
+        let mut p = ProvidedSecret::default();
+        for (key, knode, value) in item.entries() {
+            match key {
+                "name" => p.name = text(value, "name")?,
+                "namespace" => p.namespace = if value.is_null() { None } else { Some(text(value, "namespace")?) },
+                "keys" => {
+                    if value.is_null() {
+                        continue;
+                    }
+                    if !value.is_seq() {
+                        return Err(err(value.span, "`keys` of a provided secret must be a list of key names".into()));
+                    }
+                    p.keys = Some(value.items().map(|k| text(k, "keys")).collect::<Result<_, _>>()?);
+                }
+                _ => {
+                    return Err(err(knode.span, format!("unknown key `{key}` in a provided secret (expected name, namespace, keys)")));
+                }
+            }
+        }
+        if p.name.is_empty() {
+            return Err(err(item.span, "a provided secret needs a `name`".into()));
+        }
+        out.push(p);
+    }
+    Ok(out)
 }
 
 fn parse_bool(n: &Node, err: &ErrFn) -> Result<bool, ConfigError> {
@@ -254,3 +318,42 @@ pub fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
     paths.iter().filter(|p| p.is_dir()).map(|p| p.join(FILE_NAME)).find(|p| p.is_file())
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        Settings::parse(text, Path::new(".drlint.yaml"))
+    }
+
+    #[test]
+    fn provided_secrets_read_every_form() {
+        let s = parse("provided-secrets:\n  - registry-creds\n  - {name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}\n  - name: any-key\n    keys: ~\n").unwrap();
+        assert_eq!(
+            s.provided_secrets,
+            vec![
+                ProvidedSecret { name: "registry-creds".into(), namespace: None, keys: None },
+                ProvidedSecret { name: "cnpg-s3".into(), namespace: Some("db".into()), keys: Some(vec!["ACCESS_KEY_ID".into()]) },
+                ProvidedSecret { name: "any-key".into(), namespace: None, keys: None },
+            ]
+        );
+    }
+
+    #[test]
+    fn provided_secrets_errors_name_their_line() {
+        let cases = [
+            ("provided-secrets: cnpg-s3\n", 1, "must be a list"),
+            ("provided-secrets:\n  - {name: a, namspace: db}\n", 2, "unknown key `namspace` in a provided secret"),
+            ("provided-secrets:\n  - namespace: db\n", 2, "needs a `name`"),
+            ("provided-secrets:\n  - name: a\n    keys: ACCESS_KEY_ID\n", 3, "must be a list of key names"),
+            ("provided-secrets:\n  - name: a\n    keys: [[x]]\n", 3, "must be a non-empty string"),
+            ("provided-secret: []\n", 1, "unknown key `provided-secret`"),
+        ];
+        for (text, line, expected) in cases {
+            let e = parse(text).expect_err(text);
+            assert_eq!(e.line, line, "{text}: {e}");
+            assert!(e.message.contains(expected), "{text}: {e}");
+        }
+    }
+}
