@@ -18,7 +18,7 @@ use crate::rules::gitops::{entrypoint_not_rendered, flux_substitution_unresolved
 use crate::settings::Settings;
 use crate::source::yaml::{Node, Value};
 use crate::source::{normalize, FileId, SourceDb, Span};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// One entry point and what became of it, for `drlint entrypoints`.
@@ -141,12 +141,30 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         .filter_map(|w| w.node.str_at(&["metadata", "name"]).map(str::to_string))
         .collect();
     let mut local_git: BTreeSet<String> = BTreeSet::new();
+    // The folders entry-point paths resolve from: the repository roots.
+    let mut repo_roots: BTreeSet<PathBuf> = BTreeSet::new();
     for w in written.iter().filter(|w| flux::is_flux_kustomization(&w.node)) {
         let name = w.node.at(&["spec", "sourceRef", "name"]).and_then(|n| n.as_text()).unwrap_or("flux-system").to_string();
         let path = w.node.str_at(&["spec", "path"]).unwrap_or("./");
-        if name == "flux-system" || !declared_git.contains(&name) || resolve_root(&ws.db, w.file, path, &top).is_some() {
+        let resolved = resolve_root(&ws.db, w.file, path, &top);
+        if let Some((root, _)) = &resolved {
+            repo_roots.insert(root.clone());
+        }
+        if name == "flux-system" || !declared_git.contains(&name) || resolved.is_some() {
             local_git.insert(name);
         }
+    }
+    for w in written.iter().filter(|w| argo::is_application(&w.node)) {
+        for source in argo::sources(&w.node) {
+            if let Some((root, _)) = source.str_at(&["path"]).and_then(|p| resolve_root(&ws.db, w.file, p, &top)) {
+                repo_roots.insert(root);
+            }
+        }
+    }
+    // A root nested in another root is the same repository.
+    let nested: Vec<PathBuf> = repo_roots.iter().filter(|r| repo_roots.iter().any(|o| o != *r && r.starts_with(o))).cloned().collect();
+    for n in nested {
+        repo_roots.remove(&n);
     }
 
     let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new() };
@@ -225,6 +243,21 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         let mut res = Resource::new(w.node, w.file, w.doc_index);
         res.cluster = cluster_of(r.db, w.file, settings);
         r.out.resources.push(res);
+    }
+
+    // Several repositories in one check (a folder of checkouts): scope every object to its own.
+    let repos: Vec<PathBuf> = repo_roots.into_iter().filter(|p| *p != normalize(&top)).collect();
+    if !repos.is_empty() {
+        for res in &mut r.out.resources {
+            let path = normalize(&r.db.get(res.file).real_path);
+            let Some(repo) = repos.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()) else { continue };
+            let name = repo.strip_prefix(normalize(&top)).unwrap_or(repo).to_string_lossy().replace('\\', "/");
+            res.cluster = Some(match &res.cluster {
+                Some(c) => format!("{name}/{c}"),
+                None => name.clone(),
+            });
+            res.repo = Some(name);
+        }
     }
     r.out
 }

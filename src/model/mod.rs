@@ -24,7 +24,12 @@ pub struct Resource {
     /// The entry points or overlays that render this object; empty when linted as written.
     pub renders: Vec<String>,
     /// The cluster the object is deployed to, when known (Flux layout: a folder under clusters/).
+    /// When one check covers several repositories, it is prefixed with the repository's folder,
+    /// so that objects of different repositories never meet in the index.
     pub cluster: Option<String>,
+    /// The repository the object belongs to, when one check covers several (else `None`).
+    /// Repository-wide comparisons (archive paths, say) compare objects of one repository only.
+    pub repo: Option<String>,
     /// Namespace the object lands in when it is namespaced and its own `metadata.namespace` is
     /// unset: the kustomize `namespace`, the Flux `targetNamespace` or Argo CD destination.
     pub default_namespace: Option<String>,
@@ -41,7 +46,7 @@ pub struct ObjectRef {
 
 impl Resource {
     pub fn new(node: Node, file: FileId, doc_index: usize) -> Resource {
-        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, default_namespace: None }
+        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None }
     }
 
     pub fn api_version(&self) -> &str {
