@@ -1,0 +1,89 @@
+//! CNPG validates `ScheduledBackup.spec.schedule` with robfig/cron v1.2.0 `cron.Parse` in its
+//! admission webhook: a schedule the parser rejects makes `kubectl apply` (and the Flux or Argo CD
+//! sync) fail, so the ScheduledBackup never exists. Five-field schedules belong to
+//! `cnpg-schedule-six-field`, which explains them; this rule reports every other rejection.
+
+use crate::cron::{self, Dialect};
+use crate::model::cnpg::GROUP;
+use crate::model::Resource;
+use crate::rules::{Context, Rule};
+use crate::source::yaml::{Node, Style};
+use crate::source::Span;
+
+crate::declare_rule!(
+    ScheduleInvalid,
+    "cnpg-schedule-invalid",
+    Error,
+    "a ScheduledBackup schedule that CNPG's cron parser rejects, so the webhook refuses the object"
+);
+
+/// Whether `cnpg-schedule-six-field` owns this schedule: five whitespace-separated fields and not
+/// a descriptor.
+pub fn is_five_field(spec: &str) -> bool {
+    !spec.trim_start().starts_with('@') && spec.split_whitespace().count() == 5
+}
+
+/// The source span of bytes `start..end` of a scalar's value, when the value is written
+/// verbatim on one line (plain, or quoted without escapes); else the whole scalar.
+pub fn value_span(node: &Node, start: usize, end: usize) -> Span {
+    let Some(value) = node.as_str() else { return node.span };
+    let open = match node.style() {
+        Some(Style::Plain) => 0,
+        Some(Style::SingleQuoted) | Some(Style::DoubleQuoted) => 1,
+        _ => return node.span,
+    };
+    // Verbatim iff the raw text between the quotes is as long as the value and on one line.
+    if node.span.len() != value.len() + 2 * open || value.contains('\n') || start >= end || end > value.len() {
+        return node.span;
+    }
+    let s = node.span.start as usize + open;
+    Span::new(node.span.file, s + start, s + end)
+}
+
+fn hint(spec: &str, message: &str) -> String {
+    let fields = spec.split_whitespace().count();
+    if spec.contains("TZ=") {
+        return "CNPG schedules take no time zone prefix: the operator evaluates them in its own time zone (usually UTC); \
+                convert the time and drop the prefix"
+            .into();
+    }
+    if message.contains("above maximum (6)") {
+        return "day-of-week runs 0-6 in CNPG (0 = Sunday); write 0 for Sunday".into();
+    }
+    if message.starts_with("Unrecognized descriptor") {
+        return "CNPG knows @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly and @every <duration>".into();
+    }
+    if message.starts_with("Expected 5 to 6 fields") && fields == 7 {
+        return "CNPG has no year field: six fields, `sec min hour day-of-month month day-of-week`".into();
+    }
+    if message.starts_with("Empty spec") {
+        return "write a six-field schedule, e.g. `\"0 0 2 * * *\"` (daily at 02:00:00)".into();
+    }
+    "CNPG schedules have six fields, seconds first: `sec min hour day-of-month month day-of-week`, e.g. `\"0 0 2 * * *\"`; \
+     no L, W, # or H"
+        .into()
+}
+
+impl Rule for ScheduleInvalid {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, object: &Resource, cx: &mut Context) {
+        if !object.is(GROUP, "ScheduledBackup") {
+            return;
+        }
+        let Some(node) = object.node.at(&["spec", "schedule"]) else { return };
+        if !node.is_scalar() || node.is_null() {
+            return;
+        }
+        let spec = node.as_str().unwrap_or("");
+        if is_five_field(spec) || crate::model::cnpg::has_variable(spec) {
+            return;
+        }
+        let Err(e) = cron::parse(spec, Dialect::Cnpg) else { return };
+        let span = value_span(node, e.start, e.end);
+        let d = cx.report_on(object, span, format!("CNPG rejects schedule `{spec}`: {}", e.message));
+        d.help(hint(spec, &e.message));
+    }
+}
