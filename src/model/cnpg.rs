@@ -230,7 +230,11 @@ impl<'a> StoreConfig<'a> {
             ["azureCredentials", "s3Credentials", "googleCredentials"].iter().filter_map(|k| self.credential(k).map(|n| (*k, n))).collect();
         let key_span = |k: &str| self.0.key(k).map(|n| n.span).unwrap_or(self.0.span);
         if present.is_empty() {
-            out.push((self.0.span, "no credentials: none of s3Credentials, azureCredentials, googleCredentials".to_string()));
+            // `s3Credentials:` with nothing under it (or its keys indented one level too high).
+            match ["s3Credentials", "azureCredentials", "googleCredentials"].iter().find(|k| self.0.get(k).is_some()) {
+                Some(k) => out.push((key_span(k), format!("`{k}` is empty, so there are no credentials"))),
+                None => out.push((self.0.span, "no credentials: none of s3Credentials, azureCredentials, googleCredentials".to_string())),
+            }
             return out;
         }
         if present.len() > 1 {

@@ -37,10 +37,20 @@ impl Rule for BackupCredentialsUnset {
         } else {
             return;
         };
+        // Credential keys written beside the credentials block instead of inside it.
+        let stray: Vec<&str> = ["accessKeyId", "secretAccessKey", "inheritFromIAMRole", "storageAccount", "storageKey", "connectionString", "applicationCredentials"]
+            .into_iter()
+            .filter(|k| cfg.0.get(k).is_some())
+            .collect();
         for (span, what) in cfg.credential_errors() {
             // A whole-stanza finding points at the stanza's key, not at its first line.
             let span = if span == cfg.0.span { key_span } else { span };
-            cx.report_on(object, span, format!("{} `{}`: {what}: {consequence}", object.kind(), object.name())).help(HELP);
+            let help = if stray.is_empty() {
+                HELP.to_string()
+            } else {
+                format!("{} sit beside the credentials block, not inside it: indent them one level deeper", stray.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and "))
+            };
+            cx.report_on(object, span, format!("{} `{}`: {what}: {consequence}", object.kind(), object.name())).help(help);
         }
     }
 }

@@ -54,17 +54,15 @@ impl Rule for RecoveryPathUnknown {
                     ),
                 );
                 // Archives that look close: same path, or same serverName, or a near spelling.
-                let mut close: Vec<String> = archives
+                let key = |a: &Location| format!("{}/{}", a.norm_path(), a.server);
+                let mut close: Vec<(usize, String)> = archives
                     .iter()
-                    .filter(|(a, _)| {
-                        a.norm_path() == loc.norm_path()
-                            || a.server == loc.server
-                            || crate::util::edit_distance(&format!("{}/{}", a.norm_path(), a.server), &format!("{}/{}", loc.norm_path(), loc.server)) <= 3
-                    })
-                    .map(|(a, c)| format!("{} (Cluster {})", a.display(), c.display_name()))
+                    .filter(|(a, _)| a.norm_path() == loc.norm_path() || a.server == loc.server || crate::util::edit_distance(&key(a), &key(&loc)) <= 3)
+                    .map(|(a, c)| (crate::util::edit_distance(&key(a), &key(&loc)), format!("{} of {}", a.display(), c.display_name())))
                     .collect();
                 close.sort();
                 close.dedup();
+                let close: Vec<String> = close.into_iter().take(3).map(|(_, s)| s).collect();
                 if close.is_empty() {
                     d.help("point destinationPath and serverName at the archive of the Cluster to restore (serverName defaults to that Cluster's name)");
                 } else {

@@ -65,7 +65,7 @@ impl Rule for RestoreDrillMissing {
             }
             let archives = cluster.archives(index);
             let Some(first) = archives.first() else { continue };
-            let restored = archives.iter().any(|a| restores.iter().any(|(loc, by)| by.name() != r.name() && loc.may_be_same(&a.location())));
+            let restored = archives.iter().any(|a| restores.iter().any(|(loc, _)| loc.may_be_same(&a.location())));
             if restored {
                 continue;
             }
