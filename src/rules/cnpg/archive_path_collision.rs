@@ -32,8 +32,10 @@ fn identity(r: &Resource) -> (Option<String>, Option<String>, String) {
     (r.cluster.clone(), r.namespace().map(str::to_string), r.name().to_string())
 }
 
+/// The same object store service: both on the provider's default endpoint, or both on the same
+/// `endpointURL` (a bucket name on MinIO is not the same bucket on AWS).
 fn same_endpoint(a: &Archive, b: &Archive) -> bool {
-    a.endpoint.is_none() || b.endpoint.is_none() || a.endpoint == b.endpoint
+    a.endpoint == b.endpoint
 }
 
 impl Rule for ArchivePathCollision {

@@ -40,17 +40,18 @@ impl Rule for RecoveryPathUnknown {
                     continue;
                 }
                 let server_note = match ext.barman_object_store() {
-                    Some(s) if s.get("serverName").is_none() => " (serverName defaulted to the externalClusters entry's name)",
-                    None if ext.plugin().and_then(|p| p.at(&["parameters", "serverName"])).is_none() => " (serverName defaulted to this Cluster's name)",
+                    Some(s) if s.get("serverName").is_none() => " (defaulted to the externalClusters entry's name)",
+                    None if ext.plugin().and_then(|p| p.at(&["parameters", "serverName"])).is_none() => " (defaulted to this Cluster's name)",
                     _ => "",
                 };
                 let d = cx.report_on(
                     r,
                     loc.span,
                     format!(
-                        "Cluster `{}` {field} `{name}` reads {}{server_note}, where no Cluster in the repository archives",
+                        "Cluster `{}` {field} `{name}` reads {} with serverName `{}`{server_note}, where no Cluster in the repository archives",
                         r.name(),
-                        loc.display()
+                        loc.path,
+                        loc.server
                     ),
                 );
                 // Archives that look close: same path, or same serverName, or a near spelling.
