@@ -19,7 +19,7 @@ crate::declare_rule!(
 const TARGETS: [&str; 5] = ["targetTime", "targetXID", "targetName", "targetLSN", "targetImmediate"];
 
 fn set(n: &Node) -> bool {
-    !n.is_null() && !(n.is_string() && n.as_str() == Some(""))
+    !(n.is_null() || n.is_string() && n.as_str() == Some(""))
 }
 
 impl Rule for RecoveryTargetInvalid {
@@ -83,7 +83,7 @@ impl Rule for RecoveryTargetInvalid {
         }
         let snapshot = recovery.get("volumeSnapshots").is_some_and(|n| !n.is_null());
         let needs_id: Vec<&str> = ["targetName", "targetXID", "targetImmediate"].into_iter().filter(|k| target.get(k).is_some_and(set)).collect();
-        if !snapshot && !needs_id.is_empty() && !target.get("backupID").is_some_and(|n| set(n)) {
+        if !snapshot && !needs_id.is_empty() && !target.get("backupID").is_some_and(set) {
             let key = target.key(needs_id[0]).map(|k| k.span).unwrap_or(target.span);
             cx.report_on(object, key, format!("Cluster `{name}` recoveryTarget uses `{}` without backupID: the webhook requires it", needs_id[0]))
                 .help("set recoveryTarget.backupID to the base backup to start from (status.backupId of a completed Backup)");
