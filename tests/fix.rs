@@ -63,3 +63,19 @@ fn without_fix_nothing_is_written() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 }
+
+#[test]
+fn machine_formats_keep_stdout_a_single_document() {
+    let src = crate_root().join("tests/data/fix/scheduled-backups.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(&src, dir.path().join("scheduled-backups.yaml")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_drlint"))
+        .args(["check", "--fix", "--no-config", "--format", "json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(serde_json::from_str::<serde_json::Value>(&stdout).is_ok(), "{stdout}");
+    assert_eq!(stderr.lines().filter(|l| l.contains(": fixed: ")).count(), 3, "{stderr}");
+}

@@ -55,8 +55,8 @@ pub struct CheckArgs {
     /// Print nothing when there are no findings (human format)
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Rewrite what can be fixed in place (5-field CNPG schedules), print each change, then
-    /// report the remaining findings
+    /// Rewrite what can be fixed in place (5-field CNPG schedules), print each change (to stderr
+    /// for json and sarif), then report the remaining findings
     #[arg(long)]
     pub fix: bool,
 }
@@ -141,11 +141,13 @@ fn check(args: CheckArgs) -> i32 {
         for e in &errors {
             eprintln!("drlint: error: {e}");
         }
-        {
+        // Machine formats keep stdout one valid document: the changes go to stderr there.
+        let lines: String = fixed.iter().map(|f| f.line() + "\n").collect();
+        if matches!(args.format, Format::Json | Format::Sarif) {
+            eprint!("{lines}");
+        } else {
             let mut stdout = std::io::stdout().lock();
-            for f in &fixed {
-                let _ = writeln!(stdout, "{}", f.line());
-            }
+            let _ = stdout.write_all(lines.as_bytes());
         }
         if !fixed.is_empty() {
             report = crate::lint(&args.paths, &settings);
