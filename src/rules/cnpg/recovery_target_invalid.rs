@@ -50,7 +50,7 @@ impl Rule for RecoveryTargetInvalid {
         }
         if let Some(n) = value("targetLSN") {
             let v = n.as_str().unwrap_or("");
-            let ok = v.split('/').count() == 2 && v.split('/').all(|p| !p.is_empty() && u64::from_str_radix(p, 16).is_ok());
+            let ok = v.split('/').count() == 2 && v.split('/').all(|p| !p.is_empty() && i64::from_str_radix(p, 16).is_ok());
             if !ok && !crate::model::cnpg::has_variable(v) {
                 cx.report_on(object, n.span, format!("Cluster `{name}` targetLSN `{v}` is not an LSN"))
                     .help("an LSN is two hexadecimal numbers separated by a slash, e.g. `0/3000060`");
@@ -75,7 +75,7 @@ impl Rule for RecoveryTargetInvalid {
         }
         if let Some(n) = value("targetTLI") {
             let v = n.as_str().unwrap_or("");
-            let ok = v == "latest" || v.parse::<i64>().is_ok_and(|i| i >= 1 && i <= i32::MAX as i64);
+            let ok = v == "latest" || v.parse::<i64>().is_ok_and(|i| i >= 1);
             if !ok && !crate::model::cnpg::has_variable(v) {
                 cx.report_on(object, n.span, format!("Cluster `{name}` targetTLI `{v}` is neither `latest` nor a positive integer"))
                     .help("write `latest` or a timeline number such as `\"2\"`");

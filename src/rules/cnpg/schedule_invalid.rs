@@ -87,3 +87,40 @@ impl Rule for ScheduleInvalid {
         d.help(hint(spec, &e.message));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::yaml::Value;
+    use crate::source::FileId;
+
+    fn node(value: &str, style: Style, raw_len: usize) -> Node {
+        Node { value: Value::Scalar(value.into(), style), span: Span::new(FileId(0), 100, 100 + raw_len), tag: None }
+    }
+
+    #[test]
+    fn error_offsets_map_into_the_scalar() {
+        // `"0 0 2 * * 7"`: the 7 is at byte 10 of the value, byte 11 of the source.
+        let n = node("0 0 2 * * 7", Style::DoubleQuoted, 13);
+        assert_eq!(value_span(&n, 10, 11), Span::new(FileId(0), 111, 112));
+        let n = node("0 61 2 * * *", Style::Plain, 12);
+        assert_eq!(value_span(&n, 2, 4), Span::new(FileId(0), 102, 104));
+        // An escape makes source and value differ: the whole scalar.
+        let n = node("0 0 2 * * 7", Style::DoubleQuoted, 18);
+        assert_eq!(value_span(&n, 10, 11), n.span);
+        // Block scalars and empty ranges: the whole scalar.
+        let n = node("0 0 2 * * 7\n", Style::Literal, 20);
+        assert_eq!(value_span(&n, 10, 11), n.span);
+        let n = node("", Style::DoubleQuoted, 2);
+        assert_eq!(value_span(&n, 0, 0), n.span);
+    }
+
+    #[test]
+    fn five_fields_belong_to_the_six_field_rule() {
+        assert!(is_five_field("0 2 * * *"));
+        assert!(is_five_field(" 0 2 * * 0 "));
+        assert!(!is_five_field("@every 1h 2m 3s 4 5"));
+        assert!(!is_five_field("0 0 2 * * *"));
+        assert!(!is_five_field("CRON_TZ=UTC 0 2 * * *"));
+    }
+}
