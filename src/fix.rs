@@ -44,7 +44,7 @@ pub fn six_field_edit(raw: &str) -> Option<(String, String, String)> {
         '|' | '>' => return None,
         _ => ("".to_string(), raw, "".to_string()),
     };
-    if inner.contains(['\n', '\r']) || !crate::rules::cnpg::schedule_invalid::is_five_field(inner) {
+    if inner.contains(['\n', '\r']) || !schedule_six_field::is_five_field(inner) {
         return None;
     }
     let at = inner.len() - inner.trim_start().len();

@@ -342,6 +342,17 @@ impl<'a> BackupRequest<'a> {
     pub fn suspended(&self) -> bool {
         self.0.node.at(&["spec", "suspend"]).and_then(Node::as_bool) == Some(true)
     }
+    /// The Clusters next to this object with the name `spec.cluster.name` gives (usually one;
+    /// none when the reference is broken; several when a Cluster is declared twice).
+    pub fn targets(&self, index: &'a Index) -> Vec<&'a Resource> {
+        let Some(name) = self.cluster_name().and_then(|n| n.as_str()) else { return Vec::new() };
+        index.of_kind(GROUP, "Cluster").filter(|c| c.name() == name && same_place(c, self.0)).collect()
+    }
+}
+
+/// Every Backup and ScheduledBackup, with its kind.
+pub fn backup_requests(index: &Index) -> impl Iterator<Item = (&'static str, BackupRequest<'_>)> {
+    ["Backup", "ScheduledBackup"].into_iter().flat_map(move |kind| index.of_kind(GROUP, kind).map(move |r| (kind, BackupRequest(r))))
 }
 
 /// How a Cluster writes to an archive.

@@ -5,7 +5,7 @@
 //! The common case: a Cluster migrated to the barman-cloud plugin while its ScheduledBackup still
 //! has no `method`, so it asks for the in-tree object store that is gone.
 
-use crate::model::cnpg::{same_place, BackupRequest, Cluster, GROUP};
+use crate::model::cnpg::{backup_requests, Cluster};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -39,54 +39,41 @@ impl Rule for BackupMethodMismatch {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let clusters: Vec<_> = index.of_kind(GROUP, "Cluster").collect();
-        for kind in ["Backup", "ScheduledBackup"] {
-            for r in index.of_kind(GROUP, kind) {
-                let req = BackupRequest(r);
-                let Some(name) = req.cluster_name().and_then(|n| n.as_str()) else { continue };
-                // Compare against the one Cluster it targets; if several copies (or none) are
-                // visible, the unknown-cluster rule or nothing speaks.
-                let targets: Vec<_> = clusters.iter().filter(|c| c.name() == name && same_place(c, r)).collect();
-                let [target] = targets[..] else { continue };
-                let cluster = Cluster(target);
-                if cluster.is_fragment() {
-                    continue;
+        for (kind, req) in backup_requests(index) {
+            let (r, Some(name_node)) = (req.0, req.cluster_name()) else { continue };
+            let name = name_node.as_str().unwrap_or("");
+            // Compare against the one Cluster it targets; if several copies (or none) are
+            // visible, the unknown-cluster rule or nothing speaks.
+            let [target] = req.targets(index)[..] else { continue };
+            let cluster = Cluster(target);
+            if cluster.is_fragment() {
+                continue;
+            }
+            let method_span = req.method_node().map(|n| n.span).unwrap_or(name_node.span);
+            let problem = match req.method() {
+                "barmanObjectStore" if cluster.barman_object_store().is_none() => {
+                    let how = if req.method_node().is_some() { "uses `method: barmanObjectStore`" } else { "has no `method`, so it uses barmanObjectStore" };
+                    Some((method_span, format!("{kind} `{}` {how}, but Cluster `{name}` has no spec.backup.barmanObjectStore", r.name())))
                 }
-                let method = req.method();
-                let at = req.method_node().map(|n| n.span).unwrap_or_else(|| req.cluster_name().unwrap().span);
-                let problem = match method {
-                    "barmanObjectStore" if cluster.barman_object_store().is_none() => {
-                        let how = if req.method_node().is_some() { "uses `method: barmanObjectStore`" } else { "has no `method`, so it uses barmanObjectStore" };
-                        Some(format!("{kind} `{}` {how}, but Cluster `{name}` has no spec.backup.barmanObjectStore", r.name()))
+                "volumeSnapshot" if cluster.volume_snapshot().is_none() => Some((
+                    method_span,
+                    format!("{kind} `{}` uses `method: volumeSnapshot`, but Cluster `{name}` has no spec.backup.volumeSnapshot", r.name()),
+                )),
+                "plugin" => match req.plugin_name() {
+                    None => Some((method_span, format!("{kind} `{}` uses `method: plugin` without pluginConfiguration.name", r.name()))),
+                    Some(p) => {
+                        let plugin = p.as_str().unwrap_or("");
+                        (!cluster.plugins().any(|q| q.str_at(&["name"]) == Some(plugin))).then(|| {
+                            (p.span, format!("{kind} `{}` asks plugin `{plugin}`, which Cluster `{name}` does not enable in spec.plugins", r.name()))
+                        })
                     }
-                    "volumeSnapshot" if cluster.volume_snapshot().is_none() => {
-                        Some(format!("{kind} `{}` uses `method: volumeSnapshot`, but Cluster `{name}` has no spec.backup.volumeSnapshot", r.name()))
-                    }
-                    "plugin" => match req.plugin_name() {
-                        None => Some(format!("{kind} `{}` uses `method: plugin` without pluginConfiguration.name", r.name())),
-                        Some(p) => {
-                            let plugin = p.as_str().unwrap_or("");
-                            if cluster.plugins().any(|q| q.str_at(&["name"]) == Some(plugin)) {
-                                None
-                            } else {
-                                let d = cx.report_on(
-                                    r,
-                                    p.span,
-                                    format!("{kind} `{}` asks plugin `{plugin}`, which Cluster `{name}` does not enable in spec.plugins", r.name()),
-                                );
-                                d.label(target.span(), format!("Cluster `{name}`"));
-                                help(d, &cluster);
-                                None
-                            }
-                        }
-                    },
-                    _ => None,
-                };
-                if let Some(msg) = problem {
-                    let d = cx.report_on(r, at, msg);
-                    d.label(target.span(), format!("Cluster `{name}`"));
-                    help(d, &cluster);
-                }
+                },
+                _ => None,
+            };
+            if let Some((span, msg)) = problem {
+                let d = cx.report_on(r, span, msg);
+                d.label(target.span(), format!("Cluster `{name}`"));
+                help(d, &cluster);
             }
         }
     }

@@ -4,6 +4,7 @@
 //! `cnpg-schedule-six-field`, which explains them; this rule reports every other rejection.
 
 use crate::cron::{self, Dialect};
+use super::schedule_six_field::is_five_field;
 use crate::model::cnpg::GROUP;
 use crate::model::Resource;
 use crate::rules::{Context, Rule};
@@ -16,12 +17,6 @@ crate::declare_rule!(
     Error,
     "a ScheduledBackup schedule that CNPG's cron parser rejects, so the webhook refuses the object"
 );
-
-/// Whether `cnpg-schedule-six-field` owns this schedule: five whitespace-separated fields and not
-/// a descriptor.
-pub fn is_five_field(spec: &str) -> bool {
-    !spec.trim_start().starts_with('@') && spec.split_whitespace().count() == 5
-}
 
 /// The source span of bytes `start..end` of a scalar's value, when the value is written
 /// verbatim on one line (plain, or quoted without escapes); else the whole scalar.
