@@ -49,9 +49,6 @@ impl<'a> Cluster<'a> {
         self.barman_object_store().is_some() || self.volume_snapshot().is_some() || self.wal_archivers().next().is_some()
     }
 
-    pub fn is_replica(&self) -> bool {
-        self.0.node.at(&["spec", "replica", "enabled"]).and_then(Node::as_bool) == Some(true)
-    }
 }
 
 /// The `barmanObjectName` parameter of a plugin entry (`spec.plugins[]` or
@@ -99,7 +96,7 @@ impl<'a> Cluster<'a> {
 
     /// CNPG's `IsReplica`: `spec.replica` absent -> no; `enabled` set -> its value; otherwise a
     /// replica unless `primary` names this Cluster (or `self`).
-    pub fn is_replica_cluster(&self) -> bool {
+    pub fn is_replica(&self) -> bool {
         let Some(r) = self.replica() else { return false };
         if let Some(e) = r.get("enabled").and_then(Node::as_bool) {
             return e;

@@ -32,7 +32,7 @@ impl Rule for ClusterNoScheduledBackup {
             if !cluster.has_backup() || cluster.is_fragment() {
                 continue;
             }
-            if cluster.is_replica_cluster() && cx.option_bool("ignore-replica-clusters") {
+            if cluster.is_replica() && cx.option_bool("ignore-replica-clusters") {
                 continue;
             }
             let targeting: Vec<_> = schedules
