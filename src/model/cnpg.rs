@@ -1,8 +1,9 @@
 //! Typed views over CloudNativePG objects (`postgresql.cnpg.io/v1`) and the barman-cloud plugin's
 //! `ObjectStore` (`barmancloud.cnpg.io/v1`).
 
-use super::Resource;
+use super::{Index, Resource};
 use crate::source::yaml::Node;
+use crate::source::Span;
 
 pub const GROUP: &str = "postgresql.cnpg.io";
 pub const BARMAN_CLOUD_GROUP: &str = "barmancloud.cnpg.io";
@@ -48,7 +49,6 @@ impl<'a> Cluster<'a> {
     pub fn has_backup(&self) -> bool {
         self.barman_object_store().is_some() || self.volume_snapshot().is_some() || self.wal_archivers().next().is_some()
     }
-
 }
 
 /// The `barmanObjectName` parameter of a plugin entry (`spec.plugins[]` or
@@ -62,17 +62,9 @@ pub fn barman_object_name(plugin: &Node) -> Option<&Node> {
 // bootstrap, ScheduledBackup/Backup, and where each Cluster's archive is.
 // ---------------------------------------------------------------------------
 
-use super::Index;
-use crate::source::Span;
-
 impl<'a> Cluster<'a> {
     pub fn name(&self) -> &'a str {
         self.0.name()
-    }
-
-    /// Every `spec.plugins[]` entry, enabled or not.
-    pub fn all_plugins(&self) -> impl Iterator<Item = &'a Node> {
-        self.0.node.at(&["spec", "plugins"]).into_iter().flat_map(|p| p.items())
     }
 
     /// `spec.externalClusters[]` entries.

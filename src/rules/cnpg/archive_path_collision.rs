@@ -5,7 +5,7 @@
 //! this, across namespaces and clusters, so the comparison is repo-wide. A recovery Cluster that
 //! archives into the archive it restores from does the same to its source.
 
-use crate::model::cnpg::{Archive, Cluster, Location, GROUP};
+use crate::model::cnpg::{has_variable, Archive, Cluster, Location, GROUP};
 use crate::model::{Index, Resource};
 use crate::rules::{Context, Rule};
 
@@ -34,8 +34,10 @@ fn identity(r: &Resource) -> (Option<String>, Option<String>, String) {
 
 /// The same object store service: both on the provider's default endpoint, or both on the same
 /// `endpointURL` (a bucket name on MinIO is not the same bucket on AWS).
+/// An endpoint still holding a `${VAR}` is never compared.
 fn same_endpoint(a: &Archive, b: &Archive) -> bool {
-    a.endpoint == b.endpoint
+    let unresolved = |e: &Option<String>| e.as_deref().is_some_and(has_variable);
+    a.endpoint == b.endpoint && !unresolved(&a.endpoint)
 }
 
 impl Rule for ArchivePathCollision {
