@@ -5,13 +5,19 @@
 
 use crate::model::cnpg::{Cluster, Location, GROUP};
 use crate::model::Index;
-use crate::rules::{Context, Rule};
+use crate::rules::{Context, OptionKind, OptionSpec, Rule};
 
 crate::declare_rule!(
     RecoveryPathUnknown,
     "cnpg-recovery-path-unknown",
     Warning,
-    "an externalClusters object-store source (destinationPath + serverName) that no Cluster in the repo archives to"
+    "an externalClusters object-store source (destinationPath + serverName) that no Cluster in the repo archives to",
+    options: &[OptionSpec {
+        name: "external-archives",
+        kind: OptionKind::StringList,
+        default: "[]",
+        doc: "destinationPath prefixes written by Clusters outside this repository (another repo, a decommissioned cluster); sources under them are not reported",
+    }]
 );
 
 impl Rule for RecoveryPathUnknown {
@@ -25,6 +31,7 @@ impl Rule for RecoveryPathUnknown {
             .filter(|r| !Cluster(r).is_fragment())
             .flat_map(|r| Cluster(r).archives(index).into_iter().map(move |a| (a.location(), r)))
             .collect();
+        let external = cx.option_list("external-archives");
         for r in index.of_kind(GROUP, "Cluster") {
             let cluster = Cluster(r);
             let mut seen = Vec::new();
@@ -36,7 +43,10 @@ impl Rule for RecoveryPathUnknown {
                 seen.push(name);
                 let Some(ext) = cluster.external_cluster(name) else { continue };
                 let Some(loc) = cluster.source_location(index, &ext) else { continue };
-                if loc.unresolved() || archives.iter().any(|(a, _)| a.may_be_same(&loc)) {
+                if loc.unresolved()
+                    || archives.iter().any(|(a, _)| a.may_be_same(&loc))
+                    || external.iter().any(|p| loc.norm_path().starts_with(p.trim_end_matches('/')))
+                {
                     continue;
                 }
                 let server_note = match ext.barman_object_store() {
