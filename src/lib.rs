@@ -9,6 +9,7 @@ pub mod diag;
 pub mod discover;
 pub mod docs;
 pub mod engine;
+pub mod fix;
 pub mod gitops;
 pub mod kustomize;
 pub mod model;

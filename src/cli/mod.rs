@@ -77,6 +77,10 @@ pub struct CheckArgs {
     /// Print nothing when there are no findings (human format)
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Rewrite what can be fixed in place (5-field CNPG schedules), print each change (to stderr
+    /// for json and sarif), then report the remaining findings
+    #[arg(long)]
+    pub fix: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,7 +158,26 @@ fn check(args: CheckArgs) -> i32 {
         },
         None => Settings { root: args.paths.first().filter(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from(".")), ..Settings::default() },
     };
-    let report = crate::lint(&args.paths, &settings);
+    let mut report = crate::lint(&args.paths, &settings);
+    let mut fix_failed = false;
+    if args.fix {
+        let (fixed, errors) = crate::fix::apply(&report.db, &report.diagnostics);
+        for e in &errors {
+            eprintln!("drlint: error: {e}");
+        }
+        // Machine formats keep stdout one valid document: the changes go to stderr there.
+        let lines: String = fixed.iter().map(|f| f.line() + "\n").collect();
+        if matches!(args.format, Format::Json | Format::Sarif) {
+            eprint!("{lines}");
+        } else {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(lines.as_bytes());
+        }
+        if !fixed.is_empty() {
+            report = crate::lint(&args.paths, &settings);
+        }
+        fix_failed = !errors.is_empty();
+    }
     let summary = diag::json::Summary { files: report.files, objects: report.objects, suppressed: report.suppressed };
     let out = match args.format {
         Format::Human => {
@@ -178,6 +201,9 @@ fn check(args: CheckArgs) -> i32 {
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
     let fail_level: Severity = args.fail_level.map(Severity::from).or(settings.fail_level).unwrap_or(Severity::Warning);
+    if fix_failed {
+        return 2;
+    }
     if report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
 }
 

@@ -12,10 +12,23 @@ pub use rule::{Context, OptionKind, OptionSpec, Rule, RuleMeta, RuleOptions};
 /// All rules, sorted by id.
 pub fn all() -> &'static [&'static dyn Rule] {
     static ALL: &[&dyn Rule] = &[
+        &cnpg::archive_path_collision::ArchivePathCollision,
+        &cnpg::archiver_conflict::ArchiverConflict,
+        &cnpg::backup_credentials_unset::BackupCredentialsUnset,
+        &cnpg::backup_method_mismatch::BackupMethodMismatch,
         &cnpg::backup_retention_unset::BackupRetentionUnset,
+        &cnpg::barman_object_store_deprecated::BarmanObjectStoreDeprecated,
         &cnpg::cluster_no_backup::ClusterNoBackup,
+        &cnpg::cluster_no_scheduled_backup::ClusterNoScheduledBackup,
+        &cnpg::object_store_missing::ObjectStoreMissing,
+        &cnpg::recovery_path_unknown::RecoveryPathUnknown,
+        &cnpg::recovery_source_unknown::RecoverySourceUnknown,
+        &cnpg::recovery_target_invalid::RecoveryTargetInvalid,
+        &cnpg::restore_drill_missing::RestoreDrillMissing,
         &cnpg::retention_invalid::RetentionInvalid,
+        &cnpg::schedule_invalid::ScheduleInvalid,
         &cnpg::schedule_six_field::ScheduleSixField,
+        &cnpg::scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
         &source::file_unreadable::FileUnreadable,
         &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
         &gitops::entrypoint_not_rendered::EntrypointNotRendered,

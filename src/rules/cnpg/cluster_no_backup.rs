@@ -14,7 +14,7 @@ crate::declare_rule!(
         name: "ignore-replica-clusters",
         kind: OptionKind::Bool,
         default: "false",
-        doc: "do not report replica clusters (spec.replica.enabled: true), whose source is backed up elsewhere",
+        doc: "do not report replica clusters (CNPG's IsReplica: spec.replica.enabled true, or a distributed topology whose primary is another cluster), whose source is backed up elsewhere",
     }]
 );
 

@@ -1,6 +1,19 @@
 //! CloudNativePG rules.
 
+pub mod archive_path_collision;
+pub mod archiver_conflict;
+pub mod backup_credentials_unset;
+pub mod backup_method_mismatch;
 pub mod backup_retention_unset;
+pub mod barman_object_store_deprecated;
 pub mod cluster_no_backup;
+pub mod cluster_no_scheduled_backup;
+pub mod object_store_missing;
+pub mod recovery_path_unknown;
+pub mod recovery_source_unknown;
+pub mod recovery_target_invalid;
+pub mod restore_drill_missing;
 pub mod retention_invalid;
+pub mod schedule_invalid;
 pub mod schedule_six_field;
+pub mod scheduled_backup_unknown_cluster;

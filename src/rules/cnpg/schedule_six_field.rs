@@ -14,6 +14,12 @@ crate::declare_rule!(
     "a ScheduledBackup schedule written as 5-field cron, which CNPG reads seconds-first"
 );
 
+/// Whether this rule owns the schedule: five whitespace-separated fields and not a descriptor
+/// (`cnpg-schedule-invalid` owns every other schedule CNPG rejects).
+pub fn is_five_field(spec: &str) -> bool {
+    !spec.trim_start().starts_with('@') && spec.split_whitespace().count() == 5
+}
+
 impl Rule for ScheduleSixField {
     fn meta(&self) -> &'static crate::rules::RuleMeta {
         &META
@@ -26,7 +32,7 @@ impl Rule for ScheduleSixField {
         let Some(node) = object.node.at(&["spec", "schedule"]) else { return };
         let Some(spec) = node.as_text() else { return };
         // Descriptors (`@daily`) mean what they say in every dialect; only field counts matter here.
-        if spec.trim_start().starts_with('@') || spec.split_whitespace().count() != 5 {
+        if !is_five_field(spec) {
             return;
         }
         let meaning = match cron::parse(spec, Dialect::Cnpg) {

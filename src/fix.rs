@@ -1,0 +1,111 @@
+//! `drlint check --fix`: rewrite what can be rewritten safely, in place. Today: each 5-field CNPG
+//! ScheduledBackup schedule (a `cnpg-schedule-six-field` finding) becomes its 6-field equivalent
+//! (a `0` seconds field in front), keeping quotes, comments and layout: only the bytes of the
+//! scalar change. Files are re-read from disk here and edited only if the scalar's bytes are still
+//! what was linted. Fixing is idempotent: a 6-field schedule is never a finding.
+
+use crate::cron::{self, Dialect};
+use crate::rules::cnpg::schedule_six_field;
+use crate::source::SourceDb;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One applied edit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fixed {
+    /// The path as shown in findings.
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub old: String,
+    pub new: String,
+}
+
+impl Fixed {
+    /// `path:line:col: fixed: "<old>" -> "<new>"`
+    pub fn line(&self) -> String {
+        format!("{}:{}:{}: fixed: \"{}\" -> \"{}\"", self.path, self.line, self.column, self.old, self.new)
+    }
+}
+
+/// The replacement text for the raw scalar `raw` (as written in the file, quotes included), and
+/// the old and new values; `None` when the scalar cannot be edited verbatim (escapes, block or
+/// multi-line scalars) or the result would not be a valid CNPG schedule.
+pub fn six_field_edit(raw: &str) -> Option<(String, String, String)> {
+    let (open, inner, close) = match raw.chars().next()? {
+        q @ ('"' | '\'') => {
+            let inner = raw.strip_prefix(q)?.strip_suffix(q)?;
+            // Escapes (`\` in double quotes, `''` in single quotes) make bytes and value differ.
+            if (q == '"' && inner.contains(['\\', '"'])) || (q == '\'' && inner.contains('\'')) {
+                return None;
+            }
+            (q.to_string(), inner, q.to_string())
+        }
+        '|' | '>' => return None,
+        _ => ("".to_string(), raw, "".to_string()),
+    };
+    if inner.contains(['\n', '\r']) || !schedule_six_field::is_five_field(inner) {
+        return None;
+    }
+    let at = inner.len() - inner.trim_start().len();
+    let new_inner = format!("{}0 {}", &inner[..at], &inner[at..]);
+    cron::parse(&new_inner, Dialect::Cnpg).ok()?;
+    Some((format!("{open}{new_inner}{close}"), inner.to_string(), new_inner))
+}
+
+/// Apply the fixes for the `cnpg-schedule-six-field` findings of a lint run. Returns the edits
+/// made, in path/line order, and the files that could not be written.
+pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic]) -> (Vec<Fixed>, Vec<String>) {
+    let mut by_file: BTreeMap<PathBuf, Vec<&crate::diag::Diagnostic>> = BTreeMap::new();
+    for d in diagnostics.iter().filter(|d| d.rule == schedule_six_field::META.id) {
+        by_file.entry(db.get(d.span.file).real_path.clone()).or_default().push(d);
+    }
+    let mut fixed = Vec::new();
+    let mut errors = Vec::new();
+    for (real, mut diags) in by_file {
+        let Ok(mut text) = std::fs::read_to_string(&real) else {
+            errors.push(format!("{}: cannot read the file to fix it", real.display()));
+            continue;
+        };
+        let linted = &db.get(diags[0].span.file).text;
+        // Edit from the end so earlier offsets stay valid.
+        diags.sort_by_key(|d| std::cmp::Reverse(d.span.start));
+        diags.dedup_by_key(|d| d.span.start);
+        let mut here = Vec::new();
+        for d in diags {
+            let (s, e) = (d.span.start as usize, d.span.end as usize);
+            let (Some(now), Some(then)) = (text.get(s..e), linted.get(s..e)) else { continue };
+            if now != then {
+                continue; // the file changed since it was linted
+            }
+            let Some((replacement, old, new)) = six_field_edit(now) else { continue };
+            text.replace_range(s..e, &replacement);
+            let l = crate::diag::locate(db, d);
+            here.push(Fixed { path: l.path, line: l.line, column: l.column, old, new });
+        }
+        if here.is_empty() {
+            continue;
+        }
+        match std::fs::write(&real, &text) {
+            Ok(()) => fixed.extend(here.into_iter().rev()),
+            Err(e) => errors.push(format!("{}: cannot write the fix: {e}", real.display())),
+        }
+    }
+    (fixed, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::six_field_edit;
+    #[test]
+    fn edits_keep_quotes_and_spacing() {
+        assert_eq!(six_field_edit("\"0 2 * * *\"").unwrap().0, "\"0 0 2 * * *\"");
+        assert_eq!(six_field_edit("'0 3 * * 0'").unwrap().0, "'0 0 3 * * 0'");
+        assert_eq!(six_field_edit("30 1 * * MON-FRI").unwrap().0, "0 30 1 * * MON-FRI");
+        assert_eq!(six_field_edit("\"0  2 * * *\"").unwrap().0, "\"0 0  2 * * *\"");
+        assert!(six_field_edit("\"0 0 2 * * *\"").is_none());
+        assert!(six_field_edit("\"0 2 * * 7\"").is_none(), "invalid after conversion");
+        assert!(six_field_edit("\"0 2 \\u002a * *\"").is_none());
+        assert!(six_field_edit("|\n  0 2 * * *").is_none());
+    }
+}
