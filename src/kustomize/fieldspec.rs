@@ -127,6 +127,8 @@ pub(crate) struct TransformerConfig {
     pub namespace: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
+    /// Extra fields for `labels:` entries (a `labels:` list in a configurations file).
+    pub labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub name_reference: Vec<NameBackRef>,
     pub var_reference: Vec<FieldSpec>,
@@ -178,6 +180,7 @@ impl TransformerConfig {
             namespace: specs("namespace"),
             common_labels: specs("commonLabels"),
             template_labels: specs("templateLabels"),
+            labels: specs("labels"),
             common_annotations: specs("commonAnnotations"),
             name_reference,
             var_reference: specs("varReference"),
@@ -192,6 +195,7 @@ impl TransformerConfig {
         merge_specs(&mut self.namespace, &other.namespace);
         merge_specs(&mut self.common_labels, &other.common_labels);
         merge_specs(&mut self.template_labels, &other.template_labels);
+        merge_specs(&mut self.labels, &other.labels);
         merge_specs(&mut self.common_annotations, &other.common_annotations);
         merge_specs(&mut self.var_reference, &other.var_reference);
         merge_specs(&mut self.images, &other.images);

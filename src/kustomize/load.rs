@@ -88,7 +88,7 @@ pub(crate) struct Acc {
 
 impl Acc {
     pub fn new() -> Acc {
-        Acc { res: Vec::new(), config: TransformerConfig::defaults(), vars: Vec::new() }
+        Acc { res: Vec::new(), config: TransformerConfig::default(), vars: Vec::new() }
     }
 
     /// Add a resource; an id already present is an error, as in kustomize.
@@ -126,7 +126,7 @@ impl Acc {
                         r.prev_ids = old.prev_ids.clone();
                         r.prefixes = old.prefixes.clone();
                         r.suffixes = old.suffixes.clone();
-                        r.needs_hash = r.needs_hash || old.needs_hash;
+                        r.needs_hash = r.needs_hash && old.needs_hash;
                         self.res[i] = r;
                         Ok(())
                     }
@@ -217,7 +217,7 @@ impl<'a> Builder<'a> {
     pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, Rc<ParsedFile>)> {
         let (id, _) = self.read_file(k, rel, span)?;
         let parsed = self.db.parsed(id);
-        if let Some(issue) = parsed.issues.iter().find(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid) {
+        if let Some(issue) = parsed.issues.first() {
             return Err(KError::at(span, format!("MalformedYAMLError: {} in File: {rel}", issue.message)));
         }
         Ok((id, parsed))
@@ -279,6 +279,16 @@ impl<'a> Builder<'a> {
         }
         let span = root.span;
         let k = Kust { node, file, dir: dir.to_path_buf(), span: Span { end: span.start, ..span } };
+        for l in k.items("labels") {
+            for (key, kn, _) in l.entries() {
+                if !matches!(key, "pairs" | "includeSelectors" | "includeTemplates" | "fields") {
+                    return Err(KError::at(kn.span, format!("invalid Kustomization: json: unknown field \"{key}\"")));
+                }
+            }
+        }
+        if k.str("kind") == Some("Component") && k.str("apiVersion").is_some_and(|a| a != "kustomize.config.k8s.io/v1alpha1") {
+            return Err(KError::at(k.key_span("apiVersion"), format!("apiVersion for Component should be kustomize.config.k8s.io/v1alpha1, not '{}'", k.str("apiVersion").unwrap_or(""))));
+        }
         if let Some(kind) = k.str("kind") {
             if kind != "Kustomization" && kind != "Component" {
                 return Err(KError::at(k.key_span("kind"), format!("kind should be Kustomization or Component, not '{kind}'")));
@@ -326,7 +336,15 @@ impl<'a> Builder<'a> {
     pub fn finish(self, result: KResult<Vec<Res>>) -> Rendered {
         let mut diagnostics = self.diags;
         let (objects, ok) = match result {
-            Ok(res) => (res.into_iter().map(|r| RenderedObject { node: r.node, file: r.file, doc_index: r.doc_index }).collect(), true),
+            Ok(res) => (
+                res.into_iter()
+                    .map(|mut r| {
+                        stringify_annotations(&mut r.node);
+                        RenderedObject { node: r.node, file: r.file, doc_index: r.doc_index }
+                    })
+                    .collect(),
+                true,
+            ),
             Err(e) => {
                 diagnostics.push(build_failed(e.span.unwrap_or(self.fallback_span), e.message));
                 (Vec::new(), false)
@@ -347,7 +365,13 @@ impl<'a> Builder<'a> {
             let Some(path) = e.as_text() else { continue };
             self.accumulate_resource(k, path, e.span, &mut acc)?;
         }
-        for e in k.items("configurations") {
+        // kustomize's MakeTransformerConfig: the built-in defaults, or only the files
+        // `configurations` names when there are any.
+        let configurations = k.items("configurations");
+        if configurations.is_empty() {
+            acc.config.merge(&TransformerConfig::defaults());
+        }
+        for e in configurations {
             let Some(path) = e.as_text() else { continue };
             let (_, parsed) = self.read_yaml(k, path, e.span)?;
             for d in &parsed.documents {
@@ -538,6 +562,24 @@ pub(crate) fn respan(node: &mut Node, span: Span) {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+/// kustomize rewrites every object's annotations as strings (`port: 8080` prints as "8080").
+fn stringify_annotations(node: &mut Node) {
+    if let Some(m) = node.get_mut("metadata").and_then(|m| m.get_mut("annotations")).and_then(|a| a.as_map_mut()) {
+        for (_, v) in m.iter_mut() {
+            let null = v.is_null();
+            let untagged = v.tag.is_none();
+            if let crate::source::yaml::Value::Scalar(s, st) = &mut v.value {
+                if *st == crate::source::yaml::Style::Plain && untagged {
+                    if null {
+                        s.clear();
+                    }
+                    *st = crate::source::yaml::Style::DoubleQuoted;
+                }
+            }
         }
     }
 }

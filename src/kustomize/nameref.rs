@@ -99,7 +99,7 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
             if target.name != old {
                 n.insert(super::resource::key_node("name", span), str_node(&target.name, span));
             }
-            if ns.is_some() && !target.namespace.is_empty() && ns.as_deref() != Some(&target.namespace) {
+            if !target.namespace.is_empty() && ns.as_deref() != Some(&target.namespace) {
                 let span = n.get("namespace").map(|x| x.span).unwrap_or(span);
                 n.insert(super::resource::key_node("namespace", span), str_node(&target.namespace, span));
             }
@@ -143,26 +143,39 @@ fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], 
     Err(KError::new(format!("found multiple possible referrals: {}", names.join(", ")), None))
 }
 
-/// `crds:` files: custom resource definitions whose properties declare
-/// `x-kubernetes-object-ref-kind` add name references.
+/// `crds:` files (OpenAPI definitions keyed by Go type name): properties marked with
+/// `x-kubernetes-object-ref-kind` become name references, `$ref`s are followed.
 pub(crate) fn crd_config(parsed: &ParsedFile, config: &mut TransformerConfig) {
     for d in &parsed.documents {
         let Some(root) = &d.root else { continue };
-        let defs = root.get("definitions").or_else(|| root.at(&["spec", "validation", "openAPIV3Schema"]));
-        let Some(defs) = defs else { continue };
-        for (type_name, _, def) in defs.entries() {
+        for (type_name, _, def) in root.entries() {
+            let Some(props) = def.at(&["Schema", "properties"]) else { continue };
+            if props.get("kind").is_none() || props.get("apiVersion").is_none() {
+                continue;
+            }
             let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
-            let mut stack: Vec<(String, &Node)> = vec![(String::new(), def)];
-            while let Some((path, n)) = stack.pop() {
-                if let Some(props) = n.get("properties") {
-                    for (k, _, v) in props.entries() {
-                        let p = if path.is_empty() { k.to_string() } else { format!("{path}/{k}") };
-                        if let (Some(ref_kind), Some(_)) = (v.str_at(&["x-kubernetes-object-ref-kind"]), v.str_at(&["x-kubernetes-object-ref-api-version"])) {
-                            let fs = super::fieldspec::FieldSpec::new(&format!("{p}/name"), false).with_kind(&kind);
-                            let gvk = Gvk { group: String::new(), version: String::new(), kind: ref_kind.to_string() };
-                            config.merge(&TransformerConfig { name_reference: vec![NameBackRef { gvk, field_specs: vec![fs] }], ..Default::default() });
+            let mut stack: Vec<(String, &Node, usize)> = vec![(String::new(), props, 0)];
+            while let Some((path, props, depth)) = stack.pop() {
+                if depth > 16 {
+                    continue;
+                }
+                for (k, _, v) in props.entries() {
+                    let p = if path.is_empty() { k.to_string() } else { format!("{path}/{k}") };
+                    if let Some(ref_kind) = v.str_at(&["x-kubernetes-object-ref-kind"]) {
+                        let fs = super::fieldspec::FieldSpec::new(&format!("{p}/name"), false).with_kind(&kind);
+                        let gvk = Gvk { group: String::new(), version: String::new(), kind: ref_kind.to_string() };
+                        config.merge(&TransformerConfig { name_reference: vec![NameBackRef { gvk, field_specs: vec![fs] }], ..Default::default() });
+                        continue;
+                    }
+                    if p == "metadata" || p == "apiVersion" || p == "kind" {
+                        continue;
+                    }
+                    if let Some(r) = v.str_at(&["$ref"]) {
+                        if let Some(sub) = root.get(r).and_then(|t| t.at(&["Schema", "properties"])) {
+                            stack.push((p, sub, depth + 1));
                         }
-                        stack.push((p, v));
+                    } else if let Some(sub) = v.get("properties") {
+                        stack.push((p, sub, depth + 1));
                     }
                 }
             }

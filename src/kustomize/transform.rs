@@ -49,6 +49,7 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
             }
             merge_into(&mut specs, &[FieldSpec::new("metadata/labels", true)]);
         }
+        merge_into(&mut specs, &acc.config.labels);
         set_map_fields(&mut acc.res, &pairs, &specs)?;
     }
     if k.get("commonLabels").is_some() {
@@ -162,6 +163,9 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
         }
         for fs in specs.iter().filter(|fs| fs.selects(&gvk)) {
             if fs.path_text == "metadata/namespace" || (is_binding && fs.path_text == "subjects") {
+                continue;
+            }
+            if fs.path_text == "metadata/name" && gvk.kind == "Namespace" && !gvk.group.is_empty() {
                 continue;
             }
             let create = if fs.create { Create::Scalar } else { Create::No };
@@ -691,6 +695,9 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                     for rep in cfg.get("replacements").map(|n| n.items().cloned().collect::<Vec<_>>()).unwrap_or_default() {
                         super::vars::replacement(&mut acc.res, &rep)?;
                     }
+                }
+                "SortOrderTransformer" => {
+                    return Err(KError::at(span, "unable to load builtin SortOrderTransformer.builtin.[noGrp]"));
                 }
                 other => {
                     b.diags.push(unsupported(span, format!("builtin transformer {other} is not supported; the rest of the overlay is rendered without it")));
