@@ -50,11 +50,13 @@ fn merge_options(mut local: Options, global: &Options) -> Options {
 pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<()> {
     let global = read_options(k.get("generatorOptions"));
     for item in k.items("configMapGenerator") {
-        let r = generate(b, k, &item, false, &global, None)?;
+        let mut r = generate(b, k, &item, false, &global, None)?;
+        set_origin(b, k, &mut r, "ConfigMapGenerator", None);
         acc.absorb(r, item.span)?;
     }
     for item in k.items("secretGenerator") {
-        let r = generate(b, k, &item, true, &global, None)?;
+        let mut r = generate(b, k, &item, true, &global, None)?;
+        set_origin(b, k, &mut r, "SecretGenerator", None);
         acc.absorb(r, item.span)?;
     }
     for entry in k.items("generators") {
@@ -63,7 +65,15 @@ pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResul
             let api = cfg.str_at(&["apiVersion"]).unwrap_or("");
             let kind = cfg.str_at(&["kind"]).unwrap_or("");
             if api == "builtin" && (kind == "ConfigMapGenerator" || kind == "SecretGenerator") {
-                let r = generate(b, k, &cfg, kind == "SecretGenerator", &global, Some(&cfg))?;
+                let mut r = generate(b, k, &cfg, kind == "SecretGenerator", &global, Some(&cfg))?;
+                set_origin(b, k, &mut r, kind, cfg.str_at(&["metadata", "name"]));
+                if let (true, Some(p)) = (b.origin_annotations, plugin_file(&entry)) {
+                    let ci = super::load::join_rel(&b.origin_dir, p);
+                    let configured_in = b.configured_in(k);
+                    if let Some(o) = r.origin.as_mut() {
+                        *o = o.replacen(&format!("configuredIn: {configured_in}"), &format!("configuredIn: {ci}"), 1);
+                    }
+                }
                 acc.absorb(r, entry.span)?;
             } else {
                 b.diags.push(unsupported(entry.span, format!("generator plugin {kind} ({api}) is not run; the rest of the overlay is rendered without its output")));
@@ -71,6 +81,26 @@ pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResul
         }
     }
     Ok(())
+}
+
+/// The file an entry of `generators:`/`transformers:` names (None for inline configuration).
+pub(crate) fn plugin_file(entry: &Node) -> Option<&str> {
+    let t = entry.as_text()?;
+    if t.contains('\n') || t.trim_start().starts_with("apiVersion") || t.trim_start().starts_with("kind") {
+        return None;
+    }
+    Some(t)
+}
+
+fn set_origin(b: &Builder, k: &Kust, r: &mut Res, kind: &str, name: Option<&str>) {
+    if !b.origin_annotations {
+        return;
+    }
+    let mut o = format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", b.configured_in(k));
+    if let Some(n) = name {
+        o.push_str(&format!("  name: {n}\n"));
+    }
+    r.origin = Some(o);
 }
 
 /// The plugin configurations an entry of `generators:`/`transformers:` names: a file, inline

@@ -127,6 +127,10 @@ impl Acc {
                         r.prefixes = old.prefixes.clone();
                         r.suffixes = old.suffixes.clone();
                         r.needs_hash = r.needs_hash && old.needs_hash;
+                        if old.origin.is_some() {
+                            r.origin = old.origin.clone();
+                        }
+                        r.transformations = old.transformations.clone();
                         self.res[i] = r;
                         Ok(())
                     }
@@ -168,6 +172,12 @@ pub(crate) struct Builder<'a> {
     pub diags: Vec<Diagnostic>,
     stack: Vec<PathBuf>,
     pub fallback_span: Span,
+    /// buildMetadata of the top kustomization (it applies to the whole build).
+    pub origin_annotations: bool,
+    pub transformer_annotations: bool,
+    managed_by_label: bool,
+    /// Path of the kustomization being built relative to the top one (for origin annotations).
+    pub origin_dir: String,
 }
 
 /// Does a resource entry name something remote (git or http) rather than a local path?
@@ -181,7 +191,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -221,6 +231,34 @@ impl<'a> Builder<'a> {
             return Err(KError::at(span, format!("MalformedYAMLError: {} in File: {rel}", issue.message)));
         }
         Ok((id, parsed))
+    }
+
+    /// Path of this kustomization's file relative to the top one (origin annotations).
+    pub fn configured_in(&self, k: &Kust) -> String {
+        let name = k.file.map(|f| self.db.get(f).real_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).unwrap_or_else(|| "kustomization.yaml".into());
+        join_rel(&self.origin_dir, &name)
+    }
+
+    /// Record a builtin transformer on every resource (buildMetadata transformerAnnotations).
+    pub fn record_transformer(&self, k: &Kust, res: &mut [Res], kind: &str) {
+        self.record_plugin(self.configured_in(k), res, kind, None, None);
+        let _ = k;
+    }
+
+    pub fn record_plugin(&self, configured_in: String, res: &mut [Res], kind: &str, name: Option<&str>, ns: Option<&str>) {
+        if !self.transformer_annotations {
+            return;
+        }
+        let mut item = format!("- configuredIn: {configured_in}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n");
+        if let Some(n) = name {
+            item.push_str(&format!("    name: {n}\n"));
+        }
+        if let Some(n) = ns {
+            item.push_str(&format!("    namespace: {n}\n"));
+        }
+        for r in res.iter_mut() {
+            r.transformations.push(item.clone());
+        }
     }
 
     /// Load the kustomization file of `dir`.
@@ -307,6 +345,15 @@ impl<'a> Builder<'a> {
             None => self.load_kust(&dir, None)?,
         };
         self.fallback_span = k.span;
+        for m in k.items("buildMetadata") {
+            match m.as_text() {
+                Some("originAnnotations") => self.origin_annotations = true,
+                Some("transformerAnnotations") => self.transformer_annotations = true,
+                Some("managedByLabel") => self.managed_by_label = true,
+                Some(other) => return Err(KError::at(m.span, format!("invalid buildMetadata option: {other}"))),
+                None => {}
+            }
+        }
         if k.str("kind") == Some("Component") {
             // A component built on its own behaves like a kustomization.
         }
@@ -330,6 +377,19 @@ impl<'a> Builder<'a> {
             !r.annotations().iter().any(|(k, v)| k == "config.kubernetes.io/local-config" && v == "true")
         });
         super::order::sort(&mut acc.res, &k)?;
+        for r in acc.res.iter_mut() {
+            let span = k.key_span("buildMetadata");
+            if let Some(o) = r.origin.take() {
+                super::resource::set_path(&mut r.node, &["metadata", "annotations", "config.kubernetes.io/origin"], Node::scalar(o, span), span);
+            }
+            if !r.transformations.is_empty() {
+                let t = r.transformations.concat();
+                super::resource::set_path(&mut r.node, &["metadata", "annotations", "alpha.config.kubernetes.io/transformations"], Node::scalar(t, span), span);
+            }
+            if self.managed_by_label {
+                super::resource::set_path(&mut r.node, &["metadata", "labels", "app.kubernetes.io/managed-by"], Node::scalar("kustomize-(devel)", span), span);
+            }
+        }
         Ok(acc.res)
     }
 
@@ -408,7 +468,10 @@ impl<'a> Builder<'a> {
                     format!("accumulating components: expected kind 'Component' for path '{}' but got '{}'", dir.display(), sub.str("kind").unwrap_or("Kustomization")),
                 ));
             }
+            let new_dir = join_rel(&self.origin_dir, path);
+            let saved = std::mem::replace(&mut self.origin_dir, new_dir);
             let r = self.accumulate(&sub, acc);
+            self.origin_dir = saved;
             self.stack.pop();
             acc = r?;
         }
@@ -467,7 +530,10 @@ impl<'a> Builder<'a> {
         }
         if full.is_file() {
             let (id, parsed) = self.read_yaml(k, path, span)?;
-            for r in self.resources_from(id, &parsed, span)? {
+            for mut r in self.resources_from(id, &parsed, span)? {
+                if self.origin_annotations && r.origin.is_none() {
+                    r.origin = Some(format!("path: {}\n", join_rel(&self.origin_dir, path)));
+                }
                 acc.append(r, span)?;
             }
             return Ok(());
@@ -481,7 +547,10 @@ impl<'a> Builder<'a> {
                 self.stack.pop();
                 return Err(KError::at(span, format!("accumulating resources from '{path}': expected kind != 'Component' for path '{}'", full.display())));
             }
+            let new_dir = join_rel(&self.origin_dir, path);
+            let saved = std::mem::replace(&mut self.origin_dir, new_dir);
             let r = self.accumulate(&sub, Acc::new());
+            self.origin_dir = saved;
             self.stack.pop();
             let sub_acc = r?;
             return acc.absorb_acc(sub_acc, span);
@@ -582,4 +651,23 @@ fn stringify_annotations(node: &mut Node) {
             }
         }
     }
+}
+
+/// `base` joined with `rel` and cleaned lexically, as Go's filepath.Join does.
+pub(crate) fn join_rel(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in base.split('/').chain(rel.split('/')) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
 }

@@ -137,6 +137,10 @@ pub(crate) struct Res {
     /// Set by the kustomize.config.k8s.io/id-like bookkeeping: the resource was produced by a
     /// generator (its references are rewritten) or read from a file.
     pub generated: bool,
+    /// buildMetadata originAnnotations: the `config.kubernetes.io/origin` text.
+    pub origin: Option<String>,
+    /// buildMetadata transformerAnnotations: one YAML list item per transformer that ran.
+    pub transformations: Vec<String>,
 }
 
 impl Res {
@@ -153,6 +157,8 @@ impl Res {
             needs_hash: false,
             behavior: Behavior::Unspecified,
             generated: false,
+            origin: None,
+            transformations: Vec::new(),
         }
     }
     pub fn cur_id(&self) -> ResId {

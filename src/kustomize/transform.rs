@@ -23,16 +23,19 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
     }
     if let Some(ns) = k.get("namespace").and_then(|n| n.as_text()).filter(|s| !s.is_empty()) {
         let span = k.get("namespace").unwrap().span;
+        b.record_transformer(k, &mut acc.res, "NamespaceTransformer");
         let specs = acc.config.namespace.clone();
         namespace(&mut acc.res, ns, &specs, span, false)?;
     }
     let prefix = k.get("namePrefix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     let suffix = k.get("nameSuffix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     if !prefix.is_empty() {
+        b.record_transformer(k, &mut acc.res, "PrefixTransformer");
         let specs = acc.config.name_prefix.clone();
         prefix_suffix(&mut acc.res, &prefix, "", &specs, k.get("namePrefix").unwrap().span)?;
     }
     if !suffix.is_empty() {
+        b.record_transformer(k, &mut acc.res, "SuffixTransformer");
         let specs = acc.config.name_suffix.clone();
         prefix_suffix(&mut acc.res, "", &suffix, &specs, k.get("nameSuffix").unwrap().span)?;
     }
@@ -638,6 +641,11 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                 b.diags.push(unsupported(span, format!("transformer plugin {kind} ({api}) is not run; the rest of the overlay is rendered without it")));
                 continue;
             }
+            let configured_in = match super::generate::plugin_file(&entry) {
+                Some(p) => super::load::join_rel(&b.origin_dir, p),
+                None => b.configured_in(k),
+            };
+            b.record_plugin(configured_in, &mut acc.res, kind, cfg.str_at(&["metadata", "name"]), cfg.str_at(&["metadata", "namespace"]));
             let specs_of = |key: &str| -> Vec<FieldSpec> { cfg.get(key).map(|f| f.items().filter_map(FieldSpec::from_node).collect()).unwrap_or_default() };
             match kind {
                 "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
