@@ -127,7 +127,7 @@ impl Acc {
                         r.prefixes = old.prefixes.clone();
                         r.suffixes = old.suffixes.clone();
                         r.needs_hash = r.needs_hash && old.needs_hash;
-                        if old.origin.is_some() {
+                        if merge && old.origin.is_some() {
                             r.origin = old.origin.clone();
                         }
                         r.transformations = old.transformations.clone();

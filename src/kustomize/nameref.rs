@@ -77,24 +77,23 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         return Ok(());
     }
     if n.is_map() {
-        // A reference written as a mapping: {kind?, name, namespace?} (subjects, webhook services).
-        if let Some(kind) = n.str_at(&["kind"]) {
-            if kind != backref.gvk.kind {
-                return Ok(());
-            }
-        }
-        let Some(old) = n.str_at(&["name"]).map(str::to_string) else { return Ok(()) };
+        // A reference written as a mapping: {name, namespace?} (subjects, webhook services).
+        let Some(old) = n.str_at(&["name"]).map(str::to_string) else {
+            return Err(KError::new("path config error; no 'name' field in node", None));
+        };
         let ns = n.str_at(&["namespace"]).map(str::to_string);
         let pool: Vec<usize> = match &ns {
-            Some(ns) => candidates
-                .iter()
-                .copied()
-                .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && (id.namespace == *ns || (id.namespace.is_empty() && ns == "default"))))
-                .collect(),
+            Some(ns) => {
+                let by_org: Vec<usize> = candidates.iter().copied().filter(|&i| snaps[i].ids[0].namespace == *ns).collect();
+                if by_org.is_empty() { candidates.iter().copied().filter(|&i| snaps[i].cur.namespace == *ns).collect() } else { by_org }
+            }
             None => candidates.to_vec(),
         };
-        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, ns.is_some())? {
+        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, false)? {
             let target = &snaps[i].cur;
+            if target.name == old && target.namespace.is_empty() {
+                return Ok(());
+            }
             let span = n.get("name").map(|x| x.span).unwrap_or(n.span);
             if target.name != old {
                 n.insert(super::resource::key_node("name", span), str_node(&target.name, span));
@@ -117,29 +116,43 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
     Ok(())
 }
 
-fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, ns_given: bool) -> KResult<Option<usize>> {
+/// kustomize's SameEndingSubSlice: the shorter list is the tail of the longer (two empty
+/// lists are equal; an empty and a non-empty one are not).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    let diff = long.len() - short.len();
+    short.iter().enumerate().all(|(i, s)| long[i + diff] == *s)
+}
+
+fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, _ns_given: bool) -> KResult<Option<usize>> {
     let mut c: Vec<usize> = pool
         .iter()
         .copied()
-        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && gvk_selected(&backref.gvk, &id.gvk)))
-        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].gvk.kind == k))
+        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old))
+        .filter(|&i| snaps[i].ids.iter().any(|id| gvk_selected(&backref.gvk, &id.gvk)))
+        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].ids.iter().any(|id| id.gvk.kind == k)))
         .collect();
-    if !ns_given && !referrer.cur.gvk.is_cluster_scoped() {
+    if !referrer.cur.gvk.is_cluster_scoped() {
         c.retain(|&i| snaps[i].cur.gvk.is_cluster_scoped() || snaps[i].gvk.kind == "ServiceAccount" || snaps[i].cur.ns_equals(&referrer.cur));
     }
-    if c.len() <= 1 {
-        return Ok(c.first().copied());
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
     }
-    let same_affixes: Vec<usize> = c.iter().copied().filter(|&i| snaps[i].prefixes == referrer.prefixes && snaps[i].suffixes == referrer.suffixes).collect();
-    if same_affixes.len() == 1 {
-        return Ok(Some(same_affixes[0]));
+    c.retain(|&i| same_ending(&snaps[i].prefixes, &referrer.prefixes) && same_ending(&snaps[i].suffixes, &referrer.suffixes));
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
     }
-    let pool2 = if same_affixes.is_empty() { &c } else { &same_affixes };
-    let first = &snaps[pool2[0]].cur;
-    if pool2.iter().all(|&i| snaps[i].cur.name == first.name) {
-        return Ok(Some(pool2[0]));
+    if c.is_empty() {
+        return Ok(None);
     }
-    let names: Vec<String> = pool2.iter().map(|&i| snaps[i].cur.display()).collect();
+    let first = &snaps[c[0]].cur;
+    if c.iter().all(|&i| snaps[i].cur.name == first.name) {
+        return Ok(Some(c[0]));
+    }
+    let names: Vec<String> = c.iter().map(|&i| snaps[i].cur.display()).collect();
     Err(KError::new(format!("found multiple possible referrals: {}", names.join(", ")), None))
 }
 
