@@ -482,6 +482,13 @@ impl<'a> Builder<'a> {
         }
         for v in k.items("vars") {
             let var = super::vars::Var::from_node(&v).ok_or_else(|| KError::at(v.span, "invalid var"))?;
+            let matched: Vec<usize> = (0..acc.res.len()).filter(|&i| var.matches(&acc.res[i])).collect();
+            if matched.len() > 1 {
+                return Err(KError::at(v.span, format!("found {} resId matches for var {} (unable to disambiguate)", matched.len(), var.name)));
+            }
+            if let Some(&i) = matched.first() {
+                acc.res[i].ref_vars.push(var.name.clone());
+            }
             acc.add_var(var, v.span)?;
         }
         if let Some(n) = k.get("helmCharts").or_else(|| k.get("helmChartInflationGenerator")) {

@@ -84,8 +84,9 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         let ns = n.str_at(&["namespace"]).map(str::to_string);
         let pool: Vec<usize> = match &ns {
             Some(ns) => {
-                let by_org: Vec<usize> = candidates.iter().copied().filter(|&i| snaps[i].ids[0].namespace == *ns).collect();
-                if by_org.is_empty() { candidates.iter().copied().filter(|&i| snaps[i].cur.namespace == *ns).collect() } else { by_org }
+                let same = |x: &str| x == ns || (x.is_empty() && ns == "default");
+                let by_org: Vec<usize> = candidates.iter().copied().filter(|&i| same(&snaps[i].ids[0].namespace)).collect();
+                if by_org.is_empty() { candidates.iter().copied().filter(|&i| same(&snaps[i].cur.namespace)).collect() } else { by_org }
             }
             None => candidates.to_vec(),
         };
@@ -116,13 +117,10 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
     Ok(())
 }
 
-/// kustomize's SameEndingSubSlice: the shorter list is the tail of the longer (two empty
-/// lists are equal; an empty and a non-empty one are not).
+/// kustomize's SameEndingSubSlice: the shorter list is the tail of the longer (an empty list
+/// is the tail of any list).
 fn same_ending(a: &[String], b: &[String]) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if short.is_empty() {
-        return long.is_empty();
-    }
     let diff = long.len() - short.len();
     short.iter().enumerate().all(|(i, s)| long[i + diff] == *s)
 }
@@ -195,3 +193,4 @@ pub(crate) fn crd_config(parsed: &ParsedFile, config: &mut TransformerConfig) {
         }
     }
 }
+

@@ -141,6 +141,8 @@ pub(crate) struct Res {
     pub origin: Option<String>,
     /// buildMetadata transformerAnnotations: one YAML list item per transformer that ran.
     pub transformations: Vec<String>,
+    /// Legacy vars this resource was matched to where they were declared.
+    pub ref_vars: Vec<String>,
 }
 
 impl Res {
@@ -159,6 +161,7 @@ impl Res {
             generated: false,
             origin: None,
             transformations: Vec::new(),
+            ref_vars: Vec::new(),
         }
     }
     pub fn cur_id(&self) -> ResId {
