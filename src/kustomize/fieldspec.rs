@@ -189,6 +189,34 @@ impl TransformerConfig {
         }
     }
 
+    /// The defaults with each category a configurations file defines taken from the files
+    /// instead (name references are merged by kind).
+    pub fn defaults_overridden_by(custom: &TransformerConfig, keys: &[String]) -> TransformerConfig {
+        let mut out = TransformerConfig::defaults();
+        let has = |k: &str| keys.iter().any(|x| x == k);
+        macro_rules! take {
+            ($field:ident, $key:literal) => {
+                if has($key) {
+                    out.$field = custom.$field.clone();
+                }
+            };
+        }
+        take!(name_prefix, "namePrefix");
+        take!(name_suffix, "nameSuffix");
+        take!(namespace, "namespace");
+        take!(common_labels, "commonLabels");
+        take!(template_labels, "templateLabels");
+        take!(labels, "labels");
+        take!(common_annotations, "commonAnnotations");
+        take!(var_reference, "varReference");
+        take!(images, "images");
+        take!(replicas, "replicas");
+        let mut nr = TransformerConfig { name_reference: out.name_reference.clone(), ..Default::default() };
+        nr.merge(&TransformerConfig { name_reference: custom.name_reference.clone(), ..Default::default() });
+        out.name_reference = nr.name_reference;
+        out
+    }
+
     pub fn merge(&mut self, other: &TransformerConfig) {
         merge_specs(&mut self.name_prefix, &other.name_prefix);
         merge_specs(&mut self.name_suffix, &other.name_suffix);

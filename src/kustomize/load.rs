@@ -425,20 +425,25 @@ impl<'a> Builder<'a> {
             let Some(path) = e.as_text() else { continue };
             self.accumulate_resource(k, path, e.span, &mut acc)?;
         }
-        // kustomize's MakeTransformerConfig: the built-in defaults, or only the files
-        // `configurations` names when there are any.
+        // kustomize's MakeTransformerConfig: the built-in defaults, where each category that a
+        // `configurations` file lists replaces the default one.
         let configurations = k.items("configurations");
         if configurations.is_empty() {
             acc.config.merge(&TransformerConfig::defaults());
-        }
-        for e in configurations {
-            let Some(path) = e.as_text() else { continue };
-            let (_, parsed) = self.read_yaml(k, path, e.span)?;
-            for d in &parsed.documents {
-                if let Some(root) = &d.root {
-                    acc.config.merge(&TransformerConfig::from_node(root));
+        } else {
+            let mut custom = TransformerConfig::default();
+            let mut keys = Vec::new();
+            for e in configurations {
+                let Some(path) = e.as_text() else { continue };
+                let (_, parsed) = self.read_yaml(k, path, e.span)?;
+                for d in &parsed.documents {
+                    if let Some(root) = &d.root {
+                        keys.extend(root.entries().map(|(k, _, _)| k.to_string()));
+                        custom.merge(&TransformerConfig::from_node(root));
+                    }
                 }
             }
+            acc.config.merge(&TransformerConfig::defaults_overridden_by(&custom, &keys));
         }
         for e in k.items("crds") {
             let Some(path) = e.as_text() else { continue };

@@ -27,18 +27,23 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
         let specs = acc.config.namespace.clone();
         namespace(&mut acc.res, ns, &specs, span, false)?;
     }
+    // The prefix and suffix transformers run in every kustomization, even with nothing to add:
+    // each layer records its (possibly empty) prefix and suffix, which name references use to
+    // tell apart objects with the same original name.
     let prefix = k.get("namePrefix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     let suffix = k.get("nameSuffix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     if !prefix.is_empty() {
         b.record_transformer(k, &mut acc.res, "PrefixTransformer");
-        let specs = acc.config.name_prefix.clone();
-        prefix_suffix(&mut acc.res, &prefix, "", &specs, k.get("namePrefix").unwrap().span)?;
     }
+    let specs = acc.config.name_prefix.clone();
+    let span = k.get("namePrefix").map(|n| n.span).unwrap_or(k.span);
+    prefix_suffix(&mut acc.res, &prefix, "", &specs, span, Affix::Prefix)?;
     if !suffix.is_empty() {
         b.record_transformer(k, &mut acc.res, "SuffixTransformer");
-        let specs = acc.config.name_suffix.clone();
-        prefix_suffix(&mut acc.res, "", &suffix, &specs, k.get("nameSuffix").unwrap().span)?;
     }
+    let specs = acc.config.name_suffix.clone();
+    let span = k.get("nameSuffix").map(|n| n.span).unwrap_or(k.span);
+    prefix_suffix(&mut acc.res, "", &suffix, &specs, span, Affix::Suffix)?;
     for l in k.items("labels") {
         let pairs = pairs_of(l.get("pairs"));
         let mut specs: Vec<FieldSpec> = l.get("fields").map(|f| f.items().filter_map(FieldSpec::from_node).collect()).unwrap_or_default();
@@ -187,7 +192,14 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
     Ok(())
 }
 
-pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: &[FieldSpec], span: Span) -> KResult<()> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Affix {
+    Prefix,
+    Suffix,
+    Both,
+}
+
+pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: &[FieldSpec], span: Span, which: Affix) -> KResult<()> {
     for r in res.iter_mut() {
         let gvk = r.gvk();
         if gvk.kind == "CustomResourceDefinition" || gvk.kind == "Namespace" || (gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io") {
@@ -200,6 +212,9 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
             if fs.path_text == "metadata/name" {
                 touched_name = true;
             }
+            if prefix.is_empty() && suffix.is_empty() {
+                continue;
+            }
             apply(&mut r.node, &fs.path, create, span, &mut |n: &mut Node| {
                 let old = n.as_str().unwrap_or("").to_string();
                 let mut new = str_node(&format!("{prefix}{old}{suffix}"), n.span);
@@ -209,10 +224,10 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
             })?;
         }
         if touched_name {
-            if !prefix.is_empty() {
+            if which != Affix::Suffix {
                 r.prefixes.push(prefix.to_string());
             }
-            if !suffix.is_empty() {
+            if which != Affix::Prefix {
                 r.suffixes.push(suffix.to_string());
             }
         }
@@ -652,7 +667,7 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                     let prefix = cfg.str_at(&["prefix"]).unwrap_or("");
                     let suffix = cfg.str_at(&["suffix"]).unwrap_or("");
                     let specs = specs_of("fieldSpecs");
-                    prefix_suffix(&mut acc.res, prefix, suffix, &specs, span)?;
+                    prefix_suffix(&mut acc.res, prefix, suffix, &specs, span, Affix::Both)?;
                 }
                 "NamespaceTransformer" => {
                     let ns = cfg.str_at(&["metadata", "namespace"]).unwrap_or("");
