@@ -153,10 +153,7 @@ impl Acc {
     }
 
     pub fn add_var(&mut self, v: super::vars::Var, span: Span) -> KResult<()> {
-        if let Some(old) = self.vars.iter().find(|x| x.name == v.name) {
-            if old.same_target(&v) {
-                return Ok(());
-            }
+        if self.vars.iter().any(|x| x.name == v.name) {
             return Err(KError::at(span, format!("var '{}' already encountered", v.name)));
         }
         self.vars.push(v);

@@ -81,6 +81,9 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         let Some(old) = n.str_at(&["name"]).map(str::to_string) else {
             return Err(KError::new("path config error; no 'name' field in node", None));
         };
+        if n.get("namespace").is_some_and(|x| x.as_text().is_none_or(|t| t.is_empty())) {
+            return Err(KError::new(format!("Invalid Input: namespace is blank for resource \"{}\"", referrer.cur.display()), None));
+        }
         let ns = n.str_at(&["namespace"]).map(str::to_string);
         let pool: Vec<usize> = match &ns {
             Some(ns) => {
@@ -90,7 +93,7 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
             }
             None => candidates.to_vec(),
         };
-        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, false)? {
+        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, true)? {
             let target = &snaps[i].cur;
             if target.name == old && target.namespace.is_empty() {
                 return Ok(());
@@ -125,7 +128,7 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
     short.iter().enumerate().all(|(i, s)| long[i + diff] == *s)
 }
 
-fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, _ns_given: bool) -> KResult<Option<usize>> {
+fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, mapping: bool) -> KResult<Option<usize>> {
     let mut c: Vec<usize> = pool
         .iter()
         .copied()
@@ -147,7 +150,8 @@ fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], 
         return Ok(None);
     }
     let first = &snaps[c[0]].cur;
-    if c.iter().all(|&i| snaps[i].cur.name == first.name) {
+    // A reference that also names the namespace is ambiguous when the namespaces differ.
+    if c.iter().all(|&i| snaps[i].cur.name == first.name && (!mapping || snaps[i].cur.namespace == first.namespace)) {
         return Ok(Some(c[0]));
     }
     let names: Vec<String> = c.iter().map(|&i| snaps[i].cur.display()).collect();

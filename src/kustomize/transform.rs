@@ -13,6 +13,9 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
     // patchesStrategicMerge
     for e in k.items("patchesStrategicMerge") {
         let (_, docs) = b.file_or_inline(k, &e)?;
+        if docs.is_empty() {
+            return Err(KError::at(e.span, "trouble configuring builtin PatchStrategicMergeTransformer with config: the patch is empty"));
+        }
         for d in docs {
             apply_sm_by_id(&mut acc.res, &d, e.span, true)?;
         }
@@ -296,6 +299,9 @@ fn image_matches(value: &str, name: &str) -> bool {
 
 fn image(res: &mut [Res], item: &Node, specs: &[FieldSpec]) -> KResult<()> {
     let name = item.str_at(&["name"]).unwrap_or("").to_string();
+    if name.chars().any(|c| "[]{}()*?+\\^$| ".contains(c)) {
+        return Err(KError::at(item.span, format!("invalid image name '{name}'")));
+    }
     let new_name = item.str_at(&["newName"]).unwrap_or("").to_string();
     let new_tag = item.get("newTag").and_then(|n| n.as_text()).unwrap_or("").to_string();
     let digest = item.str_at(&["digest"]).unwrap_or("").to_string();
@@ -561,6 +567,7 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         return Err(KError::at(span, "patch and path can't be set at the same time"));
     }
     let docs: Vec<Node> = if let Some(p) = path {
+        let p = p;
         if is_remote(p) {
             b.diags.push(unsupported(span, format!("remote patch '{p}' is not fetched")));
             return Ok(());
@@ -572,6 +579,9 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
     } else {
         return Err(KError::at(span, "must specify one of patch and path"));
     };
+    if docs.is_empty() {
+        return Err(KError::at(span, "trouble configuring builtin PatchTransformer with config: the patch is empty"));
+    }
     let allow_name = e.at(&["options", "allowNameChange"]).and_then(|n| n.as_bool()).unwrap_or(false);
     let allow_kind = e.at(&["options", "allowKindChange"]).and_then(|n| n.as_bool()).unwrap_or(false);
     let json = is_json6902(&docs);

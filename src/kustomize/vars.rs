@@ -54,9 +54,6 @@ impl Var {
         })
     }
 
-    pub fn same_target(&self, o: &Var) -> bool {
-        self.kind == o.kind && self.api_version == o.api_version && self.obj_name == o.obj_name && self.namespace == o.namespace && self.field_path == o.field_path
-    }
 }
 
 /// Split a dotted field path, keeping `[a.b=c]` together.
