@@ -75,6 +75,9 @@ pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResul
                     }
                 }
                 acc.absorb(r, entry.span)?;
+            } else if api == "builtin" && kind == "IAMPolicyGenerator" {
+                let r = iam_policy(k, &cfg, entry.span)?;
+                acc.absorb(r, entry.span)?;
             } else {
                 b.diags.push(unsupported(entry.span, format!("generator plugin {kind} ({api}) is not run; the rest of the overlay is rendered without its output")));
             }
@@ -176,7 +179,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     let opts = merge_options(read_options(item.get("options")), global);
     let mut kvs: Vec<Kv> = Vec::new();
     let mut binary: Vec<Kv> = Vec::new();
-    let mut push = |kvs: &mut Vec<Kv>, kv: Kv, at: Span| -> KResult<()> {
+    let push = |kvs: &mut Vec<Kv>, kv: Kv, at: Span| -> KResult<()> {
         if !is_valid_key(&kv.key) {
             return Err(KError::at(at, format!("\"{}\" is not a valid key name: a valid config key must consist of alphanumeric characters, '-', '_' or '.'", kv.key)));
         }
@@ -392,4 +395,25 @@ fn base64_lines(data: &[u8]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The builtin IAMPolicyGenerator (GKE workload identity): a ServiceAccount annotated with the
+/// Google service account it acts as.
+fn iam_policy(k: &Kust, cfg: &Node, span: Span) -> KResult<Res> {
+    if cfg.str_at(&["cloud"]) != Some("gke") {
+        return Err(KError::at(span, "IAMPolicyGenerator: only cloud: gke is supported"));
+    }
+    let name = cfg.str_at(&["kubernetesService", "name"]).ok_or_else(|| KError::at(span, "IAMPolicyGenerator: kubernetesService.name is required"))?;
+    let gsa = cfg.str_at(&["serviceAccount", "name"]).unwrap_or("");
+    let project = cfg.str_at(&["serviceAccount", "projectId"]).unwrap_or("");
+    let mut node = Node::map(Vec::new(), span);
+    node.insert(key_node("apiVersion", span), Node::scalar("v1", span));
+    node.insert(key_node("kind", span), Node::scalar("ServiceAccount", span));
+    set_path(&mut node, &["metadata", "name"], str_node(name, span), span);
+    if let Some(ns) = cfg.str_at(&["kubernetesService", "namespace"]) {
+        set_path(&mut node, &["metadata", "namespace"], str_node(ns, span), span);
+    }
+    let anno = format!("{gsa}@{project}.iam.gserviceaccount.com");
+    set_path(&mut node, &["metadata", "annotations", "iam.gke.io/gcp-service-account"], str_node(&anno, span), span);
+    Ok(Res::new(node, k.file.unwrap_or(span.file), 0))
 }

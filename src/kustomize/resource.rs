@@ -19,9 +19,6 @@ impl Gvk {
         };
         Gvk { group, version, kind: kind.to_string() }
     }
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
-    }
     pub fn is_cluster_scoped(&self) -> bool {
         is_cluster_scoped(&self.group, &self.kind)
     }
@@ -257,7 +254,3 @@ pub(crate) fn set_namespace(node: &mut Node, ns: &str, span: Span) {
     set_path(node, &["metadata", "namespace"], str_node(ns, span), span);
 }
 
-/// Plain `text` of a scalar the way kustomize reads a string field (numbers and bools as written).
-pub(crate) fn text(n: &Node) -> Option<String> {
-    n.as_text().map(str::to_string)
-}

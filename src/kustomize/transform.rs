@@ -381,6 +381,8 @@ pub(crate) struct Selector {
     namespace: Option<regex::Regex>,
     labels: Option<String>,
     annotations: Option<String>,
+    /// Match names and namespaces against every id the object has had (replacements).
+    pub any_id: bool,
 }
 
 fn anchored(n: &Node, key: &str) -> KResult<Option<regex::Regex>> {
@@ -400,6 +402,7 @@ impl Selector {
             namespace: anchored(n, "namespace")?,
             labels: n.str_at(&["labelSelector"]).filter(|s| !s.is_empty()).map(str::to_string),
             annotations: n.str_at(&["annotationSelector"]).filter(|s| !s.is_empty()).map(str::to_string),
+            any_id: false,
         })
     }
 
@@ -410,7 +413,7 @@ impl Selector {
         if !(m(&self.namespace, &org.effective_namespace()) || m(&self.namespace, &cur.effective_namespace())) {
             return false;
         }
-        if !(m(&self.name, &org.name) || m(&self.name, &cur.name)) {
+        if !(m(&self.name, &org.name) || m(&self.name, &cur.name) || (self.any_id && r.prev_ids.iter().any(|id| m(&self.name, &id.name)))) {
             return false;
         }
         let gvk = r.gvk();

@@ -277,7 +277,9 @@ fn select_node(sel: &Node) -> KResult<Selector> {
             m.insert(key_node(key, sel.span), str_node(&v, sel.span));
         }
     }
-    Selector::from_node(&m)
+    let mut s = Selector::from_node(&m)?;
+    s.any_id = true;
+    Ok(s)
 }
 
 pub(crate) fn replacement(res: &mut [Res], rep: &Node) -> KResult<()> {
