@@ -95,7 +95,8 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         };
         if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, true)? {
             let target = &snaps[i].cur;
-            if target.name == old && target.namespace.is_empty() {
+            // Nothing to do when neither the name nor the namespace changed during the build.
+            if target.name == old && (target.namespace.is_empty() || target.namespace == snaps[i].ids[0].namespace) {
                 return Ok(());
             }
             let span = n.get("name").map(|x| x.span).unwrap_or(n.span);

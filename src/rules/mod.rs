@@ -15,6 +15,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &cnpg::retention_invalid::RetentionInvalid,
         &cnpg::schedule_six_field::ScheduleSixField,
         &source::file_unreadable::FileUnreadable,
+        &source::kustomize_build_failed::KustomizeBuildFailed,
+        &source::kustomize_unsupported::KustomizeUnsupported,
         &source::suppression_unknown_rule::SuppressionUnknownRule,
         &source::yaml_duplicate_key::YamlDuplicateKey,
         &source::yaml_invalid::YamlInvalid,
