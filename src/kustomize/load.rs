@@ -619,6 +619,19 @@ pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
     let text = n.as_str().unwrap_or("");
     let parsed = crate::source::yaml::parse(n.span.file, text);
     let mut out: Vec<Node> = parsed.documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect();
+    // A block scalar that ends the text without a final line break has no trailing newline
+    // (yaml-rust2 adds one under clip chomping; kustomize's parser does not).
+    if !text.ends_with('\n') {
+        if let Some(last) = out.last_mut() {
+            let n = last_node(last);
+            if let crate::source::yaml::Value::Scalar(v, st) = &mut n.value {
+                let header = text.rfind(['|', '>']).map(|i| &text[i..]).unwrap_or("");
+                if matches!(st, crate::source::yaml::Style::Literal | crate::source::yaml::Style::Folded) && !header.starts_with("|+") && !header.starts_with(">+") && v.ends_with('\n') {
+                    v.pop();
+                }
+            }
+        }
+    }
     for doc in &mut out {
         respan(doc, n.span);
     }
@@ -679,4 +692,20 @@ pub(crate) fn join_rel(base: &str, rel: &str) -> String {
         }
     }
     if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+/// The last node of a tree in document order (the deepest last entry or item).
+fn last_node(n: &mut Node) -> &mut Node {
+    let has_child = match &n.value {
+        crate::source::yaml::Value::Map(e) => !e.is_empty(),
+        crate::source::yaml::Value::Seq(i) => !i.is_empty(),
+        _ => false,
+    };
+    if !has_child {
+        return n;
+    }
+    if n.is_map() {
+        return last_node(&mut n.as_map_mut().unwrap().last_mut().unwrap().1);
+    }
+    last_node(n.as_seq_mut().unwrap().last_mut().unwrap())
 }

@@ -578,7 +578,17 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         let (_, parsed) = b.read_yaml(k, p, e.get("path").map(|n| n.span).unwrap_or(span))?;
         parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()
     } else if let Some(n) = inline {
-        if n.is_map() || n.is_seq() { vec![n.clone()] } else { super::load::inline_docs(n) }
+        if n.is_map() || n.is_seq() {
+            vec![n.clone()]
+        } else {
+            // kustomize trims the inline patch text before parsing it (a block scalar ending the
+            // patch loses its final newline).
+            let mut trimmed = n.clone();
+            if let crate::source::yaml::Value::Scalar(t, _) = &mut trimmed.value {
+                *t = t.trim().to_string();
+            }
+            super::load::inline_docs(&trimmed)
+        }
     } else {
         return Err(KError::at(span, "must specify one of patch and path"));
     };
