@@ -22,6 +22,29 @@ pub fn yaml_example(doc: &str, title: &str) -> Option<String> {
     Some(body[start..end].trim_start_matches('\n').to_string())
 }
 
+/// The files of an example: sections introduced by a `# file: <path>` line are written to that
+/// path; an example without markers is one file, `kustomization.yaml` when it is a kustomize
+/// Kustomization or Component, `example.yaml` otherwise.
+pub fn example_files(example: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in example.split_inclusive('\n') {
+        if let Some(name) = line.trim_end().strip_prefix("# file: ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+        } else {
+            files.push((String::new(), line.to_string()));
+        }
+    }
+    for (name, text) in &mut files {
+        if name.is_empty() {
+            let is_kustomization = text.lines().any(|l| l.starts_with("apiVersion: kustomize.config.k8s.io/"));
+            *name = if is_kustomization { "kustomization.yaml".into() } else { "example.yaml".into() };
+        }
+    }
+    files
+}
+
 /// `docs/rules.md`: every rule, its default severity and summary, linked to its page.
 pub fn rules_index() -> String {
     let mut out = String::from(

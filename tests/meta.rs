@@ -45,7 +45,11 @@ fn page_examples_bad_fires_good_is_silent() {
             }
             let example = docs::yaml_example(m.doc, title).unwrap_or_else(|| panic!("rules/{}.md: `## {title}` has no ```yaml block", m.id));
             let dir = tempfile::tempdir().unwrap();
-            std::fs::write(dir.path().join("example.yaml"), &example).unwrap();
+            for (name, text) in docs::example_files(&example) {
+                let path = dir.path().join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
             let report = lint_dir(dir.path());
             let fired = report.diagnostics.iter().any(|d| d.rule == m.id);
             assert_eq!(fired, must_fire, "rules/{}.md: the {title} example {}", m.id, if must_fire { "does not fire" } else { "fires" });

@@ -213,9 +213,9 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         let rendered = r.cache.render(r.db, dir, None, &opts);
         standalone.push((dir.clone(), rendered));
     }
-    // A folder that another standalone render reads is a base, not a root.
+    // A folder that another (successful) standalone render reads is a base, not a root.
     let mut read_by_other: BTreeSet<FileId> = BTreeSet::new();
-    for (dir, rendered) in &standalone {
+    for (dir, rendered) in standalone.iter().filter(|(_, r)| r.ok) {
         let own = flux::kustomization_file(dir).and_then(|f| r.db.lookup(&f));
         for f in &rendered.files {
             if Some(*f) != own {

@@ -127,6 +127,8 @@ pub(crate) struct TransformerConfig {
     pub namespace: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
+    /// Extra fields for `labels:` entries (a `labels:` list in a configurations file).
+    pub labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub name_reference: Vec<NameBackRef>,
     pub var_reference: Vec<FieldSpec>,
@@ -178,6 +180,7 @@ impl TransformerConfig {
             namespace: specs("namespace"),
             common_labels: specs("commonLabels"),
             template_labels: specs("templateLabels"),
+            labels: specs("labels"),
             common_annotations: specs("commonAnnotations"),
             name_reference,
             var_reference: specs("varReference"),
@@ -186,12 +189,41 @@ impl TransformerConfig {
         }
     }
 
+    /// The defaults with each category a configurations file defines taken from the files
+    /// instead (name references are merged by kind).
+    pub fn defaults_overridden_by(custom: &TransformerConfig, keys: &[String]) -> TransformerConfig {
+        let mut out = TransformerConfig::defaults();
+        let has = |k: &str| keys.iter().any(|x| x == k);
+        macro_rules! take {
+            ($field:ident, $key:literal) => {
+                if has($key) {
+                    out.$field = custom.$field.clone();
+                }
+            };
+        }
+        take!(name_prefix, "namePrefix");
+        take!(name_suffix, "nameSuffix");
+        take!(namespace, "namespace");
+        take!(common_labels, "commonLabels");
+        take!(template_labels, "templateLabels");
+        take!(labels, "labels");
+        take!(common_annotations, "commonAnnotations");
+        take!(var_reference, "varReference");
+        take!(images, "images");
+        take!(replicas, "replicas");
+        let mut nr = TransformerConfig { name_reference: out.name_reference.clone(), ..Default::default() };
+        nr.merge(&TransformerConfig { name_reference: custom.name_reference.clone(), ..Default::default() });
+        out.name_reference = nr.name_reference;
+        out
+    }
+
     pub fn merge(&mut self, other: &TransformerConfig) {
         merge_specs(&mut self.name_prefix, &other.name_prefix);
         merge_specs(&mut self.name_suffix, &other.name_suffix);
         merge_specs(&mut self.namespace, &other.namespace);
         merge_specs(&mut self.common_labels, &other.common_labels);
         merge_specs(&mut self.template_labels, &other.template_labels);
+        merge_specs(&mut self.labels, &other.labels);
         merge_specs(&mut self.common_annotations, &other.common_annotations);
         merge_specs(&mut self.var_reference, &other.var_reference);
         merge_specs(&mut self.images, &other.images);

@@ -50,11 +50,13 @@ fn merge_options(mut local: Options, global: &Options) -> Options {
 pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<()> {
     let global = read_options(k.get("generatorOptions"));
     for item in k.items("configMapGenerator") {
-        let r = generate(b, k, &item, false, &global, None)?;
+        let mut r = generate(b, k, &item, false, &global, None)?;
+        set_origin(b, k, &mut r, "ConfigMapGenerator", None);
         acc.absorb(r, item.span)?;
     }
     for item in k.items("secretGenerator") {
-        let r = generate(b, k, &item, true, &global, None)?;
+        let mut r = generate(b, k, &item, true, &global, None)?;
+        set_origin(b, k, &mut r, "SecretGenerator", None);
         acc.absorb(r, item.span)?;
     }
     for entry in k.items("generators") {
@@ -63,7 +65,18 @@ pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResul
             let api = cfg.str_at(&["apiVersion"]).unwrap_or("");
             let kind = cfg.str_at(&["kind"]).unwrap_or("");
             if api == "builtin" && (kind == "ConfigMapGenerator" || kind == "SecretGenerator") {
-                let r = generate(b, k, &cfg, kind == "SecretGenerator", &global, Some(&cfg))?;
+                let mut r = generate(b, k, &cfg, kind == "SecretGenerator", &global, Some(&cfg))?;
+                set_origin(b, k, &mut r, kind, cfg.str_at(&["metadata", "name"]));
+                if let (true, Some(p)) = (b.origin_annotations, plugin_file(&entry)) {
+                    let ci = super::load::join_rel(&b.origin_dir, p);
+                    let configured_in = b.configured_in(k);
+                    if let Some(o) = r.origin.as_mut() {
+                        *o = o.replacen(&format!("configuredIn: {configured_in}"), &format!("configuredIn: {ci}"), 1);
+                    }
+                }
+                acc.absorb(r, entry.span)?;
+            } else if api == "builtin" && kind == "IAMPolicyGenerator" {
+                let r = iam_policy(k, &cfg, entry.span)?;
                 acc.absorb(r, entry.span)?;
             } else {
                 b.diags.push(unsupported(entry.span, format!("generator plugin {kind} ({api}) is not run; the rest of the overlay is rendered without its output")));
@@ -71,6 +84,26 @@ pub(crate) fn run_generators(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResul
         }
     }
     Ok(())
+}
+
+/// The file an entry of `generators:`/`transformers:` names (None for inline configuration).
+pub(crate) fn plugin_file(entry: &Node) -> Option<&str> {
+    let t = entry.as_text()?;
+    if t.contains('\n') || t.trim_start().starts_with("apiVersion") || t.trim_start().starts_with("kind") {
+        return None;
+    }
+    Some(t)
+}
+
+fn set_origin(b: &Builder, k: &Kust, r: &mut Res, kind: &str, name: Option<&str>) {
+    if !b.origin_annotations {
+        return;
+    }
+    let mut o = format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", b.configured_in(k));
+    if let Some(n) = name {
+        o.push_str(&format!("  name: {n}\n"));
+    }
+    r.origin = Some(o);
 }
 
 /// The plugin configurations an entry of `generators:`/`transformers:` names: a file, inline
@@ -146,7 +179,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     let opts = merge_options(read_options(item.get("options")), global);
     let mut kvs: Vec<Kv> = Vec::new();
     let mut binary: Vec<Kv> = Vec::new();
-    let mut push = |kvs: &mut Vec<Kv>, kv: Kv, at: Span| -> KResult<()> {
+    let push = |kvs: &mut Vec<Kv>, kv: Kv, at: Span| -> KResult<()> {
         if !is_valid_key(&kv.key) {
             return Err(KError::at(at, format!("\"{}\" is not a valid key name: a valid config key must consist of alphanumeric characters, '-', '_' or '.'", kv.key)));
         }
@@ -362,4 +395,25 @@ fn base64_lines(data: &[u8]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The builtin IAMPolicyGenerator (GKE workload identity): a ServiceAccount annotated with the
+/// Google service account it acts as.
+fn iam_policy(k: &Kust, cfg: &Node, span: Span) -> KResult<Res> {
+    if cfg.str_at(&["cloud"]) != Some("gke") {
+        return Err(KError::at(span, "IAMPolicyGenerator: only cloud: gke is supported"));
+    }
+    let name = cfg.str_at(&["kubernetesService", "name"]).ok_or_else(|| KError::at(span, "IAMPolicyGenerator: kubernetesService.name is required"))?;
+    let gsa = cfg.str_at(&["serviceAccount", "name"]).unwrap_or("");
+    let project = cfg.str_at(&["serviceAccount", "projectId"]).unwrap_or("");
+    let mut node = Node::map(Vec::new(), span);
+    node.insert(key_node("apiVersion", span), Node::scalar("v1", span));
+    node.insert(key_node("kind", span), Node::scalar("ServiceAccount", span));
+    set_path(&mut node, &["metadata", "name"], str_node(name, span), span);
+    if let Some(ns) = cfg.str_at(&["kubernetesService", "namespace"]) {
+        set_path(&mut node, &["metadata", "namespace"], str_node(ns, span), span);
+    }
+    let anno = format!("{gsa}@{project}.iam.gserviceaccount.com");
+    set_path(&mut node, &["metadata", "annotations", "iam.gke.io/gcp-service-account"], str_node(&anno, span), span);
+    Ok(Res::new(node, k.file.unwrap_or(span.file), 0))
 }

@@ -77,25 +77,6 @@ pub(crate) fn base64_encode(data: &[u8]) -> String {
     out
 }
 
-pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        if c == b'=' || c.is_ascii_whitespace() {
-            continue;
-        }
-        let v = B64.iter().position(|&x| x == c)? as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
-
 /// kustomize's encodeHash: the first ten hex digits with vowel-like digits replaced.
 pub(crate) fn encode_hash(hex: &str) -> String {
     hex.chars()

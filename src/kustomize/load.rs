@@ -88,7 +88,7 @@ pub(crate) struct Acc {
 
 impl Acc {
     pub fn new() -> Acc {
-        Acc { res: Vec::new(), config: TransformerConfig::defaults(), vars: Vec::new() }
+        Acc { res: Vec::new(), config: TransformerConfig::default(), vars: Vec::new() }
     }
 
     /// Add a resource; an id already present is an error, as in kustomize.
@@ -126,7 +126,11 @@ impl Acc {
                         r.prev_ids = old.prev_ids.clone();
                         r.prefixes = old.prefixes.clone();
                         r.suffixes = old.suffixes.clone();
-                        r.needs_hash = r.needs_hash || old.needs_hash;
+                        r.needs_hash = r.needs_hash && old.needs_hash;
+                        if merge && old.origin.is_some() {
+                            r.origin = old.origin.clone();
+                        }
+                        r.transformations = old.transformations.clone();
                         self.res[i] = r;
                         Ok(())
                     }
@@ -149,10 +153,7 @@ impl Acc {
     }
 
     pub fn add_var(&mut self, v: super::vars::Var, span: Span) -> KResult<()> {
-        if let Some(old) = self.vars.iter().find(|x| x.name == v.name) {
-            if old.same_target(&v) {
-                return Ok(());
-            }
+        if self.vars.iter().any(|x| x.name == v.name) {
             return Err(KError::at(span, format!("var '{}' already encountered", v.name)));
         }
         self.vars.push(v);
@@ -168,6 +169,12 @@ pub(crate) struct Builder<'a> {
     pub diags: Vec<Diagnostic>,
     stack: Vec<PathBuf>,
     pub fallback_span: Span,
+    /// buildMetadata of the top kustomization (it applies to the whole build).
+    pub origin_annotations: bool,
+    pub transformer_annotations: bool,
+    managed_by_label: bool,
+    /// Path of the kustomization being built relative to the top one (for origin annotations).
+    pub origin_dir: String,
 }
 
 /// Does a resource entry name something remote (git or http) rather than a local path?
@@ -181,7 +188,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -217,10 +224,38 @@ impl<'a> Builder<'a> {
     pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, Rc<ParsedFile>)> {
         let (id, _) = self.read_file(k, rel, span)?;
         let parsed = self.db.parsed(id);
-        if let Some(issue) = parsed.issues.iter().find(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid) {
+        if let Some(issue) = parsed.issues.first() {
             return Err(KError::at(span, format!("MalformedYAMLError: {} in File: {rel}", issue.message)));
         }
         Ok((id, parsed))
+    }
+
+    /// Path of this kustomization's file relative to the top one (origin annotations).
+    pub fn configured_in(&self, k: &Kust) -> String {
+        let name = k.file.map(|f| self.db.get(f).real_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()).unwrap_or_else(|| "kustomization.yaml".into());
+        join_rel(&self.origin_dir, &name)
+    }
+
+    /// Record a builtin transformer on every resource (buildMetadata transformerAnnotations).
+    pub fn record_transformer(&self, k: &Kust, res: &mut [Res], kind: &str) {
+        self.record_plugin(self.configured_in(k), res, kind, None, None);
+        let _ = k;
+    }
+
+    pub fn record_plugin(&self, configured_in: String, res: &mut [Res], kind: &str, name: Option<&str>, ns: Option<&str>) {
+        if !self.transformer_annotations {
+            return;
+        }
+        let mut item = format!("- configuredIn: {configured_in}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n");
+        if let Some(n) = name {
+            item.push_str(&format!("    name: {n}\n"));
+        }
+        if let Some(n) = ns {
+            item.push_str(&format!("    namespace: {n}\n"));
+        }
+        for r in res.iter_mut() {
+            r.transformations.push(item.clone());
+        }
     }
 
     /// Load the kustomization file of `dir`.
@@ -279,6 +314,16 @@ impl<'a> Builder<'a> {
         }
         let span = root.span;
         let k = Kust { node, file, dir: dir.to_path_buf(), span: Span { end: span.start, ..span } };
+        for l in k.items("labels") {
+            for (key, kn, _) in l.entries() {
+                if !matches!(key, "pairs" | "includeSelectors" | "includeTemplates" | "fields") {
+                    return Err(KError::at(kn.span, format!("invalid Kustomization: json: unknown field \"{key}\"")));
+                }
+            }
+        }
+        if k.str("kind") == Some("Component") && k.str("apiVersion").is_some_and(|a| a != "kustomize.config.k8s.io/v1alpha1") {
+            return Err(KError::at(k.key_span("apiVersion"), format!("apiVersion for Component should be kustomize.config.k8s.io/v1alpha1, not '{}'", k.str("apiVersion").unwrap_or(""))));
+        }
         if let Some(kind) = k.str("kind") {
             if kind != "Kustomization" && kind != "Component" {
                 return Err(KError::at(k.key_span("kind"), format!("kind should be Kustomization or Component, not '{kind}'")));
@@ -297,6 +342,15 @@ impl<'a> Builder<'a> {
             None => self.load_kust(&dir, None)?,
         };
         self.fallback_span = k.span;
+        for m in k.items("buildMetadata") {
+            match m.as_text() {
+                Some("originAnnotations") => self.origin_annotations = true,
+                Some("transformerAnnotations") => self.transformer_annotations = true,
+                Some("managedByLabel") => self.managed_by_label = true,
+                Some(other) => return Err(KError::at(m.span, format!("invalid buildMetadata option: {other}"))),
+                None => {}
+            }
+        }
         if k.str("kind") == Some("Component") {
             // A component built on its own behaves like a kustomization.
         }
@@ -320,13 +374,34 @@ impl<'a> Builder<'a> {
             !r.annotations().iter().any(|(k, v)| k == "config.kubernetes.io/local-config" && v == "true")
         });
         super::order::sort(&mut acc.res, &k)?;
+        for r in acc.res.iter_mut() {
+            let span = k.key_span("buildMetadata");
+            if let Some(o) = r.origin.take() {
+                super::resource::set_path(&mut r.node, &["metadata", "annotations", "config.kubernetes.io/origin"], Node::scalar(o, span), span);
+            }
+            if !r.transformations.is_empty() {
+                let t = r.transformations.concat();
+                super::resource::set_path(&mut r.node, &["metadata", "annotations", "alpha.config.kubernetes.io/transformations"], Node::scalar(t, span), span);
+            }
+            if self.managed_by_label {
+                super::resource::set_path(&mut r.node, &["metadata", "labels", "app.kubernetes.io/managed-by"], Node::scalar("kustomize-(devel)", span), span);
+            }
+        }
         Ok(acc.res)
     }
 
     pub fn finish(self, result: KResult<Vec<Res>>) -> Rendered {
         let mut diagnostics = self.diags;
         let (objects, ok) = match result {
-            Ok(res) => (res.into_iter().map(|r| RenderedObject { node: r.node, file: r.file, doc_index: r.doc_index }).collect(), true),
+            Ok(res) => (
+                res.into_iter()
+                    .map(|mut r| {
+                        stringify_annotations(&mut r.node);
+                        RenderedObject { node: r.node, file: r.file, doc_index: r.doc_index }
+                    })
+                    .collect(),
+                true,
+            ),
             Err(e) => {
                 diagnostics.push(build_failed(e.span.unwrap_or(self.fallback_span), e.message));
                 (Vec::new(), false)
@@ -347,14 +422,25 @@ impl<'a> Builder<'a> {
             let Some(path) = e.as_text() else { continue };
             self.accumulate_resource(k, path, e.span, &mut acc)?;
         }
-        for e in k.items("configurations") {
-            let Some(path) = e.as_text() else { continue };
-            let (_, parsed) = self.read_yaml(k, path, e.span)?;
-            for d in &parsed.documents {
-                if let Some(root) = &d.root {
-                    acc.config.merge(&TransformerConfig::from_node(root));
+        // kustomize's MakeTransformerConfig: the built-in defaults, where each category that a
+        // `configurations` file lists replaces the default one.
+        let configurations = k.items("configurations");
+        if configurations.is_empty() {
+            acc.config.merge(&TransformerConfig::defaults());
+        } else {
+            let mut custom = TransformerConfig::default();
+            let mut keys = Vec::new();
+            for e in configurations {
+                let Some(path) = e.as_text() else { continue };
+                let (_, parsed) = self.read_yaml(k, path, e.span)?;
+                for d in &parsed.documents {
+                    if let Some(root) = &d.root {
+                        keys.extend(root.entries().map(|(k, _, _)| k.to_string()));
+                        custom.merge(&TransformerConfig::from_node(root));
+                    }
                 }
             }
+            acc.config.merge(&TransformerConfig::defaults_overridden_by(&custom, &keys));
         }
         for e in k.items("crds") {
             let Some(path) = e.as_text() else { continue };
@@ -384,7 +470,10 @@ impl<'a> Builder<'a> {
                     format!("accumulating components: expected kind 'Component' for path '{}' but got '{}'", dir.display(), sub.str("kind").unwrap_or("Kustomization")),
                 ));
             }
+            let new_dir = join_rel(&self.origin_dir, path);
+            let saved = std::mem::replace(&mut self.origin_dir, new_dir);
             let r = self.accumulate(&sub, acc);
+            self.origin_dir = saved;
             self.stack.pop();
             acc = r?;
         }
@@ -395,6 +484,13 @@ impl<'a> Builder<'a> {
         }
         for v in k.items("vars") {
             let var = super::vars::Var::from_node(&v).ok_or_else(|| KError::at(v.span, "invalid var"))?;
+            let matched: Vec<usize> = (0..acc.res.len()).filter(|&i| var.matches(&acc.res[i])).collect();
+            if matched.len() > 1 {
+                return Err(KError::at(v.span, format!("found {} resId matches for var {} (unable to disambiguate)", matched.len(), var.name)));
+            }
+            if let Some(&i) = matched.first() {
+                acc.res[i].ref_vars.push(var.name.clone());
+            }
             acc.add_var(var, v.span)?;
         }
         if let Some(n) = k.get("helmCharts").or_else(|| k.get("helmChartInflationGenerator")) {
@@ -443,7 +539,10 @@ impl<'a> Builder<'a> {
         }
         if full.is_file() {
             let (id, parsed) = self.read_yaml(k, path, span)?;
-            for r in self.resources_from(id, &parsed, span)? {
+            for mut r in self.resources_from(id, &parsed, span)? {
+                if self.origin_annotations && r.origin.is_none() {
+                    r.origin = Some(format!("path: {}\n", join_rel(&self.origin_dir, path)));
+                }
                 acc.append(r, span)?;
             }
             return Ok(());
@@ -457,7 +556,10 @@ impl<'a> Builder<'a> {
                 self.stack.pop();
                 return Err(KError::at(span, format!("accumulating resources from '{path}': expected kind != 'Component' for path '{}'", full.display())));
             }
+            let new_dir = join_rel(&self.origin_dir, path);
+            let saved = std::mem::replace(&mut self.origin_dir, new_dir);
             let r = self.accumulate(&sub, Acc::new());
+            self.origin_dir = saved;
             self.stack.pop();
             let sub_acc = r?;
             return acc.absorb_acc(sub_acc, span);
@@ -517,6 +619,19 @@ pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
     let text = n.as_str().unwrap_or("");
     let parsed = crate::source::yaml::parse(n.span.file, text);
     let mut out: Vec<Node> = parsed.documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect();
+    // A block scalar that ends the text without a final line break has no trailing newline
+    // (yaml-rust2 adds one under clip chomping; kustomize's parser does not).
+    if !text.ends_with('\n') {
+        if let Some(last) = out.last_mut() {
+            let n = last_node(last);
+            if let crate::source::yaml::Value::Scalar(v, st) = &mut n.value {
+                let header = text.rfind(['|', '>']).map(|i| &text[i..]).unwrap_or("");
+                if matches!(st, crate::source::yaml::Style::Literal | crate::source::yaml::Style::Folded) && !header.starts_with("|+") && !header.starts_with(">+") && v.ends_with('\n') {
+                    v.pop();
+                }
+            }
+        }
+    }
     for doc in &mut out {
         respan(doc, n.span);
     }
@@ -540,4 +655,57 @@ pub(crate) fn respan(node: &mut Node, span: Span) {
             _ => {}
         }
     }
+}
+
+/// kustomize rewrites every object's annotations as strings (`port: 8080` prints as "8080").
+fn stringify_annotations(node: &mut Node) {
+    if let Some(m) = node.get_mut("metadata").and_then(|m| m.get_mut("annotations")).and_then(|a| a.as_map_mut()) {
+        for (_, v) in m.iter_mut() {
+            let null = v.is_null();
+            let untagged = v.tag.is_none();
+            if let crate::source::yaml::Value::Scalar(s, st) = &mut v.value {
+                if *st == crate::source::yaml::Style::Plain && untagged {
+                    if null {
+                        s.clear();
+                    }
+                    *st = crate::source::yaml::Style::DoubleQuoted;
+                }
+            }
+        }
+    }
+}
+
+/// `base` joined with `rel` and cleaned lexically, as Go's filepath.Join does.
+pub(crate) fn join_rel(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in base.split('/').chain(rel.split('/')) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() { ".".into() } else { parts.join("/") }
+}
+
+/// The last node of a tree in document order (the deepest last entry or item).
+fn last_node(n: &mut Node) -> &mut Node {
+    let has_child = match &n.value {
+        crate::source::yaml::Value::Map(e) => !e.is_empty(),
+        crate::source::yaml::Value::Seq(i) => !i.is_empty(),
+        _ => false,
+    };
+    if !has_child {
+        return n;
+    }
+    if n.is_map() {
+        return last_node(&mut n.as_map_mut().unwrap().last_mut().unwrap().1);
+    }
+    last_node(n.as_seq_mut().unwrap().last_mut().unwrap())
 }

@@ -77,29 +77,33 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         return Ok(());
     }
     if n.is_map() {
-        // A reference written as a mapping: {kind?, name, namespace?} (subjects, webhook services).
-        if let Some(kind) = n.str_at(&["kind"]) {
-            if kind != backref.gvk.kind {
-                return Ok(());
-            }
+        // A reference written as a mapping: {name, namespace?} (subjects, webhook services).
+        let Some(old) = n.str_at(&["name"]).map(str::to_string) else {
+            return Err(KError::new("path config error; no 'name' field in node", None));
+        };
+        if n.get("namespace").is_some_and(|x| x.as_text().is_none_or(|t| t.is_empty())) {
+            return Err(KError::new(format!("Invalid Input: namespace is blank for resource \"{}\"", referrer.cur.display()), None));
         }
-        let Some(old) = n.str_at(&["name"]).map(str::to_string) else { return Ok(()) };
         let ns = n.str_at(&["namespace"]).map(str::to_string);
         let pool: Vec<usize> = match &ns {
-            Some(ns) => candidates
-                .iter()
-                .copied()
-                .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && (id.namespace == *ns || (id.namespace.is_empty() && ns == "default"))))
-                .collect(),
+            Some(ns) => {
+                let same = |x: &str| x == ns || (x.is_empty() && ns == "default");
+                let by_org: Vec<usize> = candidates.iter().copied().filter(|&i| same(&snaps[i].ids[0].namespace)).collect();
+                if by_org.is_empty() { candidates.iter().copied().filter(|&i| same(&snaps[i].cur.namespace)).collect() } else { by_org }
+            }
             None => candidates.to_vec(),
         };
-        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, ns.is_some())? {
+        if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, true)? {
             let target = &snaps[i].cur;
+            // Nothing to do when neither the name nor the namespace changed during the build.
+            if target.name == old && (target.namespace.is_empty() || target.namespace == snaps[i].ids[0].namespace) {
+                return Ok(());
+            }
             let span = n.get("name").map(|x| x.span).unwrap_or(n.span);
             if target.name != old {
                 n.insert(super::resource::key_node("name", span), str_node(&target.name, span));
             }
-            if ns.is_some() && !target.namespace.is_empty() && ns.as_deref() != Some(&target.namespace) {
+            if !target.namespace.is_empty() && ns.as_deref() != Some(&target.namespace) {
                 let span = n.get("namespace").map(|x| x.span).unwrap_or(span);
                 n.insert(super::resource::key_node("namespace", span), str_node(&target.namespace, span));
             }
@@ -117,55 +121,81 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
     Ok(())
 }
 
-fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, ns_given: bool) -> KResult<Option<usize>> {
+/// kustomize's SameEndingSubSlice: the shorter list is the tail of the longer (an empty list
+/// is the tail of any list).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let diff = long.len() - short.len();
+    short.iter().enumerate().all(|(i, s)| long[i + diff] == *s)
+}
+
+fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], referrer: &Referrer, role_ref_kind: Option<&str>, mapping: bool) -> KResult<Option<usize>> {
     let mut c: Vec<usize> = pool
         .iter()
         .copied()
-        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old && gvk_selected(&backref.gvk, &id.gvk)))
-        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].gvk.kind == k))
+        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old))
+        .filter(|&i| snaps[i].ids.iter().any(|id| gvk_selected(&backref.gvk, &id.gvk)))
+        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].ids.iter().any(|id| id.gvk.kind == k)))
         .collect();
-    if !ns_given && !referrer.cur.gvk.is_cluster_scoped() {
+    if !referrer.cur.gvk.is_cluster_scoped() {
         c.retain(|&i| snaps[i].cur.gvk.is_cluster_scoped() || snaps[i].gvk.kind == "ServiceAccount" || snaps[i].cur.ns_equals(&referrer.cur));
     }
-    if c.len() <= 1 {
-        return Ok(c.first().copied());
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
     }
-    let same_affixes: Vec<usize> = c.iter().copied().filter(|&i| snaps[i].prefixes == referrer.prefixes && snaps[i].suffixes == referrer.suffixes).collect();
-    if same_affixes.len() == 1 {
-        return Ok(Some(same_affixes[0]));
+    c.retain(|&i| same_ending(&snaps[i].prefixes, &referrer.prefixes) && same_ending(&snaps[i].suffixes, &referrer.suffixes));
+    if c.len() == 1 {
+        return Ok(Some(c[0]));
     }
-    let pool2 = if same_affixes.is_empty() { &c } else { &same_affixes };
-    let first = &snaps[pool2[0]].cur;
-    if pool2.iter().all(|&i| snaps[i].cur.name == first.name) {
-        return Ok(Some(pool2[0]));
+    if c.is_empty() {
+        return Ok(None);
     }
-    let names: Vec<String> = pool2.iter().map(|&i| snaps[i].cur.display()).collect();
+    let first = &snaps[c[0]].cur;
+    // A reference that also names the namespace is ambiguous when the namespaces differ.
+    if c.iter().all(|&i| snaps[i].cur.name == first.name && (!mapping || snaps[i].cur.namespace == first.namespace)) {
+        return Ok(Some(c[0]));
+    }
+    let names: Vec<String> = c.iter().map(|&i| snaps[i].cur.display()).collect();
     Err(KError::new(format!("found multiple possible referrals: {}", names.join(", ")), None))
 }
 
-/// `crds:` files: custom resource definitions whose properties declare
-/// `x-kubernetes-object-ref-kind` add name references.
+/// `crds:` files (OpenAPI definitions keyed by Go type name): properties marked with
+/// `x-kubernetes-object-ref-kind` become name references, `$ref`s are followed.
 pub(crate) fn crd_config(parsed: &ParsedFile, config: &mut TransformerConfig) {
     for d in &parsed.documents {
         let Some(root) = &d.root else { continue };
-        let defs = root.get("definitions").or_else(|| root.at(&["spec", "validation", "openAPIV3Schema"]));
-        let Some(defs) = defs else { continue };
-        for (type_name, _, def) in defs.entries() {
+        for (type_name, _, def) in root.entries() {
+            let Some(props) = def.at(&["Schema", "properties"]) else { continue };
+            if props.get("kind").is_none() || props.get("apiVersion").is_none() {
+                continue;
+            }
             let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
-            let mut stack: Vec<(String, &Node)> = vec![(String::new(), def)];
-            while let Some((path, n)) = stack.pop() {
-                if let Some(props) = n.get("properties") {
-                    for (k, _, v) in props.entries() {
-                        let p = if path.is_empty() { k.to_string() } else { format!("{path}/{k}") };
-                        if let (Some(ref_kind), Some(_)) = (v.str_at(&["x-kubernetes-object-ref-kind"]), v.str_at(&["x-kubernetes-object-ref-api-version"])) {
-                            let fs = super::fieldspec::FieldSpec::new(&format!("{p}/name"), false).with_kind(&kind);
-                            let gvk = Gvk { group: String::new(), version: String::new(), kind: ref_kind.to_string() };
-                            config.merge(&TransformerConfig { name_reference: vec![NameBackRef { gvk, field_specs: vec![fs] }], ..Default::default() });
+            let mut stack: Vec<(String, &Node, usize)> = vec![(String::new(), props, 0)];
+            while let Some((path, props, depth)) = stack.pop() {
+                if depth > 16 {
+                    continue;
+                }
+                for (k, _, v) in props.entries() {
+                    let p = if path.is_empty() { k.to_string() } else { format!("{path}/{k}") };
+                    if let Some(ref_kind) = v.str_at(&["x-kubernetes-object-ref-kind"]) {
+                        let fs = super::fieldspec::FieldSpec::new(&format!("{p}/name"), false).with_kind(&kind);
+                        let gvk = Gvk { group: String::new(), version: String::new(), kind: ref_kind.to_string() };
+                        config.merge(&TransformerConfig { name_reference: vec![NameBackRef { gvk, field_specs: vec![fs] }], ..Default::default() });
+                        continue;
+                    }
+                    if p == "metadata" || p == "apiVersion" || p == "kind" {
+                        continue;
+                    }
+                    if let Some(r) = v.str_at(&["$ref"]) {
+                        if let Some(sub) = root.get(r).and_then(|t| t.at(&["Schema", "properties"])) {
+                            stack.push((p, sub, depth + 1));
                         }
-                        stack.push((p, v));
+                    } else if let Some(sub) = v.get("properties") {
+                        stack.push((p, sub, depth + 1));
                     }
                 }
             }
         }
     }
 }
+

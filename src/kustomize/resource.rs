@@ -19,9 +19,6 @@ impl Gvk {
         };
         Gvk { group, version, kind: kind.to_string() }
     }
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
-    }
     pub fn is_cluster_scoped(&self) -> bool {
         is_cluster_scoped(&self.group, &self.kind)
     }
@@ -46,8 +43,6 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("", "PersistentVolume"),
     ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
     ("apiextensions.k8s.io", "CustomResourceDefinition"),
     ("apiregistration.k8s.io", "APIService"),
     ("certificates.k8s.io", "CertificateSigningRequest"),
@@ -139,6 +134,12 @@ pub(crate) struct Res {
     /// Set by the kustomize.config.k8s.io/id-like bookkeeping: the resource was produced by a
     /// generator (its references are rewritten) or read from a file.
     pub generated: bool,
+    /// buildMetadata originAnnotations: the `config.kubernetes.io/origin` text.
+    pub origin: Option<String>,
+    /// buildMetadata transformerAnnotations: one YAML list item per transformer that ran.
+    pub transformations: Vec<String>,
+    /// Legacy vars this resource was matched to where they were declared.
+    pub ref_vars: Vec<String>,
 }
 
 impl Res {
@@ -155,6 +156,9 @@ impl Res {
             needs_hash: false,
             behavior: Behavior::Unspecified,
             generated: false,
+            origin: None,
+            transformations: Vec::new(),
+            ref_vars: Vec::new(),
         }
     }
     pub fn cur_id(&self) -> ResId {
@@ -250,7 +254,3 @@ pub(crate) fn set_namespace(node: &mut Node, ns: &str, span: Span) {
     set_path(node, &["metadata", "namespace"], str_node(ns, span), span);
 }
 
-/// Plain `text` of a scalar the way kustomize reads a string field (numbers and bools as written).
-pub(crate) fn text(n: &Node) -> Option<String> {
-    n.as_text().map(str::to_string)
-}

@@ -13,6 +13,9 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
     // patchesStrategicMerge
     for e in k.items("patchesStrategicMerge") {
         let (_, docs) = b.file_or_inline(k, &e)?;
+        if docs.is_empty() {
+            return Err(KError::at(e.span, "trouble configuring builtin PatchStrategicMergeTransformer with config: the patch is empty"));
+        }
         for d in docs {
             apply_sm_by_id(&mut acc.res, &d, e.span, true)?;
         }
@@ -23,19 +26,27 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
     }
     if let Some(ns) = k.get("namespace").and_then(|n| n.as_text()).filter(|s| !s.is_empty()) {
         let span = k.get("namespace").unwrap().span;
+        b.record_transformer(k, &mut acc.res, "NamespaceTransformer");
         let specs = acc.config.namespace.clone();
         namespace(&mut acc.res, ns, &specs, span, false)?;
     }
+    // The prefix and suffix transformers run in every kustomization, even with nothing to add:
+    // each layer records its (possibly empty) prefix and suffix, which name references use to
+    // tell apart objects with the same original name.
     let prefix = k.get("namePrefix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     let suffix = k.get("nameSuffix").and_then(|n| n.as_text()).unwrap_or("").to_string();
     if !prefix.is_empty() {
-        let specs = acc.config.name_prefix.clone();
-        prefix_suffix(&mut acc.res, &prefix, "", &specs, k.get("namePrefix").unwrap().span)?;
+        b.record_transformer(k, &mut acc.res, "PrefixTransformer");
     }
+    let specs = acc.config.name_prefix.clone();
+    let span = k.get("namePrefix").map(|n| n.span).unwrap_or(k.span);
+    prefix_suffix(&mut acc.res, &prefix, "", &specs, span, Affix::Prefix)?;
     if !suffix.is_empty() {
-        let specs = acc.config.name_suffix.clone();
-        prefix_suffix(&mut acc.res, "", &suffix, &specs, k.get("nameSuffix").unwrap().span)?;
+        b.record_transformer(k, &mut acc.res, "SuffixTransformer");
     }
+    let specs = acc.config.name_suffix.clone();
+    let span = k.get("nameSuffix").map(|n| n.span).unwrap_or(k.span);
+    prefix_suffix(&mut acc.res, "", &suffix, &specs, span, Affix::Suffix)?;
     for l in k.items("labels") {
         let pairs = pairs_of(l.get("pairs"));
         let mut specs: Vec<FieldSpec> = l.get("fields").map(|f| f.items().filter_map(FieldSpec::from_node).collect()).unwrap_or_default();
@@ -49,6 +60,7 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
             }
             merge_into(&mut specs, &[FieldSpec::new("metadata/labels", true)]);
         }
+        merge_into(&mut specs, &acc.config.labels);
         set_map_fields(&mut acc.res, &pairs, &specs)?;
     }
     if k.get("commonLabels").is_some() {
@@ -164,6 +176,9 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
             if fs.path_text == "metadata/namespace" || (is_binding && fs.path_text == "subjects") {
                 continue;
             }
+            if fs.path_text == "metadata/name" && gvk.kind == "Namespace" && !gvk.group.is_empty() {
+                continue;
+            }
             let create = if fs.create { Create::Scalar } else { Create::No };
             apply(&mut r.node, &fs.path, create, span, &mut |n: &mut Node| {
                 if unset_only && n.as_text().is_some_and(|t| !t.is_empty()) {
@@ -180,7 +195,14 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
     Ok(())
 }
 
-pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: &[FieldSpec], span: Span) -> KResult<()> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Affix {
+    Prefix,
+    Suffix,
+    Both,
+}
+
+pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: &[FieldSpec], span: Span, which: Affix) -> KResult<()> {
     for r in res.iter_mut() {
         let gvk = r.gvk();
         if gvk.kind == "CustomResourceDefinition" || gvk.kind == "Namespace" || (gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io") {
@@ -193,6 +215,9 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
             if fs.path_text == "metadata/name" {
                 touched_name = true;
             }
+            if prefix.is_empty() && suffix.is_empty() {
+                continue;
+            }
             apply(&mut r.node, &fs.path, create, span, &mut |n: &mut Node| {
                 let old = n.as_str().unwrap_or("").to_string();
                 let mut new = str_node(&format!("{prefix}{old}{suffix}"), n.span);
@@ -202,10 +227,10 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
             })?;
         }
         if touched_name {
-            if !prefix.is_empty() {
+            if which != Affix::Suffix {
                 r.prefixes.push(prefix.to_string());
             }
-            if !suffix.is_empty() {
+            if which != Affix::Prefix {
                 r.suffixes.push(suffix.to_string());
             }
         }
@@ -274,6 +299,9 @@ fn image_matches(value: &str, name: &str) -> bool {
 
 fn image(res: &mut [Res], item: &Node, specs: &[FieldSpec]) -> KResult<()> {
     let name = item.str_at(&["name"]).unwrap_or("").to_string();
+    if name.chars().any(|c| "[]{}()*?+\\^$| ".contains(c)) {
+        return Err(KError::at(item.span, format!("invalid image name '{name}'")));
+    }
     let new_name = item.str_at(&["newName"]).unwrap_or("").to_string();
     let new_tag = item.get("newTag").and_then(|n| n.as_text()).unwrap_or("").to_string();
     let digest = item.str_at(&["digest"]).unwrap_or("").to_string();
@@ -353,6 +381,8 @@ pub(crate) struct Selector {
     namespace: Option<regex::Regex>,
     labels: Option<String>,
     annotations: Option<String>,
+    /// Match names and namespaces against every id the object has had (replacements).
+    pub any_id: bool,
 }
 
 fn anchored(n: &Node, key: &str) -> KResult<Option<regex::Regex>> {
@@ -372,6 +402,7 @@ impl Selector {
             namespace: anchored(n, "namespace")?,
             labels: n.str_at(&["labelSelector"]).filter(|s| !s.is_empty()).map(str::to_string),
             annotations: n.str_at(&["annotationSelector"]).filter(|s| !s.is_empty()).map(str::to_string),
+            any_id: false,
         })
     }
 
@@ -382,7 +413,7 @@ impl Selector {
         if !(m(&self.namespace, &org.effective_namespace()) || m(&self.namespace, &cur.effective_namespace())) {
             return false;
         }
-        if !(m(&self.name, &org.name) || m(&self.name, &cur.name)) {
+        if !(m(&self.name, &org.name) || m(&self.name, &cur.name) || (self.any_id && r.prev_ids.iter().any(|id| m(&self.name, &id.name)))) {
             return false;
         }
         let gvk = r.gvk();
@@ -539,6 +570,7 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         return Err(KError::at(span, "patch and path can't be set at the same time"));
     }
     let docs: Vec<Node> = if let Some(p) = path {
+        let p = p;
         if is_remote(p) {
             b.diags.push(unsupported(span, format!("remote patch '{p}' is not fetched")));
             return Ok(());
@@ -546,10 +578,23 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         let (_, parsed) = b.read_yaml(k, p, e.get("path").map(|n| n.span).unwrap_or(span))?;
         parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()
     } else if let Some(n) = inline {
-        if n.is_map() || n.is_seq() { vec![n.clone()] } else { super::load::inline_docs(n) }
+        if n.is_map() || n.is_seq() {
+            vec![n.clone()]
+        } else {
+            // kustomize trims the inline patch text before parsing it (a block scalar ending the
+            // patch loses its final newline).
+            let mut trimmed = n.clone();
+            if let crate::source::yaml::Value::Scalar(t, _) = &mut trimmed.value {
+                *t = t.trim().to_string();
+            }
+            super::load::inline_docs(&trimmed)
+        }
     } else {
         return Err(KError::at(span, "must specify one of patch and path"));
     };
+    if docs.is_empty() {
+        return Err(KError::at(span, "trouble configuring builtin PatchTransformer with config: the patch is empty"));
+    }
     let allow_name = e.at(&["options", "allowNameChange"]).and_then(|n| n.as_bool()).unwrap_or(false);
     let allow_kind = e.at(&["options", "allowKindChange"]).and_then(|n| n.as_bool()).unwrap_or(false);
     let json = is_json6902(&docs);
@@ -634,13 +679,18 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                 b.diags.push(unsupported(span, format!("transformer plugin {kind} ({api}) is not run; the rest of the overlay is rendered without it")));
                 continue;
             }
+            let configured_in = match super::generate::plugin_file(&entry) {
+                Some(p) => super::load::join_rel(&b.origin_dir, p),
+                None => b.configured_in(k),
+            };
+            b.record_plugin(configured_in, &mut acc.res, kind, cfg.str_at(&["metadata", "name"]), cfg.str_at(&["metadata", "namespace"]));
             let specs_of = |key: &str| -> Vec<FieldSpec> { cfg.get(key).map(|f| f.items().filter_map(FieldSpec::from_node).collect()).unwrap_or_default() };
             match kind {
                 "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
                     let prefix = cfg.str_at(&["prefix"]).unwrap_or("");
                     let suffix = cfg.str_at(&["suffix"]).unwrap_or("");
                     let specs = specs_of("fieldSpecs");
-                    prefix_suffix(&mut acc.res, prefix, suffix, &specs, span)?;
+                    prefix_suffix(&mut acc.res, prefix, suffix, &specs, span, Affix::Both)?;
                 }
                 "NamespaceTransformer" => {
                     let ns = cfg.str_at(&["metadata", "namespace"]).unwrap_or("");
@@ -691,6 +741,9 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                     for rep in cfg.get("replacements").map(|n| n.items().cloned().collect::<Vec<_>>()).unwrap_or_default() {
                         super::vars::replacement(&mut acc.res, &rep)?;
                     }
+                }
+                "SortOrderTransformer" => {
+                    return Err(KError::at(span, "unable to load builtin SortOrderTransformer.builtin.[noGrp]"));
                 }
                 other => {
                     b.diags.push(unsupported(span, format!("builtin transformer {other} is not supported; the rest of the overlay is rendered without it")));

@@ -42,9 +42,18 @@ impl Var {
             span: n.span,
         })
     }
-    pub fn same_target(&self, o: &Var) -> bool {
-        self.kind == o.kind && self.api_version == o.api_version && self.obj_name == o.obj_name && self.namespace == o.namespace && self.field_path == o.field_path
+    /// kustomize's MergeVars matching: kind, name and (when given) apiVersion and namespace,
+    /// against any id the resource has had.
+    pub fn matches(&self, r: &Res) -> bool {
+        let gvk = Gvk::from_api_version(&self.api_version, &self.kind);
+        r.any_ids().iter().any(|id| {
+            id.name == self.obj_name
+                && id.gvk.kind == self.kind
+                && (self.api_version.is_empty() || (id.gvk.group == gvk.group && id.gvk.version == gvk.version))
+                && (self.namespace.is_empty() || id.effective_namespace() == if self.namespace.is_empty() { "default".to_string() } else { self.namespace.clone() })
+        })
     }
+
 }
 
 /// Split a dotted field path, keeping `[a.b=c]` together.
@@ -206,22 +215,7 @@ pub(crate) fn resolve_vars(res: &mut [Res], vars: &[Var], specs: &[FieldSpec], s
     }
     let mut values: Vec<(String, Node)> = Vec::new();
     for v in vars {
-        let gvk = Gvk::from_api_version(&v.api_version, &v.kind);
-        let matches: Vec<&Res> = res
-            .iter()
-            .filter(|r| {
-                r.any_ids().iter().any(|id| {
-                    id.name == v.obj_name
-                        && id.gvk.kind == v.kind
-                        && (v.api_version.is_empty() || (id.gvk.group == gvk.group && id.gvk.version == gvk.version) || (gvk.group.is_empty() && id.gvk.version == gvk.version))
-                        && (v.namespace.is_empty() || id.namespace == v.namespace)
-                })
-            })
-            .collect();
-        if matches.len() > 1 {
-            return Err(KError::at(v.span, format!("found {} resId matches for var {} (unable to disambiguate)", matches.len(), v.name)));
-        }
-        let Some(r) = matches.first() else {
+        let Some(r) = res.iter().find(|r| r.ref_vars.contains(&v.name)) else {
             return Err(KError::at(v.span, format!("var '{}' cannot be mapped to a field in the set of known resources", v.name)));
         };
         let path = v.field_path.replace('[', ".[");
@@ -283,7 +277,9 @@ fn select_node(sel: &Node) -> KResult<Selector> {
             m.insert(key_node(key, sel.span), str_node(&v, sel.span));
         }
     }
-    Selector::from_node(&m)
+    let mut s = Selector::from_node(&m)?;
+    s.any_id = true;
+    Ok(s)
 }
 
 pub(crate) fn replacement(res: &mut [Res], rep: &Node) -> KResult<()> {

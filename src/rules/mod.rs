@@ -33,6 +33,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
         &gitops::entrypoint_not_rendered::EntrypointNotRendered,
         &gitops::gitops_path_missing::GitopsPathMissing,
+        &source::kustomize_build_failed::KustomizeBuildFailed,
+        &source::kustomize_unsupported::KustomizeUnsupported,
         &secrets::secret_duplicate_provider::SecretDuplicateProvider,
         &secrets::secret_key_missing::SecretKeyMissing,
         &secrets::secret_missing_in_namespace::SecretMissingInNamespace,

@@ -89,7 +89,7 @@ fn merge(target: Option<&Node>, patch: &Node) -> Option<Node> {
                                 out[i] = v;
                             }
                         }
-                        None => out.insert(0, strip_directives(pi)),
+                        None => out.push(strip_directives(pi)),
                     }
                 }
                 let t = target.unwrap();

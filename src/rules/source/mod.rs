@@ -2,6 +2,8 @@
 //! and they are documented, configured and suppressed like any other rule.
 
 pub mod file_unreadable;
+pub mod kustomize_build_failed;
+pub mod kustomize_unsupported;
 pub mod suppression_unknown_rule;
 pub mod yaml_duplicate_key;
 pub mod yaml_invalid;
