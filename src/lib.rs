@@ -38,7 +38,8 @@ pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     let resources = objects_as_written(&ws);
     let objects = resources.len();
     let index = Index::new(resources);
-    let outcome = engine::run(&ws.db, &index, settings, ws.diagnostics);
+    let texts: Vec<source::FileId> = ws.texts.clone();
+    let outcome = engine::run(&ws.db, &index, &texts, settings, ws.diagnostics);
     Report { files: ws.files.len(), db: ws.db, diagnostics: outcome.diagnostics, suppressed: outcome.suppressed, objects }
 }
 

@@ -3,7 +3,7 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Index, Resource};
 use crate::source::yaml::Node;
-use crate::source::Span;
+use crate::source::{FileId, SourceFile, Span};
 
 /// A rule option that `.drlint.yaml` may set under `rules.<id>.options`.
 pub struct OptionSpec {
@@ -40,6 +40,8 @@ pub trait Rule: Sync {
     fn check_object(&self, _object: &Resource, _cx: &mut Context) {}
     /// Called once per lint run, for rules that compare objects.
     fn check_index(&self, _index: &Index, _cx: &mut Context) {}
+    /// Called once per text file that may hold commands (`*.md`, `*.sh`); not YAML-parsed.
+    fn check_text(&self, _file: FileId, _text: &SourceFile, _cx: &mut Context) {}
 }
 
 /// Declare a rule: the unit struct and its `RuleMeta`, with its page pulled in from `rules/<id>.md`.
@@ -81,11 +83,13 @@ pub struct Context<'a> {
     pub meta: &'static RuleMeta,
     pub options: &'a RuleOptions,
     pub out: Vec<Diagnostic>,
+    /// The configured RPO targets (`rpo:` in `.drlint.yaml`), when the run has settings.
+    pub rpo: Option<&'a crate::settings::RpoTargets>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a> {
-        Context { meta, options, out: Vec::new() }
+        Context { meta, options, out: Vec::new(), rpo: None }
     }
 
     /// Report a finding at `span`. Severity is the rule's default; the engine applies config.

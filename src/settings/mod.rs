@@ -31,6 +31,61 @@ pub struct Settings {
     pub fail_level: Option<Severity>,
     pub exclude: Vec<Glob>,
     pub rules: BTreeMap<String, RuleSettings>,
+    /// Recovery point objectives (`rpo:`), for `rpo-target-exceeded`.
+    pub rpo: RpoTargets,
+}
+
+/// `rpo: {default: 24h, namespaces: {billing: 1h}}`: the most data, in seconds, that a restore may
+/// lose, by default and per namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RpoTargets {
+    pub default: Option<i64>,
+    pub namespaces: BTreeMap<String, i64>,
+}
+
+impl RpoTargets {
+    /// The target for a namespace and where it comes from (`rpo.namespaces.<ns>` or `rpo.default`).
+    pub fn target(&self, namespace: &str) -> Option<(i64, String)> {
+        match self.namespaces.get(namespace) {
+            Some(t) => Some((*t, format!("rpo.namespaces.{namespace}"))),
+            None => self.default.map(|t| (t, "rpo.default".to_string())),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.namespaces.is_empty()
+    }
+}
+
+/// A duration such as `24h`, `90m`, `1h30m`, `7d`, `1w` (units s, m, h, d, w), in seconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 7 * 86400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    (total > 0).then_some(total)
 }
 
 /// A config error, with where it is.
@@ -113,6 +168,7 @@ impl Settings {
             match key {
                 "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
+                "rpo" => settings.rpo = parse_rpo(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -130,7 +186,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, rpo)"),
                     ))
                 }
             }
@@ -159,6 +215,42 @@ fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
             _ => Err(err(i.span, "a glob must be a string".into())),
         })
         .collect()
+}
+
+fn parse_rpo_duration(n: &Node, what: &str, err: &ErrFn) -> Result<i64, ConfigError> {
+    n.as_text()
+        .filter(|_| n.is_scalar())
+        .and_then(parse_duration)
+        .ok_or_else(|| err(n.span, format!("{what} `{}` is not a duration such as 24h, 90m or 7d", n.as_str().unwrap_or("?"))))
+}
+
+fn parse_rpo(n: &Node, err: &ErrFn) -> Result<RpoTargets, ConfigError> {
+    let mut t = RpoTargets::default();
+    if n.is_null() {
+        return Ok(t);
+    }
+    if !n.is_map() {
+        return Err(err(n.span, "`rpo` must be a mapping with `default` and/or `namespaces`".into()));
+    }
+    for (key, knode, value) in n.entries() {
+        match key {
+            "default" => t.default = Some(parse_rpo_duration(value, "rpo.default", err)?),
+            "namespaces" => {
+                if value.is_null() {
+                    continue;
+                }
+                if !value.is_map() {
+                    return Err(err(value.span, "`rpo.namespaces` must map namespace names to durations".into()));
+                }
+                for (ns, _, d) in value.entries() {
+                    let secs = parse_rpo_duration(d, &format!("rpo.namespaces.{ns}"), err)?;
+                    t.namespaces.insert(ns.to_string(), secs);
+                }
+            }
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `rpo` (expected default, namespaces)"))),
+        }
+    }
+    Ok(t)
 }
 
 fn parse_bool(n: &Node, err: &ErrFn) -> Result<bool, ConfigError> {

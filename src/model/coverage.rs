@@ -1,0 +1,494 @@
+//! Data stores and how each is backed up: the model behind `pvc-backup-uncovered`,
+//! `rpo-target-exceeded` and `drlint matrix`.
+//!
+//! A data store is a CNPG Cluster, a PersistentVolumeClaim, or a StatefulSet volumeClaimTemplate.
+//! Each is covered by CNPG (its own backup), a valid Velero Schedule that selects its PVCs and takes
+//! their data, a VolSync ReplicationSource, or a `drlint.io/backup` annotation that states the method
+//! (or `none` with a reason). Objects are compared within one `cluster` only.
+
+use super::cnpg::{self, Cluster};
+use super::velero::{self, Res, Scope};
+use super::workloads::{self, Labels};
+use super::{Index, Resource};
+use crate::source::yaml::Node;
+use crate::source::Span;
+
+/// The annotation that states how a PVC (or StatefulSet, or volumeClaimTemplate) is backed up.
+pub const BACKUP_ANNOTATION: &str = "drlint.io/backup";
+/// CNPG's `archive_timeout` when `spec.postgresql.parameters.archive_timeout` is unset (5 minutes).
+pub const CNPG_DEFAULT_ARCHIVE_TIMEOUT: i64 = 300;
+pub const VOLSYNC_GROUP: &str = "volsync.backube";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StoreKind {
+    Cnpg,
+    Pvc,
+    ClaimTemplate,
+}
+
+/// Pods that mount a PVC under a volume name.
+#[derive(Clone, Debug)]
+pub struct Mount<'a> {
+    pub owner: &'a Resource,
+    pub labels: Labels,
+    pub volume: String,
+    pub fs_backup_volumes: Vec<String>,
+    pub fs_backup_excludes: Vec<String>,
+}
+
+impl Mount<'_> {
+    fn fs_backup_takes(&self, default_to_fs: bool) -> bool {
+        if default_to_fs {
+            !self.fs_backup_excludes.contains(&self.volume)
+        } else {
+            self.fs_backup_volumes.contains(&self.volume)
+        }
+    }
+}
+
+/// One PVC as the cluster will have it.
+#[derive(Clone, Debug)]
+pub struct Claim<'a> {
+    pub name: String,
+    pub labels: Labels,
+    pub mounts: Vec<Mount<'a>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Store<'a> {
+    pub kind: StoreKind,
+    /// The PVC, StatefulSet or CNPG Cluster.
+    pub owner: &'a Resource,
+    /// PVC name, volumeClaimTemplate name, or Cluster name.
+    pub name: String,
+    pub namespace: String,
+    /// Where findings about the store go.
+    pub span: Span,
+    pub claims: Vec<Claim<'a>>,
+    /// `drlint.io/backup` on the PVC, the template or its StatefulSet.
+    pub annotation: Option<&'a Node>,
+}
+
+impl Store<'_> {
+    /// E.g. `PersistentVolumeClaim media/photos`, `StatefulSet kafka/broker volumeClaimTemplate data`.
+    pub fn display(&self) -> String {
+        match self.kind {
+            StoreKind::ClaimTemplate => format!("StatefulSet {}/{} volumeClaimTemplate `{}`", self.namespace, self.owner.name(), self.name),
+            _ => format!("{} {}/{}", self.owner.kind(), self.namespace, self.name),
+        }
+    }
+
+    pub fn claim_names(&self) -> Vec<String> {
+        self.claims.iter().map(|c| c.name.clone()).collect()
+    }
+}
+
+fn mount_of<'a>(owner: &'a Resource, labels: Labels, volume: &str) -> Mount<'a> {
+    let g = workloads::pod_group(owner);
+    Mount {
+        owner,
+        labels,
+        volume: volume.to_string(),
+        fs_backup_volumes: g.as_ref().map(|g| g.fs_backup_volumes.clone()).unwrap_or_default(),
+        fs_backup_excludes: g.map(|g| g.fs_backup_excludes).unwrap_or_default(),
+    }
+}
+
+/// Every data store of the index, in index order.
+pub fn stores(index: &Index) -> Vec<Store<'_>> {
+    let mut out: Vec<Store> = Vec::new();
+    for r in &index.resources {
+        let Some(ns) = r.namespace() else { continue };
+        if r.is("", "PersistentVolumeClaim") {
+            out.push(Store {
+                kind: StoreKind::Pvc,
+                owner: r,
+                name: r.name().to_string(),
+                namespace: ns.to_string(),
+                span: r.span(),
+                claims: vec![Claim { name: r.name().to_string(), labels: workloads::labels_of(r.node.at(&["metadata", "labels"])), mounts: Vec::new() }],
+                annotation: r.annotation(BACKUP_ANNOTATION),
+            });
+        } else if r.is("apps", "StatefulSet") {
+            for t in workloads::claim_templates(r) {
+                let labels = t.pvc_labels();
+                let claims = (0..workloads::replicas(r))
+                    .zip(t.pvc_names())
+                    .map(|(i, name)| Claim { name, labels: labels.clone(), mounts: vec![mount_of(r, workloads::statefulset_pod_labels(r, i), &t.name)] })
+                    .collect();
+                out.push(Store {
+                    kind: StoreKind::ClaimTemplate,
+                    owner: r,
+                    name: t.name.clone(),
+                    namespace: ns.to_string(),
+                    span: t.span(),
+                    claims,
+                    annotation: t.annotation(BACKUP_ANNOTATION).or_else(|| r.annotation(BACKUP_ANNOTATION)),
+                });
+            }
+        } else if r.is(cnpg::GROUP, "Cluster") {
+            let inherited = r.node.at(&["spec", "inheritedMetadata", "annotations"]);
+            let fs = |key: &str| -> Vec<String> {
+                inherited.and_then(|a| a.get(key)).and_then(Node::as_text).map(|s| s.split(',').map(|v| v.trim().to_string()).collect()).unwrap_or_default()
+            };
+            let claims = workloads::cnpg_pvcs(r)
+                .into_iter()
+                .map(|p| {
+                    let volume = match p.labels.get("cnpg.io/pvcRole").map(String::as_str) {
+                        Some("PG_WAL") => "pg-wal".to_string(),
+                        Some("PG_DATA") => "pgdata".to_string(),
+                        _ => p.name.rsplit_once("-tbs-").map(|(_, t)| t.to_string()).unwrap_or_default(),
+                    };
+                    let mount = Mount {
+                        owner: r,
+                        labels: workloads::cnpg_pod_labels(r, &p.instance),
+                        volume,
+                        fs_backup_volumes: fs(workloads::FS_BACKUP_ANNOTATION),
+                        fs_backup_excludes: fs(workloads::FS_BACKUP_EXCLUDE_ANNOTATION),
+                    };
+                    Claim { name: p.name, labels: p.labels, mounts: vec![mount] }
+                })
+                .collect();
+            out.push(Store { kind: StoreKind::Cnpg, owner: r, name: r.name().to_string(), namespace: ns.to_string(), span: r.span(), claims, annotation: None });
+        }
+    }
+    // Pods that mount plain PVCs by claimName.
+    for r in &index.resources {
+        let Some((meta, spec)) = workloads::pod_template(r) else { continue };
+        let labels = if r.is("apps", "StatefulSet") { workloads::statefulset_pod_labels(r, 0) } else { workloads::labels_of(meta.and_then(|m| m.get("labels"))) };
+        for (volume, claim) in workloads::claim_volumes(spec) {
+            let claim = claim.as_text().unwrap_or("");
+            for s in out.iter_mut().filter(|s| s.kind == StoreKind::Pvc && s.owner.cluster == r.cluster && Some(s.namespace.as_str()) == r.namespace() && s.name == claim) {
+                s.claims[0].mounts.push(mount_of(r, labels.clone(), &volume));
+            }
+        }
+    }
+    out
+}
+
+/// How Velero treats one PVC under a scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// Outside the namespace or resource filters: not meant to be included.
+    OutOfScope,
+    /// Its own labels match.
+    Direct,
+    /// A selected pod that mounts it pulls it in (pods are in scope).
+    ViaPod(String),
+    /// In scope but dropped by the label filters.
+    Dropped,
+}
+
+pub fn select(scope: &Scope, namespace: &str, claim: &Claim) -> Selection {
+    if !scope.includes_namespace(namespace) || !scope.includes_resource(Res::Pvcs) {
+        return Selection::OutOfScope;
+    }
+    if scope.selects(&claim.labels) {
+        return Selection::Direct;
+    }
+    if scope.includes_resource(Res::Pods) {
+        if let Some(m) = claim.mounts.iter().find(|m| scope.selects(&m.labels)) {
+            return Selection::ViaPod(m.owner.display_name());
+        }
+    }
+    Selection::Dropped
+}
+
+/// Whether a scope's label filters select the owner of a claim: the owning object's labels or the
+/// labels of a pod that mounts it. Used to tell a selector meant for a workload from one that is
+/// simply about something else.
+pub fn owner_selected(scope: &Scope, store: &Store, claim: &Claim) -> bool {
+    scope.selects(&workloads::labels_of(store.owner.node.at(&["metadata", "labels"])))
+        || claim.mounts.iter().any(|m| scope.selects(&m.labels) || scope.selects(&workloads::labels_of(m.owner.node.at(&["metadata", "labels"]))))
+}
+
+/// Whether a backup with this scope takes the data of `claim` (not only the PVC object).
+pub fn takes_data(scope: &Scope, namespace: &str, claim: &Claim) -> bool {
+    let sel = select(scope, namespace, claim);
+    if matches!(sel, Selection::OutOfScope | Selection::Dropped) {
+        return false;
+    }
+    let pods_in = scope.includes_namespace(namespace) && scope.includes_resource(Res::Pods);
+    let default_fs = scope.default_volumes_to_fs_backup();
+    let fs = pods_in && claim.mounts.iter().any(|m| scope.selects(&m.labels) && m.fs_backup_takes(default_fs));
+    fs || scope.snapshot_volumes() != Some(false)
+}
+
+/// One way a store is backed up.
+#[derive(Clone, Debug)]
+pub enum Method<'a> {
+    Cnpg { cluster: &'a Resource },
+    Velero { schedule: &'a Resource, fs: bool },
+    VolSync { source: &'a Resource },
+    Stated { text: String, node: &'a Node },
+}
+
+/// A store and what covers it.
+#[derive(Clone, Debug)]
+pub struct Coverage<'a> {
+    pub store: Store<'a>,
+    pub methods: Vec<Method<'a>>,
+    /// Velero Schedules that would cover the store but are invalid or paused, with why.
+    pub broken: Vec<(&'a Resource, String)>,
+    /// `drlint.io/backup: none …` with a reason.
+    pub stated_none: Option<&'a Node>,
+    /// `drlint.io/backup: none` without a reason, or an empty value.
+    pub bad_annotation: Option<&'a Node>,
+    /// Claims (of a covered-in-part store) that no Velero Schedule takes.
+    pub missing_claims: Vec<String>,
+}
+
+impl Coverage<'_> {
+    pub fn is_covered(&self) -> bool {
+        !self.methods.is_empty() || self.stated_none.is_some()
+    }
+}
+
+/// `none` followed by a reason (`none: scratch data`, `none -- cache`, `none (rebuilt from git)`).
+fn none_reason(text: &str) -> Option<Option<&str>> {
+    let t = text.trim();
+    let rest = t.strip_prefix("none").or_else(|| t.strip_prefix("None")).or_else(|| t.strip_prefix("NONE"))?;
+    if !rest.is_empty() && rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None;
+    }
+    let reason = rest.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '(' | ',' | ';' | '—')).trim_end_matches(')').trim();
+    Some((!reason.is_empty()).then_some(reason))
+}
+
+fn same_cluster(a: &Resource, b: &Resource) -> bool {
+    a.cluster == b.cluster
+}
+
+/// Coverage of every store.
+pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
+    let schedules: Vec<&Resource> = index.of_kind(velero::GROUP, "Schedule").collect();
+    let volsync: Vec<&Resource> = index.of_kind(VOLSYNC_GROUP, "ReplicationSource").collect();
+    let mut out = Vec::new();
+    for store in stores(index) {
+        let mut c = Coverage { store, methods: Vec::new(), broken: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
+        let store = &c.store;
+        if store.kind == StoreKind::Cnpg {
+            if Cluster(store.owner).has_backup() {
+                c.methods.push(Method::Cnpg { cluster: store.owner });
+            }
+        } else {
+            if let Some(a) = store.annotation {
+                match a.as_text().map(none_reason) {
+                    Some(Some(Some(_))) => c.stated_none = Some(a),
+                    Some(Some(None)) => c.bad_annotation = Some(a),
+                    Some(None) if !a.as_text().unwrap_or("").trim().is_empty() => {
+                        c.methods.push(Method::Stated { text: a.as_text().unwrap_or("").trim().to_string(), node: a })
+                    }
+                    _ => c.bad_annotation = Some(a),
+                }
+            }
+            for src in &volsync {
+                if same_cluster(src, store.owner)
+                    && src.namespace() == Some(store.namespace.as_str())
+                    && src.node.str_at(&["spec", "sourcePVC"]).is_some_and(|p| store.claims.iter().any(|cl| cl.name == p))
+                {
+                    c.methods.push(Method::VolSync { source: src });
+                }
+            }
+        }
+        if store.kind != StoreKind::Cnpg || c.methods.is_empty() {
+            let mut missing: Vec<String> = Vec::new();
+            let mut any = false;
+            for s in &schedules {
+                if !same_cluster(s, store.owner) {
+                    continue;
+                }
+                let sched = velero::Schedule(s);
+                let scope = sched.scope();
+                let takes: Vec<bool> = store.claims.iter().map(|cl| takes_data(&scope, &store.namespace, cl)).collect();
+                if !takes.iter().any(|t| *t) {
+                    let selected = store.claims.iter().any(|cl| matches!(select(&scope, &store.namespace, cl), Selection::Direct | Selection::ViaPod(_)));
+                    if selected {
+                        c.broken.push((s, "it takes the PVC object but no volume data (`snapshotVolumes: false` and no file-system backup of the volume)".into()));
+                    }
+                    continue;
+                }
+                if let Some(e) = sched.cron_error() {
+                    c.broken.push((s, format!("it is invalid ({e})")));
+                    continue;
+                }
+                if sched.paused() {
+                    c.broken.push((s, "it is paused".into()));
+                    continue;
+                }
+                let fs = store.claims.iter().any(|cl| {
+                    scope.includes_resource(Res::Pods) && cl.mounts.iter().any(|m| scope.selects(&m.labels) && m.fs_backup_takes(scope.default_volumes_to_fs_backup()))
+                });
+                if takes.iter().all(|t| *t) {
+                    c.methods.push(Method::Velero { schedule: s, fs });
+                    any = true;
+                } else {
+                    missing.extend(store.claims.iter().zip(&takes).filter(|(_, t)| !**t).map(|(cl, _)| cl.name.clone()));
+                }
+            }
+            if !any {
+                missing.sort();
+                missing.dedup();
+                c.missing_claims = missing;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// PostgreSQL duration (`archive_timeout`): a number with an optional unit (ms, s, min, h, d;
+/// seconds when bare), in seconds. `None` when it does not parse.
+pub fn pg_duration_secs(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "" | "s" => 1.0,
+        "ms" => 0.001,
+        "min" => 60.0,
+        "h" => 3600.0,
+        "d" => 86400.0,
+        _ => return None,
+    };
+    Some((n * mult).floor() as i64)
+}
+
+/// The worst-case RPO of a store in seconds, with the node that sets it and how it was computed.
+#[derive(Clone, Debug)]
+pub struct Rpo<'a> {
+    pub secs: i64,
+    /// The node to point at: a Schedule's `spec.schedule`, the `archive_timeout` parameter, or the
+    /// Cluster's backup configuration.
+    pub node_span: Span,
+    pub at: &'a Resource,
+    pub how: String,
+}
+
+/// ScheduledBackups of a CNPG Cluster (same cluster and namespace, not suspended), with their parse.
+pub fn cnpg_scheduled_backups<'a>(index: &'a Index, cluster: &Resource) -> Vec<(&'a Resource, Option<crate::cron::Schedule>)> {
+    index
+        .of_kind(cnpg::GROUP, "ScheduledBackup")
+        .filter(|s| same_cluster(s, cluster) && s.namespace() == cluster.namespace())
+        .filter(|s| s.node.str_at(&["spec", "cluster", "name"]) == Some(cluster.name()))
+        .filter(|s| s.node.at(&["spec", "suspend"]).and_then(Node::as_bool) != Some(true))
+        .map(|s| (s, s.node.str_at(&["spec", "schedule"]).and_then(|t| crate::cron::parse(t, crate::cron::Dialect::Cnpg).ok())))
+        .collect()
+}
+
+/// Whether a CNPG Cluster archives WAL (barmanObjectStore, or a WAL-archiver plugin).
+pub fn cnpg_archives_wal(r: &Resource) -> bool {
+    let c = Cluster(r);
+    c.barman_object_store().is_some() || c.wal_archivers().next().is_some()
+}
+
+/// Worst-case RPO of a covered store: the best of its methods.
+pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
+    let mut best: Option<Rpo> = None;
+    let mut consider = |r: Rpo<'a>| {
+        if best.as_ref().is_none_or(|b| r.secs < b.secs) {
+            best = Some(r);
+        }
+    };
+    for m in &cov.methods {
+        match m {
+            Method::Cnpg { cluster } => {
+                if cnpg_archives_wal(cluster) {
+                    let param = cluster.node.at(&["spec", "postgresql", "parameters", "archive_timeout"]);
+                    let (secs, span, how) = match param.and_then(Node::as_text).and_then(pg_duration_secs) {
+                        Some(s) => (s, param.unwrap().span, format!("WAL archiving, archive_timeout {}", param.unwrap().as_text().unwrap_or(""))),
+                        None => (CNPG_DEFAULT_ARCHIVE_TIMEOUT, cluster_backup_span(cluster), "WAL archiving, archive_timeout 5min (CNPG default)".to_string()),
+                    };
+                    if secs > 0 {
+                        consider(Rpo { secs, node_span: span, at: cluster, how });
+                        continue;
+                    }
+                }
+                for (s, parsed) in cnpg_scheduled_backups(index, cluster) {
+                    if let Some(gap) = parsed.and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
+                        let node = s.node.at(&["spec", "schedule"]).unwrap();
+                        consider(Rpo { secs: gap, node_span: node.span, at: s, how: format!("ScheduledBackup `{}` `{}`", s.name(), node.as_text().unwrap_or("")) });
+                    }
+                }
+            }
+            Method::Velero { schedule, .. } => {
+                let sched = velero::Schedule(schedule);
+                if let Some(gap) = sched.cron().and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
+                    let node = sched.schedule().unwrap();
+                    consider(Rpo { secs: gap, node_span: node.span, at: schedule, how: format!("Velero Schedule `{}` `{}`", schedule.name(), node.as_text().unwrap_or("")) });
+                }
+            }
+            Method::VolSync { source } => {
+                if let Some(node) = source.node.at(&["spec", "trigger", "schedule"]) {
+                    if let Some(gap) = node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok()).and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
+                        consider(Rpo { secs: gap, node_span: node.span, at: source, how: format!("ReplicationSource `{}` `{}`", source.name(), node.as_text().unwrap_or("")) });
+                    }
+                }
+            }
+            Method::Stated { .. } => {}
+        }
+    }
+    best
+}
+
+fn cluster_backup_span(r: &Resource) -> Span {
+    let spec = r.node.get("spec");
+    spec.and_then(|s| s.key("plugins").or_else(|| s.at(&["backup"]).and_then(|b| b.key("barmanObjectStore"))).or_else(|| s.key("backup")))
+        .map(|k| k.span)
+        .unwrap_or(r.span())
+}
+
+/// `45s`, `5m`, `24h`, `3d12h`.
+pub fn format_secs(secs: i64) -> String {
+    let (d, h, m, s) = (secs / 86400, secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
+    let mut out = String::new();
+    if d > 0 && (h > 0 || m > 0 || s > 0) {
+        // Days only when whole: hours read better (72h over a weekend).
+        return format_hours(secs);
+    }
+    if d > 0 {
+        return format_hours(secs);
+    }
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 || out.is_empty() {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+fn format_hours(secs: i64) -> String {
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    let mut out = format!("{h}h");
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn durations() {
+        assert_eq!(pg_duration_secs("5min"), Some(300));
+        assert_eq!(pg_duration_secs("60"), Some(60));
+        assert_eq!(pg_duration_secs("1h"), Some(3600));
+        assert_eq!(pg_duration_secs("10 parsecs"), None);
+        assert_eq!(format_secs(300), "5m");
+        assert_eq!(format_secs(72 * 3600), "72h");
+        assert_eq!(format_secs(86400 + 1800), "24h30m");
+        assert_eq!(none_reason("none: cache"), Some(Some("cache")));
+        assert_eq!(none_reason("none"), Some(None));
+        assert_eq!(none_reason("nonexistent"), None);
+        assert_eq!(none_reason("restic to b2"), None);
+    }
+}
