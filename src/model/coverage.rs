@@ -221,6 +221,97 @@ pub enum Method<'a> {
     Velero { schedule: &'a Resource, fs: bool },
     VolSync { source: &'a Resource },
     Stated { text: String, node: &'a Node },
+    /// Bound to a PersistentVolume on a network file share (NFS, SMB): the data lives outside the
+    /// cluster and is backed up (or not) with the file server.
+    External { pv: &'a Resource, what: String },
+    /// A Longhorn RecurringJob with task `backup` that applies to the PVC's volume.
+    Longhorn { job: &'a Resource },
+}
+
+pub const LONGHORN_GROUP: &str = "longhorn.io";
+pub const LONGHORN_PROVISIONER: &str = "driver.longhorn.io";
+
+/// The Longhorn RecurringJobs (by name, or group when `bool` is true) that apply to a PVC's volume,
+/// when the PVC is on a Longhorn StorageClass: its `recurring-job.longhorn.io/<job>` and
+/// `recurring-job-group.longhorn.io/<group>` labels, else the StorageClass `recurringJobSelector`,
+/// else the `default` group. `None` when the PVC is not on Longhorn.
+fn longhorn_selectors(index: &Index, pvc: &Resource, labels: &Labels) -> Option<Vec<(String, bool)>> {
+    let sc_name = pvc.node.str_at(&["spec", "storageClassName"])?;
+    let sc = index.of_kind("storage.k8s.io", "StorageClass").find(|c| c.cluster == pvc.cluster && c.name() == sc_name);
+    let is_longhorn = match sc {
+        Some(c) => c.node.str_at(&["provisioner"]) == Some(LONGHORN_PROVISIONER),
+        None => sc_name == "longhorn",
+    };
+    if !is_longhorn {
+        return None;
+    }
+    let mut out: Vec<(String, bool)> = Vec::new();
+    for (k, v) in labels {
+        if v != "enabled" {
+            continue;
+        }
+        if let Some(job) = k.strip_prefix("recurring-job.longhorn.io/") {
+            out.push((job.to_string(), false));
+        } else if let Some(g) = k.strip_prefix("recurring-job-group.longhorn.io/") {
+            out.push((g.to_string(), true));
+        }
+    }
+    if out.is_empty() {
+        if let Some(sel) = sc.and_then(|c| c.node.str_at(&["parameters", "recurringJobSelector"])) {
+            if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(sel) {
+                for i in items {
+                    if let Some(n) = i.get("name").and_then(|n| n.as_str()) {
+                        out.push((n.to_string(), i.get("isGroup").and_then(|g| g.as_bool()).unwrap_or(false)));
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(("default".into(), true));
+    }
+    Some(out)
+}
+
+fn longhorn_backup_jobs<'a>(index: &'a Index, pvc: &Resource, labels: &Labels) -> Vec<&'a Resource> {
+    let Some(sel) = longhorn_selectors(index, pvc, labels) else { return Vec::new() };
+    index
+        .of_kind(LONGHORN_GROUP, "RecurringJob")
+        .filter(|j| j.cluster == pvc.cluster)
+        .filter(|j| matches!(j.node.str_at(&["spec", "task"]), Some("backup" | "backup-force-create")))
+        .filter(|j| {
+            let groups: Vec<&str> = j.node.at(&["spec", "groups"]).into_iter().flat_map(|g| g.items()).filter_map(|g| g.as_text()).collect();
+            let name = j.node.str_at(&["spec", "name"]).unwrap_or(j.name());
+            sel.iter().any(|(n, is_group)| if *is_group { groups.contains(&n.as_str()) } else { n == name || n == j.name() })
+        })
+        .collect()
+}
+
+/// The network share a PersistentVolume mounts, in words (`nfs nas:/export`), if it is one.
+pub fn external_share(pv: &Resource) -> Option<String> {
+    let spec = pv.spec()?;
+    if let Some(nfs) = spec.get("nfs") {
+        return Some(format!("NFS {}:{}", nfs.str_at(&["server"]).unwrap_or("?"), nfs.str_at(&["path"]).unwrap_or("?")));
+    }
+    if spec.get("cifs").is_some() {
+        return Some("SMB share".into());
+    }
+    match spec.str_at(&["csi", "driver"]) {
+        Some(d @ ("nfs.csi.k8s.io" | "smb.csi.k8s.io")) => Some(format!("{d} {}", spec.str_at(&["csi", "volumeAttributes", "source"]).or(spec.str_at(&["csi", "volumeAttributes", "server"])).unwrap_or(""))),
+        _ => None,
+    }
+}
+
+/// The PersistentVolume in the repository a PVC binds to: by `spec.volumeName`, by the PV's
+/// `claimRef`, or by a shared non-empty `storageClassName` (a static PV made for the claim).
+fn bound_pv<'a>(index: &'a Index, pvc: &Resource) -> Option<&'a Resource> {
+    let vn = pvc.node.str_at(&["spec", "volumeName"]);
+    let sc = pvc.node.str_at(&["spec", "storageClassName"]).filter(|s| !s.is_empty());
+    index.of_kind("", "PersistentVolume").filter(|pv| pv.cluster == pvc.cluster).find(|pv| {
+        vn == Some(pv.name())
+            || (pv.node.str_at(&["spec", "claimRef", "name"]) == Some(pvc.name()) && pv.node.str_at(&["spec", "claimRef", "namespace"]).is_none_or(|n| Some(n) == pvc.namespace()))
+            || (sc.is_some() && pv.node.str_at(&["spec", "storageClassName"]) == sc)
+    })
 }
 
 /// A store and what covers it.
@@ -264,7 +355,8 @@ pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
     let schedules: Vec<&Resource> = index.of_kind(velero::GROUP, "Schedule").collect();
     let volsync: Vec<&Resource> = index.of_kind(VOLSYNC_GROUP, "ReplicationSource").collect();
     let mut out = Vec::new();
-    for store in stores(index) {
+    // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered.
+    for store in stores(index).into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")) {
         let mut c = Coverage { store, methods: Vec::new(), broken: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
         let store = &c.store;
         if store.kind == StoreKind::Cnpg {
@@ -280,6 +372,16 @@ pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
                         c.methods.push(Method::Stated { text: a.as_text().unwrap_or("").trim().to_string(), node: a })
                     }
                     _ => c.bad_annotation = Some(a),
+                }
+            }
+            if store.kind == StoreKind::Pvc {
+                for job in longhorn_backup_jobs(index, store.owner, &store.claims[0].labels) {
+                    c.methods.push(Method::Longhorn { job });
+                }
+                if let Some(pv) = bound_pv(index, store.owner) {
+                    if let Some(what) = external_share(pv) {
+                        c.methods.push(Method::External { pv, what });
+                    }
                 }
             }
             for src in &volsync {
@@ -426,7 +528,14 @@ pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
                     }
                 }
             }
-            Method::Stated { .. } => {}
+            Method::Longhorn { job } => {
+                if let Some(node) = job.node.at(&["spec", "cron"]) {
+                    if let Some(gap) = node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok()).and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
+                        consider(Rpo { secs: gap, node_span: node.span, at: job, how: format!("Longhorn RecurringJob `{}` `{}`", job.name(), node.as_text().unwrap_or("")) });
+                    }
+                }
+            }
+            Method::Stated { .. } | Method::External { .. } => {}
         }
     }
     best

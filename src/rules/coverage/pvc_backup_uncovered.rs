@@ -45,7 +45,7 @@ impl Rule for PvcBackupUncovered {
                 let why: Vec<String> = c.broken.iter().map(|(r, why)| format!("Schedule `{}`, but {why}", r.name())).collect();
                 format!("{}{names} is covered only by Velero {}", s.display(), why.join("; and by "))
             } else {
-                format!("{}{names} is backed up by nothing: no Velero Schedule takes its data, no VolSync ReplicationSource, no `{}` annotation", s.display(), coverage::BACKUP_ANNOTATION)
+                format!("{}{names} is backed up by nothing: no Velero Schedule takes its data, no VolSync ReplicationSource, no Longhorn backup RecurringJob, no `{}` annotation", s.display(), coverage::BACKUP_ANNOTATION)
             };
             let d = cx.report_on(s.owner, s.span, msg).help(HELP);
             for (r, _) in &c.broken {

@@ -68,6 +68,10 @@ pub fn words(text: &str) -> Vec<Vec<Word>> {
                 word.get_or_insert(Word { text: String::new(), start: pos, end: pos + 1 });
             }
             None if c.is_whitespace() || c == '`' => flush(&mut word, &mut cur),
+            None if matches!(c, ';' | '|' | '&') => {
+                flush(&mut word, &mut cur);
+                cur.push(Word { text: c.to_string(), start: pos, end: pos + 1 });
+            }
             None => {
                 let w = word.get_or_insert(Word { text: String::new(), start: pos, end: pos });
                 w.text.push(c);
