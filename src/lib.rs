@@ -34,13 +34,18 @@ pub struct Report {
 
 /// Lint the files under `paths`.
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
-    let ws = discover::load(paths, settings);
-    let resources = objects_as_written(&ws);
-    let objects = resources.len();
-    let index = Index::new(resources);
+    let (ws, index) = load_index(paths, settings);
+    let objects = index.resources.len();
     let texts: Vec<source::FileId> = ws.texts.clone();
     let outcome = engine::run(&ws.db, &index, &texts, settings, ws.diagnostics);
     Report { files: ws.files.len(), db: ws.db, diagnostics: outcome.diagnostics, suppressed: outcome.suppressed, objects }
+}
+
+/// Read the files under `paths` and index their objects (for `check` and `matrix` alike).
+pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, Index) {
+    let ws = discover::load(paths, settings);
+    let index = Index::new(objects_as_written(&ws));
+    (ws, index)
 }
 
 /// Every Kubernetes object in the manifests, as written (kustomize configuration excluded).

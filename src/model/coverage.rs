@@ -406,7 +406,7 @@ pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
                 if !takes.iter().any(|t| *t) {
                     let selected = store.claims.iter().any(|cl| matches!(select(&scope, &store.namespace, cl), Selection::Direct | Selection::ViaPod(_)));
                     if selected {
-                        c.broken.push((s, "it takes the PVC object but no volume data (`snapshotVolumes: false` and no file-system backup of the volume)".into()));
+                        c.broken.push((s, "it takes no volume data (`snapshotVolumes: false` and no file-system backup of the volume)".into()));
                     }
                     continue;
                 }
@@ -546,6 +546,25 @@ fn cluster_backup_span(r: &Resource) -> Span {
     spec.and_then(|s| s.key("plugins").or_else(|| s.at(&["backup"]).and_then(|b| b.key("barmanObjectStore"))).or_else(|| s.key("backup")))
         .map(|k| k.span)
         .unwrap_or(r.span())
+}
+
+/// The annotation on a Namespace that sets its RPO target (`drlint.io/rpo: 1h`).
+pub const RPO_ANNOTATION: &str = "drlint.io/rpo";
+
+/// The target for a store's namespace: `rpo.namespaces.<ns>` in `.drlint.yaml`, else the
+/// Namespace's `drlint.io/rpo` annotation, else `rpo.default`.
+pub fn rpo_target(index: &Index, targets: &crate::settings::RpoTargets, owner: &Resource, ns: &str) -> Option<(i64, String)> {
+    if let Some(t) = targets.namespaces.get(ns) {
+        return Some((*t, format!("rpo.namespaces.{ns} in .drlint.yaml")));
+    }
+    let annotated = index
+        .of_kind("", "Namespace")
+        .filter(|n| n.cluster == owner.cluster && n.name() == ns)
+        .find_map(|n| n.annotation(RPO_ANNOTATION).and_then(|a| a.as_text()).and_then(crate::settings::parse_duration));
+    if let Some(t) = annotated {
+        return Some((t, format!("{RPO_ANNOTATION} on Namespace {ns}")));
+    }
+    targets.default.map(|t| (t, "rpo.default in .drlint.yaml".to_string()))
 }
 
 /// `45s`, `5m`, `24h`, `3d12h`.

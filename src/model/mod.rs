@@ -5,6 +5,7 @@ pub mod cnpg;
 pub mod coverage;
 pub mod index;
 pub mod kinds;
+pub mod matrix;
 pub mod velero;
 pub mod workloads;
 

@@ -21,9 +21,9 @@ impl Rule for RpoTargetExceeded {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let Some(targets) = cx.rpo.filter(|t| !t.is_empty()).cloned() else { return };
+        let targets = cx.rpo.cloned().unwrap_or_default();
         for c in coverage::coverage(index) {
-            let Some((target, source)) = targets.target(&c.store.namespace) else { continue };
+            let Some((target, source)) = coverage::rpo_target(index, &targets, c.store.owner, &c.store.namespace) else { continue };
             let Some(rpo) = coverage::rpo(index, &c) else { continue };
             if rpo.secs <= target {
                 continue;

@@ -66,6 +66,7 @@ fn labels_reason(store: &Store) -> String {
             shown(first)
         ),
         StoreKind::Cnpg => "CNPG instance PVCs carry only cnpg.io/cluster, cnpg.io/instanceName, cnpg.io/pvcRole and the Cluster's inheritedMetadata labels".to_string(),
+        StoreKind::Pvc if first.is_empty() => "the PVC has no labels".to_string(),
         StoreKind::Pvc => format!("the PVC's own labels are {}", shown(first)),
     }
 }
@@ -90,10 +91,11 @@ pub fn check_selector(index: &Index, object: &Resource, scope: &Scope, what: &st
         if dropped.is_empty() {
             continue;
         }
+        let them = if store.kind == StoreKind::Pvc { "it" } else { "them" };
         let pods = if scope.includes_resource(Res::Pods) {
-            "and no selected pod mounts them"
+            format!("and no selected pod mounts {them}")
         } else {
-            "and pods are not in the included resources, so no pod pulls them in"
+            format!("and pods are not in the included resources, so no pod pulls {them} in")
         };
         let owner = match store.kind {
             StoreKind::Pvc => format!("PersistentVolumeClaim {}/{}", store.namespace, store.name),
@@ -105,7 +107,7 @@ pub fn check_selector(index: &Index, object: &Resource, scope: &Scope, what: &st
             object,
             span,
             format!(
-                "{what} `{}` {} does not match{list} {owner}: {}, {pods}; it {verb_ing} no data of them",
+                "{what} `{}` {} does not match{list} {owner}: {}, {pods}; it {verb_ing} no data of {them}",
                 object.name(),
                 scope.describe_selector(),
                 labels_reason(&store)

@@ -40,7 +40,7 @@ impl Rule for VeleroScheduleCronInvalid {
             let d = cx.report_on(
                 object,
                 value_span(node, s, e),
-                format!("6-field schedule `{spec}`: Velero takes 5 fields with no seconds and marks the Schedule FailedValidation ({status})"),
+                format!("Schedule `{}` has a 6-field schedule `{spec}`: Velero takes 5 fields with no seconds and marks the Schedule FailedValidation ({status})", object.name()),
             );
             match six_to_five_tz(spec) {
                 Some(five) => {
@@ -55,7 +55,7 @@ impl Rule for VeleroScheduleCronInvalid {
             Err(e) if !spec.is_empty() && e.end > e.start => value_span(node, e.start, e.end),
             _ => node.span,
         };
-        cx.report_on(object, span, format!("Velero rejects schedule `{spec}` and marks the Schedule FailedValidation: {status}"))
+        cx.report_on(object, span, format!("Velero rejects the schedule `{spec}` of Schedule `{}` and marks it FailedValidation: {status}", object.name()))
             .help("write a 5-field cron expression (`minute hour day-of-month month day-of-week`, e.g. `\"0 2 * * *\"`), a descriptor such as `@daily`, optionally after `CRON_TZ=<zone> `");
     }
 }

@@ -29,7 +29,7 @@ impl Rule for VeleroScheduleTtlUnset {
             Some(ttl) => {
                 let text = ttl.as_text().unwrap_or("");
                 match crate::cron::parse_go_duration(text) {
-                    Ok(0) => (ttl.span, format!("`ttl: {text}` is zero")),
+                    Ok(0) => (ttl.span, format!("`ttl: {text}`, which Velero treats as unset")),
                     _ => return,
                 }
             }

@@ -45,7 +45,7 @@ impl Rule for CronjobScheduleInvalid {
                         let d = cx.report_on(
                             object,
                             value_span(node, s, en),
-                            format!("6-field schedule `{spec}`: CronJob schedules have 5 fields with no seconds, and the API server rejects it ({})", e.message),
+                            format!("CronJob `{name}` has a 6-field schedule `{spec}`: CronJob schedules have 5 fields with no seconds, and the API server rejects it ({})", e.message),
                         );
                         if let Some(five) = six_to_five_tz(spec).filter(|f| !f.contains("TZ=")) {
                             let words = cron::parse(&five, Dialect::CronJob).map(|p| format!(" to fire {}", p.describe())).unwrap_or_default();
