@@ -28,6 +28,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or(&default_options);
         let mut cx = Context::new(meta, options);
         cx.rpo = Some(&settings.rpo);
+        cx.index = Some(index);
         for (i, object) in index.resources.iter().enumerate() {
             let before = cx.out.len();
             rule.check_object(object, &mut cx);

@@ -245,13 +245,13 @@ pub fn matrix(index: &Index, targets: &RpoTargets) -> Vec<Row> {
         let external = cov.methods.iter().all(|m| matches!(m, Method::External { .. }));
         let status = if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
             "no backup".to_string()
-        } else if cov.stated_none.is_some() && cov.methods.is_empty() {
-            "not backed up (stated)".to_string()
+        } else if cov.stated_none.is_some() {
+            "no backup needed (stated)".to_string()
         } else if !cov.is_covered() {
             if !cov.missing_claims.is_empty() {
                 format!("partly covered: {} left out", cov.missing_claims.join(" "))
             } else if !cov.broken.is_empty() {
-                format!("uncovered: Schedule {} {}", cov.broken[0].0.name(), cov.broken[0].1)
+                format!("uncovered: Schedule {} {}", cov.broken[0].0.name(), cov.broken[0].1.trim_start_matches("it "))
             } else {
                 "uncovered".to_string()
             }

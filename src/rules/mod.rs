@@ -22,7 +22,6 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &coverage::pvc_backup_uncovered::PvcBackupUncovered,
         &coverage::rpo_target_exceeded::RpoTargetExceeded,
         &source::suppression_unknown_rule::SuppressionUnknownRule,
-        &source::yaml_duplicate_key::YamlDuplicateKey,
         &velero::backup_pvc_label_selector::VeleroBackupPvcLabelSelector,
         &velero::cli_pvc_label_selector::VeleroCliPvcLabelSelector,
         &velero::restore_pvc_label_selector::VeleroRestorePvcLabelSelector,
@@ -30,6 +29,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &velero::schedule_owner_references::VeleroScheduleOwnerReferences,
         &velero::schedule_ttl_unset::VeleroScheduleTtlUnset,
         &velero::unknown_namespace::VeleroUnknownNamespace,
+        &source::yaml_duplicate_key::YamlDuplicateKey,
         &source::yaml_invalid::YamlInvalid,
     ];
     ALL

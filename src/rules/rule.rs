@@ -85,11 +85,13 @@ pub struct Context<'a> {
     pub out: Vec<Diagnostic>,
     /// The configured RPO targets (`rpo:` in `.drlint.yaml`), when the run has settings.
     pub rpo: Option<&'a crate::settings::RpoTargets>,
+    /// The run's objects, for `check_text` rules that compare a command with the manifests.
+    pub index: Option<&'a Index>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a> {
-        Context { meta, options, out: Vec::new(), rpo: None }
+        Context { meta, options, out: Vec::new(), rpo: None, index: None }
     }
 
     /// Report a finding at `span`. Severity is the rule's default; the engine applies config.

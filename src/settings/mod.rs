@@ -346,3 +346,39 @@ pub fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
     paths.iter().filter(|p| p.is_dir()).map(|p| p.join(FILE_NAME)).find(|p| p.is_file())
 }
 
+
+#[cfg(test)]
+mod rpo_tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        Settings::parse(text, Path::new(".drlint.yaml"))
+    }
+
+    #[test]
+    fn rpo_targets() {
+        let s = parse("rpo:\n  default: 24h\n  namespaces:\n    billing: 1h30m\n    archive: 7d\n").unwrap();
+        assert_eq!(s.rpo.default, Some(86400));
+        assert_eq!(s.rpo.target("billing"), Some((5400, "rpo.namespaces.billing".into())));
+        assert_eq!(s.rpo.target("archive").map(|t| t.0), Some(7 * 86400));
+        assert_eq!(s.rpo.target("other").map(|t| t.0), Some(86400));
+    }
+
+    #[test]
+    fn rpo_errors_name_the_line() {
+        let e = parse("rpo:\n  default: 24h\n  namespaces:\n    billing: soon\n").unwrap_err();
+        assert_eq!((e.line, e.column), (4, 14));
+        assert!(e.message.contains("rpo.namespaces.billing `soon` is not a duration"), "{}", e.message);
+        let e = parse("rpo:\n  defualt: 24h\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown key `defualt` in `rpo`"), "{}", e.message);
+        let e = parse("rpo: 24h\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = parse("rpo:\n  default: 0h\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(parse_duration("90m"), Some(5400));
+        assert_eq!(parse_duration("1d12h"), Some(129600));
+        assert_eq!(parse_duration("24"), None);
+        assert_eq!(parse_duration("1y"), None);
+    }
+}

@@ -22,7 +22,8 @@ impl Rule for RpoTargetExceeded {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let targets = cx.rpo.cloned().unwrap_or_default();
-        for c in coverage::coverage(index) {
+        // A store stated `drlint.io/backup: none: <reason>` has no RPO to keep.
+        for c in coverage::coverage(index).into_iter().filter(|c| c.stated_none.is_none()) {
             let Some((target, source)) = coverage::rpo_target(index, &targets, c.store.owner, &c.store.namespace) else { continue };
             let Some(rpo) = coverage::rpo(index, &c) else { continue };
             if rpo.secs <= target {

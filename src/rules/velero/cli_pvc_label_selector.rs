@@ -4,8 +4,9 @@
 //! only when its own labels match, and StatefulSet and operator-made PVCs do not carry the pod
 //! labels: the command succeeds and restores (or backs up) no volume data.
 
-use crate::model::velero::Res;
-use crate::model::{workloads, Resource};
+use crate::model::coverage::{self, Selection, StoreKind};
+use crate::model::velero::{Res, Scope, Selector};
+use crate::model::{workloads, Index, Resource};
 use crate::rules::{Context, Rule};
 use crate::source::yaml::Node;
 use crate::source::{FileId, SourceFile, Span};
@@ -93,6 +94,17 @@ pub struct Finding {
     pub selector: usize,
     pub message: String,
     pub help: String,
+    /// The command as a scope (namespaces, resources, selector), to compare with the manifests.
+    pub scope: CliScope,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CliScope {
+    pub what: String,
+    pub selector: String,
+    pub include_resources: String,
+    pub namespaces: Vec<String>,
+    pub excluded_namespaces: Vec<String>,
 }
 
 fn is_end(w: &str) -> bool {
@@ -122,13 +134,17 @@ pub fn scan(ws: &[Word]) -> Vec<Finding> {
         let mut selector: Option<(usize, String)> = None;
         let (mut include, mut exclude): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         let mut include_text = String::new();
+        let (mut namespaces, mut excluded_namespaces): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         while j < ws.len() && !is_end(&ws[j].text) {
             let w = ws[j].text.as_str();
             let (flag, inline) = match w.split_once('=') {
                 Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
                 _ => (w, None),
             };
-            let takes_value = matches!(flag, "--selector" | "-l" | "--or-selector" | "--include-resources" | "--exclude-resources");
+            let takes_value = matches!(
+                flag,
+                "--selector" | "-l" | "--or-selector" | "--include-resources" | "--exclude-resources" | "--include-namespaces" | "--exclude-namespaces"
+            );
             let has_inline = inline.is_some();
             let value = if !takes_value {
                 None
@@ -146,6 +162,8 @@ pub fn scan(ws: &[Word]) -> Vec<Finding> {
                     include.extend(v.split(',').map(str::to_string));
                 }
                 ("--exclude-resources", Some(v)) => exclude.extend(v.split(',').map(str::to_string)),
+                ("--include-namespaces", Some(v)) => namespaces.extend(v.split(',').map(str::to_string)),
+                ("--exclude-namespaces", Some(v)) => excluded_namespaces.extend(v.split(',').map(str::to_string)),
                 _ => {}
             }
             j += 1;
@@ -162,12 +180,56 @@ pub fn scan(ws: &[Word]) -> Vec<Finding> {
                         "`velero {what} create` with `--selector {sel}` and `--include-resources {include_text}` {verb} only PVCs whose own labels match: StatefulSet and operator-made PVCs do not carry pod labels, and with pods left out no pod pulls its PVCs in"
                     ),
                     help: "scope by namespace and resource instead (`--include-namespaces <ns> --include-resources persistentvolumeclaims,persistentvolumes`, no `--selector`), or add `pods` to --include-resources".to_string(),
+                    scope: CliScope { what: what.to_string(), selector: sel.clone(), include_resources: include_text.clone(), namespaces: namespaces.clone(), excluded_namespaces: excluded_namespaces.clone() },
                 });
             }
         }
         i = j.max(i + 1);
     }
     out
+}
+
+/// Compare a trapped command with the manifests: `None` when the selector matches PVCs of the
+/// namespaces in scope by their own labels and leaves none of a selected workload's out (the
+/// command is right); otherwise the finding's message, naming the PVCs left out when known.
+fn judge(f: &Finding, index: Option<&Index>) -> Option<String> {
+    let Some(index) = index else { return Some(f.message.clone()) };
+    let Some(sel) = Selector::parse_cli(&f.scope.selector) else { return Some(f.message.clone()) };
+    let mut scope = Scope::from_spec(None);
+    scope.included_namespaces = f.scope.namespaces.clone();
+    scope.excluded_namespaces = f.scope.excluded_namespaces.clone();
+    scope.included_resources = vec!["persistentvolumeclaims".into()];
+    scope.label_selector = Some(sel);
+    let mut trapped: Vec<String> = Vec::new();
+    let mut matched = false;
+    for store in coverage::stores(index) {
+        let mut left_out: Vec<String> = Vec::new();
+        for c in &store.claims {
+            match coverage::select(&scope, &store.namespace, c) {
+                Selection::Direct => matched = true,
+                Selection::Dropped if coverage::owner_selected(&scope, &store, c) => left_out.push(c.name.clone()),
+                _ => {}
+            }
+        }
+        if !left_out.is_empty() {
+            let owner = match store.kind {
+                StoreKind::Pvc => format!("PersistentVolumeClaim {}/{}", store.namespace, store.name),
+                _ => format!("{} {}/{} ({})", store.owner.kind(), store.namespace, store.owner.name(), left_out.join(", ")),
+            };
+            trapped.push(owner);
+        }
+    }
+    if !trapped.is_empty() {
+        let verb = if f.scope.what == "restore" { "restores" } else { "backs up" };
+        return Some(format!(
+            "`velero {} create` with `--selector {}` and `--include-resources {}` {verb} none of the PVCs of {}: they do not carry the label, and with pods left out no pod pulls them in",
+            f.scope.what,
+            f.scope.selector,
+            f.scope.include_resources,
+            trapped.join(", ")
+        ));
+    }
+    (!matched).then(|| f.message.clone())
 }
 
 impl Rule for VeleroCliPvcLabelSelector {
@@ -178,8 +240,9 @@ impl Rule for VeleroCliPvcLabelSelector {
     fn check_text(&self, file: FileId, text: &SourceFile, cx: &mut Context) {
         for line in words(&text.text) {
             for f in scan(&line) {
+                let Some(message) = judge(&f, cx.index) else { continue };
                 let w = &line[f.selector];
-                cx.report(Span::new(file, w.start, w.end), f.message).help(f.help);
+                cx.report(Span::new(file, w.start, w.end), message).help(f.help);
             }
         }
     }
@@ -192,8 +255,9 @@ impl Rule for VeleroCliPvcLabelSelector {
                 // Each item as one word, with its own span.
                 let as_words: Vec<Word> = items.iter().enumerate().map(|(i, n)| Word { text: n.as_text().unwrap_or("").to_string(), start: i, end: i }).collect();
                 for f in scan(&as_words) {
+                    let Some(message) = judge(&f, cx.index) else { continue };
                     let n = items[f.selector];
-                    cx.report_on(object, n.span, f.message).help(f.help);
+                    cx.report_on(object, n.span, message).help(f.help);
                 }
                 // Items that are scripts (`sh -c "velero restore create …"`): report at the item.
                 for n in &items {
@@ -203,7 +267,8 @@ impl Rule for VeleroCliPvcLabelSelector {
                     }
                     for line in words(t) {
                         for f in scan(&line) {
-                            cx.report_on(object, n.span, f.message).help(f.help);
+                            let Some(message) = judge(&f, cx.index) else { continue };
+                            cx.report_on(object, n.span, message).help(f.help);
                         }
                     }
                 }
