@@ -67,6 +67,8 @@ pub struct Store<'a> {
     pub claims: Vec<Claim<'a>>,
     /// `drlint.io/backup` on the PVC, the template or its StatefulSet.
     pub annotation: Option<&'a Node>,
+    /// The volumeClaimTemplate entry, for `StoreKind::ClaimTemplate`.
+    pub template: Option<&'a Node>,
 }
 
 impl Store<'_> {
@@ -108,6 +110,7 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                 span: r.span(),
                 claims: vec![Claim { name: r.name().to_string(), labels: workloads::labels_of(r.node.at(&["metadata", "labels"])), mounts: Vec::new() }],
                 annotation: r.annotation(BACKUP_ANNOTATION),
+                template: None,
             });
         } else if r.is("apps", "StatefulSet") {
             for t in workloads::claim_templates(r) {
@@ -124,6 +127,7 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                     span: t.span(),
                     claims,
                     annotation: t.annotation(BACKUP_ANNOTATION).or_else(|| r.annotation(BACKUP_ANNOTATION)),
+                    template: Some(t.node),
                 });
             }
         } else if r.is(cnpg::GROUP, "Cluster") {
@@ -149,7 +153,7 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                     Claim { name: p.name, labels: p.labels, mounts: vec![mount] }
                 })
                 .collect();
-            out.push(Store { kind: StoreKind::Cnpg, owner: r, name: r.name().to_string(), namespace: ns.to_string(), span: r.span(), claims, annotation: None });
+            out.push(Store { kind: StoreKind::Cnpg, owner: r, name: r.name().to_string(), namespace: ns.to_string(), span: r.span(), claims, annotation: None, template: None });
         }
     }
     // Pods that mount plain PVCs by claimName.
@@ -235,9 +239,9 @@ pub const LONGHORN_PROVISIONER: &str = "driver.longhorn.io";
 /// when the PVC is on a Longhorn StorageClass: its `recurring-job.longhorn.io/<job>` and
 /// `recurring-job-group.longhorn.io/<group>` labels, else the StorageClass `recurringJobSelector`,
 /// else the `default` group. `None` when the PVC is not on Longhorn.
-fn longhorn_selectors(index: &Index, pvc: &Resource, labels: &Labels) -> Option<Vec<(String, bool)>> {
-    let sc_name = pvc.node.str_at(&["spec", "storageClassName"])?;
-    let sc = index.of_kind("storage.k8s.io", "StorageClass").find(|c| c.cluster == pvc.cluster && c.name() == sc_name);
+fn longhorn_selectors(index: &Index, cluster: &Option<String>, sc_name: Option<&str>, labels: &Labels) -> Option<Vec<(String, bool)>> {
+    let sc_name = sc_name?;
+    let sc = index.of_kind("storage.k8s.io", "StorageClass").find(|c| &c.cluster == cluster && c.name() == sc_name);
     let is_longhorn = match sc {
         Some(c) => c.node.str_at(&["provisioner"]) == Some(LONGHORN_PROVISIONER),
         None => sc_name == "longhorn",
@@ -273,11 +277,11 @@ fn longhorn_selectors(index: &Index, pvc: &Resource, labels: &Labels) -> Option<
     Some(out)
 }
 
-fn longhorn_backup_jobs<'a>(index: &'a Index, pvc: &Resource, labels: &Labels) -> Vec<&'a Resource> {
-    let Some(sel) = longhorn_selectors(index, pvc, labels) else { return Vec::new() };
+fn longhorn_backup_jobs<'a>(index: &'a Index, cluster: &Option<String>, sc_name: Option<&str>, labels: &Labels) -> Vec<&'a Resource> {
+    let Some(sel) = longhorn_selectors(index, cluster, sc_name, labels) else { return Vec::new() };
     index
         .of_kind(LONGHORN_GROUP, "RecurringJob")
-        .filter(|j| j.cluster == pvc.cluster)
+        .filter(|j| &j.cluster == cluster)
         .filter(|j| matches!(j.node.str_at(&["spec", "task"]), Some("backup" | "backup-force-create")))
         .filter(|j| {
             let groups: Vec<&str> = j.node.at(&["spec", "groups"]).into_iter().flat_map(|g| g.items()).filter_map(|g| g.as_text()).collect();
@@ -374,10 +378,14 @@ pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
                     _ => c.bad_annotation = Some(a),
                 }
             }
+            let sc_name = match store.kind {
+                StoreKind::Pvc => store.owner.node.str_at(&["spec", "storageClassName"]),
+                _ => store.template.and_then(|t| t.str_at(&["spec", "storageClassName"])),
+            };
+            for job in longhorn_backup_jobs(index, &store.owner.cluster, sc_name, &store.claims[0].labels) {
+                c.methods.push(Method::Longhorn { job });
+            }
             if store.kind == StoreKind::Pvc {
-                for job in longhorn_backup_jobs(index, store.owner, &store.claims[0].labels) {
-                    c.methods.push(Method::Longhorn { job });
-                }
                 if let Some(pv) = bound_pv(index, store.owner) {
                     if let Some(what) = external_share(pv) {
                         c.methods.push(Method::External { pv, what });

@@ -255,6 +255,8 @@ pub fn matrix(index: &Index, targets: &RpoTargets) -> Vec<Row> {
             } else {
                 "uncovered".to_string()
             }
+        } else if s.kind == StoreKind::Cnpg && coverage::cnpg_scheduled_backups(index, s.owner).is_empty() {
+            "no ScheduledBackup: base backups only on demand".to_string()
         } else if external {
             "external".to_string()
         } else if cov.methods.iter().all(|m| matches!(m, Method::Stated { .. })) {
