@@ -192,15 +192,17 @@ pub fn scan(ws: &[Word]) -> Vec<Finding> {
 /// Compare a trapped command with the manifests: `None` when the selector matches PVCs of the
 /// namespaces in scope by their own labels and leaves none of a selected workload's out (the
 /// command is right); otherwise the finding's message, naming the PVCs left out when known.
-fn judge(f: &Finding, index: Option<&Index>) -> Option<String> {
-    let Some(index) = index else { return Some(f.message.clone()) };
-    let Some(sel) = Selector::parse_cli(&f.scope.selector) else { return Some(f.message.clone()) };
+fn judge(f: &Finding, index: Option<&Index>) -> Option<(String, String)> {
+    let generic = || Some((f.message.clone(), f.help.clone()));
+    let Some(index) = index else { return generic() };
+    let Some(sel) = Selector::parse_cli(&f.scope.selector) else { return generic() };
     let mut scope = Scope::from_spec(None);
     scope.included_namespaces = f.scope.namespaces.clone();
     scope.excluded_namespaces = f.scope.excluded_namespaces.clone();
     scope.included_resources = vec!["persistentvolumeclaims".into()];
     scope.label_selector = Some(sel);
     let mut trapped: Vec<String> = Vec::new();
+    let mut trapped_ns: Vec<String> = Vec::new();
     let mut matched = false;
     for store in coverage::stores(index) {
         let mut left_out: Vec<String> = Vec::new();
@@ -217,19 +219,27 @@ fn judge(f: &Finding, index: Option<&Index>) -> Option<String> {
                 _ => format!("{} {}/{} ({})", store.owner.kind(), store.namespace, store.owner.name(), left_out.join(", ")),
             };
             trapped.push(owner);
+            if !trapped_ns.contains(&store.namespace) {
+                trapped_ns.push(store.namespace.clone());
+            }
         }
     }
     if !trapped.is_empty() {
         let verb = if f.scope.what == "restore" { "restores" } else { "backs up" };
-        return Some(format!(
+        let message = format!(
             "`velero {} create` with `--selector {}` and `--include-resources {}` {verb} none of the PVCs of {}: they do not carry the label, and with pods left out no pod pulls them in",
             f.scope.what,
             f.scope.selector,
             f.scope.include_resources,
             trapped.join(", ")
-        ));
+        );
+        let help = format!(
+            "scope by namespace and resource instead: `--include-namespaces {} --include-resources persistentvolumeclaims,persistentvolumes` without `--selector`, or add `pods` to --include-resources",
+            trapped_ns.join(",")
+        );
+        return Some((message, help));
     }
-    (!matched).then(|| f.message.clone())
+    if matched { None } else { generic() }
 }
 
 impl Rule for VeleroCliPvcLabelSelector {
@@ -240,9 +250,9 @@ impl Rule for VeleroCliPvcLabelSelector {
     fn check_text(&self, file: FileId, text: &SourceFile, cx: &mut Context) {
         for line in words(&text.text) {
             for f in scan(&line) {
-                let Some(message) = judge(&f, cx.index) else { continue };
+                let Some((message, help)) = judge(&f, cx.index) else { continue };
                 let w = &line[f.selector];
-                cx.report(Span::new(file, w.start, w.end), message).help(f.help);
+                cx.report(Span::new(file, w.start, w.end), message).help(help);
             }
         }
     }
@@ -255,9 +265,9 @@ impl Rule for VeleroCliPvcLabelSelector {
                 // Each item as one word, with its own span.
                 let as_words: Vec<Word> = items.iter().enumerate().map(|(i, n)| Word { text: n.as_text().unwrap_or("").to_string(), start: i, end: i }).collect();
                 for f in scan(&as_words) {
-                    let Some(message) = judge(&f, cx.index) else { continue };
+                    let Some((message, help)) = judge(&f, cx.index) else { continue };
                     let n = items[f.selector];
-                    cx.report_on(object, n.span, message).help(f.help);
+                    cx.report_on(object, n.span, message).help(help);
                 }
                 // Items that are scripts (`sh -c "velero restore create …"`): report at the item.
                 for n in &items {
@@ -267,8 +277,8 @@ impl Rule for VeleroCliPvcLabelSelector {
                     }
                     for line in words(t) {
                         for f in scan(&line) {
-                            let Some(message) = judge(&f, cx.index) else { continue };
-                            cx.report_on(object, n.span, message).help(f.help);
+                            let Some((message, help)) = judge(&f, cx.index) else { continue };
+                            cx.report_on(object, n.span, message).help(help);
                         }
                     }
                 }

@@ -56,7 +56,7 @@ impl Rule for VeleroUnknownNamespace {
             let known = &cache.iter().find(|(c, _)| c == &r.cluster).unwrap().1;
             for item in list.items() {
                 let Some(ns) = item.as_text() else { continue };
-                if ns == "*" || is_pattern(ns) || known.contains(ns) {
+                if ns == "*" || is_pattern(ns) || known.contains(ns) || ns.contains("${") {
                     continue;
                 }
                 let d = cx.report_on(

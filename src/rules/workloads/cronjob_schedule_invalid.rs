@@ -31,6 +31,7 @@ impl Rule for CronjobScheduleInvalid {
                 cx.report_on(object, span, format!("CronJob `{name}` has no `spec.schedule`: the API server rejects it (Required value)"))
                     .help("set spec.schedule to a 5-field cron expression, e.g. `\"0 2 * * *\"`");
             }
+            Some(node) if node.as_text().is_some_and(|t| t.contains("${")) => {}
             Some(node) => {
                 let spec = node.as_text().unwrap_or("");
                 let fields = spec.split_whitespace().filter(|f| !f.starts_with("TZ=") && !f.starts_with("CRON_TZ=")).count();
@@ -61,6 +62,9 @@ impl Rule for CronjobScheduleInvalid {
         }
         if let Some(tz) = object.node.at(&["spec", "timeZone"]).filter(|n| !n.is_null()) {
             let zone = tz.as_text().unwrap_or("");
+            if zone.contains("${") {
+                return;
+            }
             for e in cron::cronjob_time_zone_errors(zone) {
                 cx.report_on(object, tz.span, format!("CronJob `{name}` timeZone `{zone}` is rejected by the API server: {e}"))
                     .help("name a zone from the IANA time zone database, e.g. `Europe/Rome` or `Etc/UTC`");
