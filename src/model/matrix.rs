@@ -167,9 +167,25 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
             }
         }
     }
+    // CronJobs named for restores or drills, in the store's namespace, that name the store.
+    let names: Vec<&str> = match s.kind {
+        StoreKind::ClaimTemplate => vec![s.owner.name()],
+        _ => vec![s.name.as_str()],
+    };
     for r in index.of_kind("batch", "CronJob") {
         let n = r.name().to_ascii_lowercase();
-        if r.cluster == s.owner.cluster && r.namespace() == Some(s.namespace.as_str()) && (n.contains("restore") || n.contains("drill")) {
+        if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) || !(n.contains("restore") || n.contains("drill")) {
+            continue;
+        }
+        let mentions = r.spec().is_some_and(|spec| {
+            spec.walk().iter().filter_map(|n| n.as_text()).any(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).any(|w| names.contains(&w)))
+        });
+        if !mentions {
+            continue;
+        }
+        if r.node.at(&["spec", "suspend"]).and_then(|n| n.as_bool()) == Some(true) {
+            out.push(format!("CronJob {} (suspended)", r.name()));
+        } else {
             out.push(format!("CronJob {}", r.name()));
         }
     }
