@@ -575,27 +575,17 @@ pub fn rpo_target(index: &Index, targets: &crate::settings::RpoTargets, owner: &
     targets.default.map(|t| (t, "rpo.default in .drlint.yaml".to_string()))
 }
 
-/// `45s`, `5m`, `24h`, `3d12h`.
+/// `45s`, `5m`, `1h30m`, `24h`, `72h`: hours for anything of a day or more (a weekend reads as 72h).
 pub fn format_secs(secs: i64) -> String {
-    let (d, h, m, s) = (secs / 86400, secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
-    let mut out = String::new();
-    if d > 0 && (h > 0 || m > 0 || s > 0) {
-        // Days only when whole: hours read better (72h over a weekend).
+    if secs >= 3600 {
         return format_hours(secs);
     }
-    if d > 0 {
-        return format_hours(secs);
+    let (m, s) = (secs / 60, secs % 60);
+    match (m, s) {
+        (0, s) => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
     }
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if s > 0 || out.is_empty() {
-        out.push_str(&format!("{s}s"));
-    }
-    out
 }
 
 fn format_hours(secs: i64) -> String {
