@@ -62,3 +62,15 @@ fn json_rows_are_sorted_and_name_every_store() {
         assert!(keys.iter().any(|k| k.2 == want), "no row for {want}");
     }
 }
+
+#[test]
+fn missing_path_and_bad_config_exit_2() {
+    let out = Command::new(env!("CARGO_BIN_EXE_drlint")).args(["matrix", "no/such/dir"]).current_dir(crate_root()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".drlint.yaml"), "rpo:\n  default: soon\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_drlint")).args(["matrix"]).arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(":2:12: error: rpo.default `soon` is not a duration"), "{err}");
+}

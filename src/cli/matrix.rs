@@ -25,7 +25,9 @@ pub struct MatrixArgs {
 pub enum MatrixFormat {
     /// A Markdown table
     Md,
+    /// `{"version": 1, "stores": [...]}`
     Json,
+    /// RFC 4180 CSV with a header line
     Csv,
 }
 

@@ -64,7 +64,8 @@ pub fn words(text: &str) -> Vec<Vec<Word>> {
                 w.text.push(c);
                 w.end = pos + c.len_utf8();
             }
-            None if c == '"' || c == '\'' => {
+            // A quote opens only when it closes on the same line (prose has apostrophes).
+            None if (c == '"' || c == '\'') && bytes[i + 1..].iter().take_while(|b| b.1 != '\n').any(|b| b.1 == c) => {
                 quote = Some(c);
                 word.get_or_insert(Word { text: String::new(), start: pos, end: pos + 1 });
             }
@@ -304,5 +305,6 @@ mod tests {
         assert!(find("velero restore create --include-resources persistentvolumeclaims").is_empty());
         assert_eq!(find("`velero backup create b --selector 'app in (pg)' --include-resources pvc` then"), vec!["--selector"]);
         assert!(find("velero restore create --selector app=pg; kubectl get --include-resources pvc").is_empty());
+        assert_eq!(find("Don't run `velero restore create --selector app=pg --include-resources pvc` here"), vec!["--selector"]);
     }
 }
