@@ -291,9 +291,10 @@ impl<'a> Scope<'a> {
         self.spec?.get("snapshotVolumes").and_then(Node::as_bool)
     }
 
-    /// `defaultVolumesToFsBackup: true`.
+    /// `defaultVolumesToFsBackup: true` (or its deprecated spelling `defaultVolumesToRestic`).
     pub fn default_volumes_to_fs_backup(&self) -> bool {
-        self.spec.and_then(|s| s.get("defaultVolumesToFsBackup")).and_then(Node::as_bool) == Some(true)
+        let flag = |k: &str| self.spec.and_then(|s| s.get(k)).and_then(Node::as_bool);
+        flag("defaultVolumesToFsBackup").or(flag("defaultVolumesToRestic")) == Some(true)
     }
 
     pub fn ttl(&self) -> Option<&'a Node> {
@@ -364,6 +365,31 @@ mod tests {
         assert!(!s.matches(&labels(&[("app", "pg"), ("tier", "db"), ("legacy", "1")])));
         assert!(!s.matches(&labels(&[("app", "pg"), ("tier", "db"), ("env", "dev")])));
         assert_eq!(s.describe(), "app=pg,tier in (db,cache),!legacy,env notin (dev)");
+    }
+
+    fn spec(text: &str) -> crate::source::yaml::Node {
+        crate::source::yaml::parse(crate::source::FileId(0), text).documents[0].root.clone().unwrap()
+    }
+
+    #[test]
+    fn yaml_selectors_and_scopes() {
+        let n = spec("labelSelector:\n  matchLabels: {app: pg}\n  matchExpressions:\n    - {key: tier, operator: NotIn, values: [cache]}\n    - {key: legacy, operator: DoesNotExist}\n    - {key: team, operator: Exists}\nincludedNamespaces: [\"db-*\"]\nexcludedNamespaces: [db-old]\nincludedNamespaceScopedResources: [persistentvolumeclaims]\n");
+        let scope = Scope::from_spec(Some(&n));
+        assert!(scope.selects(&labels(&[("app", "pg"), ("team", "a")])));
+        assert!(scope.selects(&labels(&[("app", "pg"), ("team", "a"), ("tier", "db")])));
+        assert!(!scope.selects(&labels(&[("app", "pg"), ("team", "a"), ("tier", "cache")])));
+        assert!(!scope.selects(&labels(&[("app", "pg"), ("team", "a"), ("legacy", "")])));
+        assert!(!scope.selects(&labels(&[("app", "pg")])));
+        assert!(scope.includes_namespace("db-prod") && !scope.includes_namespace("db-old") && !scope.includes_namespace("web"));
+        assert!(scope.includes_resource(Res::Pvcs) && !scope.includes_resource(Res::Pods) && scope.includes_resource(Res::Pvs));
+        // orLabelSelectors: any one matches; an invalid operator matches nothing.
+        let n = spec("orLabelSelectors:\n  - matchLabels: {app: a}\n  - matchExpressions: [{key: app, operator: In, values: [b, c]}]\n  - matchExpressions: [{key: app, operator: Like, values: [d]}]\n");
+        let scope = Scope::from_spec(Some(&n));
+        assert!(scope.selects(&labels(&[("app", "a")])) && scope.selects(&labels(&[("app", "c")])));
+        assert!(!scope.selects(&labels(&[("app", "d")])));
+        // An empty selector matches everything.
+        let n = spec("labelSelector: {}\n");
+        assert!(Scope::from_spec(Some(&n)).selects(&labels(&[])));
     }
 
     #[test]
