@@ -4,7 +4,7 @@
 //! a weekend), or, for a CNPG Cluster that archives WAL, `archive_timeout` (CNPG's default 5min).
 //! A store whose worst case is above its target loses more data than was promised.
 
-use crate::model::coverage::{self, format_secs};
+use crate::model::coverage::{self, format_secs, Method};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -25,7 +25,23 @@ impl Rule for RpoTargetExceeded {
         // A store stated `drlint.io/backup: none: <reason>` has no RPO to keep.
         for c in coverage::coverage(index).into_iter().filter(|c| c.stated_none.is_none()) {
             let Some((target, source)) = coverage::rpo_target(index, &targets, c.store.owner, &c.store.namespace) else { continue };
-            let Some(rpo) = coverage::rpo(index, &c) else { continue };
+            let Some(rpo) = coverage::rpo(index, &c) else {
+                // Covered, but by nothing that runs on a schedule: the recovery point is unbounded.
+                let scheduled = c.methods.iter().any(|m| matches!(m, Method::Cnpg { .. } | Method::VolSync { .. }));
+                if scheduled {
+                    cx.report_on(
+                        c.store.owner,
+                        c.store.span,
+                        format!(
+                            "{} is backed up by nothing that runs on a schedule: its worst-case RPO is unbounded, above the {} target ({source})",
+                            c.store.display(),
+                            format_secs(target)
+                        ),
+                    )
+                    .help("add a ScheduledBackup (CNPG) or a trigger schedule (VolSync), or archive WAL");
+                }
+                continue;
+            };
             if rpo.secs <= target {
                 continue;
             }
