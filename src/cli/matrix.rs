@@ -42,8 +42,8 @@ pub fn run(args: MatrixArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (_, index) = crate::load_index(&args.paths, &settings);
-    let rows = matrix::matrix(&index, &settings.rpo);
+    let (ws, index) = crate::load_index(&args.paths, &settings);
+    let rows = matrix::matrix(&index, &settings.rpo, Some(&ws.db));
     let out = render(&rows, args.format);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());

@@ -7,6 +7,7 @@ use super::coverage::{self, Coverage, Method, Selection, StoreKind};
 use super::velero::{self, Schedule};
 use super::{Index, Resource};
 use crate::settings::RpoTargets;
+use crate::source::SourceDb;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -30,13 +31,29 @@ pub struct Row {
     pub recovery: String,
     pub restore_drill: String,
     pub status: String,
+    /// Where the store is declared, `path:line` (empty without a `SourceDb`).
+    pub source: String,
 }
 
-pub const COLUMNS: [&str; 12] =
-    ["cluster", "namespace", "kind", "name", "pvcs", "method", "schedule", "worst-case RPO", "retention", "destination", "recovery", "restore drill"];
+pub const COLUMNS: [&str; 14] = [
+    "cluster",
+    "namespace",
+    "kind",
+    "name",
+    "pvcs",
+    "method",
+    "schedule",
+    "worst-case RPO",
+    "retention",
+    "destination",
+    "recovery",
+    "restore drill",
+    "status",
+    "source",
+];
 
 impl Row {
-    /// The cells in table order (`status` last), `cluster` included.
+    /// The cells in `COLUMNS` order, `cluster` included.
     pub fn cells(&self) -> Vec<String> {
         vec![
             self.cluster.clone().unwrap_or_default(),
@@ -52,6 +69,7 @@ impl Row {
             self.recovery.clone(),
             self.restore_drill.clone(),
             self.status.clone(),
+            self.source.clone(),
         ]
     }
 }
@@ -194,8 +212,9 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
     out
 }
 
-/// The backup matrix of an index, sorted by cluster, namespace, kind and name.
-pub fn matrix(index: &Index, targets: &RpoTargets) -> Vec<Row> {
+/// The backup matrix of an index, sorted by cluster, namespace, kind and name. With a `SourceDb`,
+/// each row names the file and line that declares the store.
+pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec<Row> {
     let mut rows = Vec::new();
     for cov in coverage::coverage(index) {
         let s = &cov.store;
@@ -306,6 +325,12 @@ pub fn matrix(index: &Index, targets: &RpoTargets) -> Vec<Row> {
             recovery: join(recovery),
             restore_drill: if drill.is_empty() { "no".into() } else { format!("yes: {}", drill.join(", ")) },
             status,
+            source: db
+                .map(|db| {
+                    let (start, _) = db.line_col(s.span);
+                    format!("{}:{}", crate::diag::display_path(&db.get(s.span.file).path), start.line)
+                })
+                .unwrap_or_default(),
         });
     }
     rows.sort();
@@ -316,8 +341,7 @@ pub fn matrix(index: &Index, targets: &RpoTargets) -> Vec<Row> {
 /// Markdown: a GitHub-flavoured table (pipes escaped, no line breaks in cells).
 pub fn to_markdown(rows: &[Row]) -> String {
     let with_cluster = rows.iter().any(|r| r.cluster.is_some());
-    let mut header: Vec<&str> = COLUMNS.to_vec();
-    header.push("status");
+    let header: Vec<&str> = COLUMNS.to_vec();
     let skip = usize::from(!with_cluster);
     let cell = |s: &str| {
         let t = s.replace('\\', "\\\\").replace('|', "\\|").replace(['\n', '\r'], " ");
@@ -338,8 +362,7 @@ pub fn to_csv(rows: &[Row]) -> String {
     let quote = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
     };
-    let mut header: Vec<&str> = COLUMNS.to_vec();
-    header.push("status");
+    let header: Vec<&str> = COLUMNS.to_vec();
     let mut out = header.iter().map(|h| quote(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
     for r in rows {
