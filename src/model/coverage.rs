@@ -141,6 +141,7 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                     let volume = match p.labels.get("cnpg.io/pvcRole").map(String::as_str) {
                         Some("PG_WAL") => "pg-wal".to_string(),
                         Some("PG_DATA") => "pgdata".to_string(),
+                        // Tablespace volumes are named after the tablespace.
                         _ => p.name.rsplit_once("-tbs-").map(|(_, t)| t.to_string()).unwrap_or_default(),
                     };
                     let mount = Mount {

@@ -188,29 +188,48 @@ pub fn cnpg_pod_labels(r: &Resource, instance: &str) -> Labels {
     l
 }
 
-/// Every PVC CNPG creates for a Cluster's instances: data, WAL (`spec.walStorage`) and one per
-/// tablespace (`spec.tablespaces[]`), for serials `1..=instances`.
+/// A PostgreSQL identifier as CNPG puts it in a Kubernetes name (`convertPostgresIDToK8sName`):
+/// a leading `_` becomes `1`, `$` and `_` become `-`, lower case.
+pub fn cnpg_k8s_name(id: &str) -> String {
+    let id = match id.strip_prefix('_') {
+        Some(rest) => format!("1{rest}"),
+        None => id.to_string(),
+    };
+    id.replace(['$', '_'], "-").to_lowercase()
+}
+
+/// Every PVC CNPG creates for a Cluster's instances: data (`<instance>`), WAL (`<instance>-wal`,
+/// with `spec.walStorage`) and one per tablespace (`<instance>-tbs-<name>`), for serials
+/// `1..=instances`. Labels as CNPG's PVC builder sets them: `cnpg.io/instanceName`,
+/// `cnpg.io/pvcRole`, `app.kubernetes.io/managed-by`, `cnpg.io/tablespaceName` for tablespaces,
+/// then the Cluster's inherited labels and `cnpg.io/cluster`.
 pub fn cnpg_pvcs(r: &Resource) -> Vec<CnpgPvc> {
     if !r.is(cnpg::GROUP, "Cluster") {
         return Vec::new();
     }
-    let mut roles: Vec<(String, String)> = vec![(String::new(), "PG_DATA".into())];
+    // (name suffix, role, tablespace)
+    let mut roles: Vec<(String, &str, Option<String>)> = vec![(String::new(), "PG_DATA", None)];
     if r.node.at(&["spec", "walStorage"]).is_some_and(Node::is_map) {
-        roles.push(("-wal".into(), "PG_WAL".into()));
+        roles.push(("-wal".into(), "PG_WAL", None));
     }
     for t in r.node.at(&["spec", "tablespaces"]).into_iter().flat_map(|t| t.items()) {
         if let Some(name) = t.str_at(&["name"]) {
-            roles.push((format!("-tbs-{}", name.replace('_', "-")), "PG_TABLESPACE".into()));
+            roles.push((format!("-tbs-{}", cnpg_k8s_name(name)), "PG_TABLESPACE", Some(name.to_string())));
         }
     }
     let mut out = Vec::new();
     for serial in 1..=cnpg_instances(r) {
         let instance = format!("{}-{serial}", r.name());
-        for (suffix, role) in &roles {
-            let mut labels = cnpg_inherited_labels(r);
-            labels.insert("cnpg.io/cluster".into(), r.name().to_string());
+        for (suffix, role, tablespace) in &roles {
+            let mut labels = Labels::new();
             labels.insert("cnpg.io/instanceName".into(), instance.clone());
-            labels.insert("cnpg.io/pvcRole".into(), role.clone());
+            labels.insert("cnpg.io/pvcRole".into(), role.to_string());
+            labels.insert("app.kubernetes.io/managed-by".into(), "cloudnative-pg".into());
+            if let Some(t) = tablespace {
+                labels.insert("cnpg.io/tablespaceName".into(), t.clone());
+            }
+            labels.extend(cnpg_inherited_labels(r));
+            labels.insert("cnpg.io/cluster".into(), r.name().to_string());
             out.push(CnpgPvc { name: format!("{instance}{suffix}"), instance: instance.clone(), labels });
         }
     }
@@ -241,9 +260,9 @@ mod tests {
 
     #[test]
     fn cnpg_pvcs_with_wal_and_tablespaces() {
-        let r = res("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: db}\nspec:\n  instances: 2\n  inheritedMetadata: {labels: {team: a}}\n  walStorage: {size: 1Gi}\n  tablespaces: [{name: idx}]\n");
+        let r = res("apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata: {name: db}\nspec:\n  instances: 2\n  inheritedMetadata: {labels: {team: a}}\n  walStorage: {size: 1Gi}\n  tablespaces: [{name: Idx_2}]\n");
         let names: Vec<String> = cnpg_pvcs(&r).into_iter().map(|p| p.name).collect();
-        assert_eq!(names, vec!["db-1", "db-1-wal", "db-1-tbs-idx", "db-2", "db-2-wal", "db-2-tbs-idx"]);
+        assert_eq!(names, vec!["db-1", "db-1-wal", "db-1-tbs-idx-2", "db-2", "db-2-wal", "db-2-tbs-idx-2"]);
         let p = &cnpg_pvcs(&r)[1];
         assert_eq!(p.labels.get("cnpg.io/pvcRole").map(String::as_str), Some("PG_WAL"));
         assert_eq!(p.labels.get("team").map(String::as_str), Some("a"));

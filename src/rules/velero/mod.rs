@@ -65,7 +65,7 @@ fn labels_reason(store: &Store) -> String {
             "volumeClaimTemplate PVCs carry only the template's labels and the StatefulSet's selector ({}), not the other pod-template labels",
             shown(first)
         ),
-        StoreKind::Cnpg => "CNPG instance PVCs carry only cnpg.io/cluster, cnpg.io/instanceName, cnpg.io/pvcRole and the Cluster's inheritedMetadata labels".to_string(),
+        StoreKind::Cnpg => "CNPG instance PVCs carry only CNPG's labels (cnpg.io/cluster, cnpg.io/instanceName, cnpg.io/pvcRole, app.kubernetes.io/managed-by) and the Cluster's inheritedMetadata labels".to_string(),
         StoreKind::Pvc if first.is_empty() => "the PVC has no labels".to_string(),
         StoreKind::Pvc => format!("the PVC's own labels are {}", shown(first)),
     }
