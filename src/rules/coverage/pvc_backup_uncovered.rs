@@ -5,6 +5,7 @@
 //! are covered by CNPG itself (see `cnpg-cluster-no-backup`).
 
 use crate::model::coverage::{self, StoreKind};
+use crate::model::velero;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -47,9 +48,21 @@ impl Rule for PvcBackupUncovered {
             } else {
                 format!("{}{names} is backed up by nothing: no Velero Schedule takes its data, no VolSync ReplicationSource, no Longhorn backup RecurringJob, no `{}` annotation", s.display(), coverage::BACKUP_ANNOTATION)
             };
-            let d = cx.report_on(s.owner, s.span, msg).help(HELP);
+            let help = match c.broken.first() {
+                Some((r, _)) if c.missing_claims.is_empty() => format!("fix Velero Schedule `{}` so that it runs and takes the volume data; or {}", r.name(), HELP),
+                _ => HELP.to_string(),
+            };
+            let d = cx.report_on(s.owner, s.span, msg).help(help);
             for (r, _) in &c.broken {
-                if let Some(n) = r.node.at(&["spec", "schedule"]) {
+                let sched = velero::Schedule(r);
+                let node = if sched.cron_error().is_some() {
+                    sched.schedule()
+                } else if sched.paused() {
+                    r.node.at(&["spec", "paused"])
+                } else {
+                    r.node.at(&["spec", "template", "snapshotVolumes"])
+                };
+                if let Some(n) = node.or(sched.schedule()) {
                     d.label(n.span, format!("Schedule `{}`", r.name()));
                 }
             }
