@@ -494,14 +494,52 @@ pub fn cnpg_archives_wal(r: &Resource) -> bool {
     c.barman_object_store().is_some() || c.wal_archivers().next().is_some()
 }
 
-/// Worst-case RPO of a covered store: the best of its methods.
-pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
-    let mut best: Option<Rpo> = None;
-    let mut consider = |r: Rpo<'a>| {
-        if best.as_ref().is_none_or(|b| r.secs < b.secs) {
-            best = Some(r);
+/// Longest gap between consecutive firings of several schedules together, firings `a` in
+/// `[from, from + 365 days)`. `@every d` fires at `from + k·d`. `None` when nothing fires or the
+/// union fires too often to walk (more than two million times a year: minutes at most anyway).
+pub fn union_max_gap(scheds: &[&crate::cron::Schedule], from: i64) -> Option<i64> {
+    use crate::cron::ScheduleKind;
+    let end = from + 365 * 86_400;
+    let next = |s: &crate::cron::Schedule, t: i64| -> Option<i64> {
+        match &s.kind {
+            ScheduleKind::Every(d) => {
+                let d = (d.as_secs() as i64).max(1);
+                Some(from + ((t - from).div_euclid(d) + 1) * d)
+            }
+            ScheduleKind::Spec(_) => s.next_after(t),
         }
     };
+    let first = |t: i64| scheds.iter().filter_map(|s| next(s, t)).min();
+    let mut t = first(from - 1)?;
+    let mut best = 0;
+    let mut steps = 0u32;
+    while t < end {
+        let n = first(t)?;
+        best = best.max(n - t);
+        t = n;
+        steps += 1;
+        if steps > 2_000_000 {
+            return None;
+        }
+    }
+    Some(best)
+}
+
+/// A schedule that takes a store's backups, with where it is written and how to name it.
+struct Scheduled<'a> {
+    cron: crate::cron::Schedule,
+    span: Span,
+    at: &'a Resource,
+    how: String,
+}
+
+/// Worst-case RPO of a covered store. Continuous WAL archiving counts as `archive_timeout`;
+/// otherwise every schedule that takes the store's backups counts together (a weekday schedule
+/// and a weekend one make a daily recovery point).
+pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
+    let mut continuous: Option<Rpo> = None;
+    let mut scheduled: Vec<Scheduled> = Vec::new();
+    let parse5 = |t: &str| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok();
     for m in &cov.methods {
         match m {
             Method::Cnpg { cluster } => {
@@ -512,42 +550,56 @@ pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
                         None => (CNPG_DEFAULT_ARCHIVE_TIMEOUT, cluster_backup_span(cluster), "WAL archiving, archive_timeout 5min (CNPG default)".to_string()),
                     };
                     if secs > 0 {
-                        consider(Rpo { secs, node_span: span, at: cluster, how });
+                        if continuous.as_ref().is_none_or(|c| secs < c.secs) {
+                            continuous = Some(Rpo { secs, node_span: span, at: cluster, how });
+                        }
                         continue;
                     }
                 }
                 for (s, parsed) in cnpg_scheduled_backups(index, cluster) {
-                    if let Some(gap) = parsed.and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
+                    if let Some(cron) = parsed {
                         let node = s.node.at(&["spec", "schedule"]).unwrap();
-                        consider(Rpo { secs: gap, node_span: node.span, at: s, how: format!("ScheduledBackup `{}` `{}`", s.name(), node.as_text().unwrap_or("")) });
+                        scheduled.push(Scheduled { cron, span: node.span, at: s, how: format!("ScheduledBackup `{}` `{}`", s.name(), node.as_text().unwrap_or("")) });
                     }
                 }
             }
             Method::Velero { schedule, .. } => {
                 let sched = velero::Schedule(schedule);
-                if let Some(gap) = sched.cron().and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
-                    let node = sched.schedule().unwrap();
-                    consider(Rpo { secs: gap, node_span: node.span, at: schedule, how: format!("Velero Schedule `{}` `{}`", schedule.name(), node.as_text().unwrap_or("")) });
+                if let (Some(cron), Some(node)) = (sched.cron(), sched.schedule()) {
+                    scheduled.push(Scheduled { cron, span: node.span, at: schedule, how: format!("Velero Schedule `{}` `{}`", schedule.name(), node.as_text().unwrap_or("")) });
                 }
             }
             Method::VolSync { source } => {
-                if let Some(node) = source.node.at(&["spec", "trigger", "schedule"]) {
-                    if let Some(gap) = node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok()).and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
-                        consider(Rpo { secs: gap, node_span: node.span, at: source, how: format!("ReplicationSource `{}` `{}`", source.name(), node.as_text().unwrap_or("")) });
-                    }
+                let node = source.node.at(&["spec", "trigger", "schedule"]);
+                if let Some((cron, node)) = node.and_then(|n| Some((parse5(n.as_text()?)?, n))) {
+                    scheduled.push(Scheduled { cron, span: node.span, at: source, how: format!("ReplicationSource `{}` `{}`", source.name(), node.as_text().unwrap_or("")) });
                 }
             }
             Method::Longhorn { job } => {
-                if let Some(node) = job.node.at(&["spec", "cron"]) {
-                    if let Some(gap) = node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok()).and_then(|p| p.max_gap_over_year(crate::cron::DEFAULT_GAP_FROM)) {
-                        consider(Rpo { secs: gap, node_span: node.span, at: job, how: format!("Longhorn RecurringJob `{}` `{}`", job.name(), node.as_text().unwrap_or("")) });
-                    }
+                let node = job.node.at(&["spec", "cron"]);
+                if let Some((cron, node)) = node.and_then(|n| Some((parse5(n.as_text()?)?, n))) {
+                    scheduled.push(Scheduled { cron, span: node.span, at: job, how: format!("Longhorn RecurringJob `{}` `{}`", job.name(), node.as_text().unwrap_or("")) });
                 }
             }
             Method::Stated { .. } | Method::External { .. } => {}
         }
     }
-    best
+    if continuous.is_some() {
+        return continuous;
+    }
+    let from = crate::cron::DEFAULT_GAP_FROM;
+    let gaps: Vec<(usize, i64)> = scheduled.iter().enumerate().filter_map(|(i, s)| Some((i, s.cron.max_gap_over_year(from)?))).collect();
+    let &(best_i, best_gap) = gaps.iter().min_by_key(|(i, g)| (*g, *i))?;
+    let best = &scheduled[best_i];
+    let mut rpo = Rpo { secs: best_gap, node_span: best.span, at: best.at, how: best.how.clone() };
+    if gaps.len() > 1 {
+        let all: Vec<&crate::cron::Schedule> = gaps.iter().map(|(i, _)| &scheduled[*i].cron).collect();
+        if let Some(u) = union_max_gap(&all, from).filter(|u| *u < best_gap) {
+            rpo.secs = u;
+            rpo.how = format!("{} together", gaps.iter().map(|(i, _)| scheduled[*i].how.clone()).collect::<Vec<_>>().join(" and "));
+        }
+    }
+    Some(rpo)
 }
 
 fn cluster_backup_span(r: &Resource) -> Span {
@@ -604,6 +656,17 @@ fn format_hours(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn union_of_schedules() {
+        let p = |t: &str| crate::cron::parse(t, crate::cron::Dialect::Velero).unwrap();
+        let (weekdays, weekends) = (p("0 2 * * 1-5"), p("0 2 * * 0,6"));
+        let from = crate::cron::DEFAULT_GAP_FROM;
+        assert_eq!(weekdays.max_gap_over_year(from), Some(72 * 3600));
+        assert_eq!(union_max_gap(&[&weekdays, &weekends], from), Some(24 * 3600));
+        assert_eq!(union_max_gap(&[&p("0 2 * * *"), &p("0 14 * * *")], from), Some(12 * 3600));
+        assert_eq!(union_max_gap(&[&p("@every 6h"), &p("0 2 * * 1-5")], from), Some(6 * 3600));
+    }
+
     #[test]
     fn durations() {
         assert_eq!(pg_duration_secs("5min"), Some(300));
