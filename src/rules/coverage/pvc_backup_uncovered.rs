@@ -52,6 +52,17 @@ impl Rule for PvcBackupUncovered {
                 Some((r, _)) if c.missing_claims.is_empty() => format!("fix Velero Schedule `{}` so that it runs and takes the volume data; or {}", r.name(), HELP),
                 _ => HELP.to_string(),
             };
+            // A backup job in the namespace (a dump to object storage) may be what covers it.
+            let jobs: Vec<&str> = index
+                .of_kind("batch", "CronJob")
+                .filter(|j| j.cluster == s.owner.cluster && j.namespace() == Some(s.namespace.as_str()))
+                .filter(|j| ["backup", "dump"].iter().any(|w| j.name().to_ascii_lowercase().contains(w)))
+                .map(|j| j.name())
+                .collect();
+            let help = match jobs.first() {
+                Some(j) => format!("if CronJob `{j}` backs it up, say so: `drlint.io/backup: \"CronJob {j}\"`; otherwise {help}"),
+                None => help,
+            };
             let d = cx.report_on(s.owner, s.span, msg).help(help);
             for (r, _) in &c.broken {
                 let sched = velero::Schedule(r);
