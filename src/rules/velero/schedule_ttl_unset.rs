@@ -2,7 +2,7 @@
 //! 720h (30 days) unless the server was started otherwise. Retention then depends on a server flag
 //! nobody reads in review: backups vanish sooner than the team believes, or pile up.
 
-use crate::model::velero::{Scope, GROUP};
+use crate::model::velero::GROUP;
 use crate::model::Resource;
 use crate::rules::{Context, Rule};
 
@@ -24,7 +24,6 @@ impl Rule for VeleroScheduleTtlUnset {
             "Backup" if object.group() == GROUP => (object.spec(), object.node.key("spec"), "spec.ttl"),
             _ => return,
         };
-        let scope = Scope::from_spec(spec);
         let (span, what) = match spec.and_then(|s| s.get("ttl")).filter(|n| !n.is_null()) {
             Some(ttl) => {
                 let text = ttl.as_text().unwrap_or("");
@@ -33,10 +32,7 @@ impl Rule for VeleroScheduleTtlUnset {
                     _ => return,
                 }
             }
-            None => {
-                debug_assert!(scope.ttl().is_none());
-                (key.map(|k| k.span).unwrap_or(object.span()), format!("no `{field}`"))
-            }
+            None => (key.map(|k| k.span).unwrap_or(object.span()), format!("no `{field}`")),
         };
         cx.report_on(
             object,
