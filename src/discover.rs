@@ -15,6 +15,8 @@ pub enum FileKind {
     Manifest,
     /// `kustomization.yaml`, `kustomization.yml`, `Kustomization`.
     Kustomization,
+    /// `*.md`, `*.sh`: text that may hold commands (runbooks, scripts); read, not parsed.
+    Text,
 }
 
 pub struct LoadedFile {
@@ -30,6 +32,8 @@ pub struct Workspace {
     pub diagnostics: Vec<Diagnostic>,
     /// Checked roots, as given.
     pub roots: Vec<PathBuf>,
+    /// Text files (`FileKind::Text`), read through `SourceDb::load_text`.
+    pub texts: Vec<FileId>,
 }
 
 pub fn is_kustomization_name(name: &str) -> bool {
@@ -43,6 +47,9 @@ fn classify(path: &Path) -> Option<FileKind> {
     }
     if name.ends_with(".yaml") || name.ends_with(".yml") {
         return Some(FileKind::Manifest);
+    }
+    if name.ends_with(".md") || name.ends_with(".sh") {
+        return Some(FileKind::Text);
     }
     None
 }
@@ -96,12 +103,19 @@ fn walk(paths: &[PathBuf], settings: &Settings) -> (Vec<(PathBuf, FileKind)>, Ve
 /// Read, classify and parse every file under `paths`.
 pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
     let (files, walk_errors) = walk(paths, settings);
-    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec() };
+    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new() };
     for (path, msg) in walk_errors {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
     }
     for (path, kind) in files {
+        if kind == FileKind::Text {
+            // Unreadable text is not a finding: these files are only searched for commands.
+            if let Ok(id) = ws.db.load_text(&path) {
+                ws.texts.push(id);
+            }
+            continue;
+        }
         match ws.db.load_yaml(&path) {
             Ok((id, parsed)) => {
                 for issue in &parsed.issues {

@@ -16,7 +16,8 @@ pub struct Outcome {
 }
 
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
-pub fn run(db: &SourceDb, index: &Index, settings: &Settings, raised: Vec<Diagnostic>) -> Outcome {
+/// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
+pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>) -> Outcome {
     let default_options = RuleOptions::default();
     let mut found: Vec<(Diagnostic, Option<usize>)> = raised.into_iter().map(|d| (d, None)).collect();
     for rule in rules::all() {
@@ -27,12 +28,17 @@ pub fn run(db: &SourceDb, index: &Index, settings: &Settings, raised: Vec<Diagno
         let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or(&default_options);
         let mut cx = Context::new(meta, options);
         cx.settings = Some(settings);
+        cx.rpo = Some(&settings.rpo);
+        cx.index = Some(index);
         for (i, object) in index.resources.iter().enumerate() {
             let before = cx.out.len();
             rule.check_object(object, &mut cx);
             found.extend(cx.out.drain(before..).map(|d| (d, Some(i))));
         }
         rule.check_index(index, &mut cx);
+        for &file in texts {
+            rule.check_text(file, db.get(file), &mut cx);
+        }
         for d in cx.out.drain(..) {
             // Attribute an index finding to the object it names, for annotation suppressions.
             let owner = d.object.as_ref().and_then(|o| {

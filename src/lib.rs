@@ -40,12 +40,11 @@ pub struct Report {
 /// Lint the files under `paths`: read and parse them, render every entry point and kustomization,
 /// index the objects, run the rules.
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
-    let (ws, repo) = load_and_render(paths, settings);
-    let objects = repo.resources.len();
-    let index = Index::new(repo.resources);
+    let (ws, index, repo) = load_index(paths, settings);
+    let objects = index.resources.len();
     let mut raised = ws.diagnostics;
     raised.extend(repo.diagnostics);
-    let outcome = engine::run(&ws.db, &index, settings, raised);
+    let outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised);
     Report {
         files: ws.files.len(),
         db: ws.db,
@@ -62,6 +61,14 @@ pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Wor
     let mut ws = discover::load(paths, settings);
     let repo = gitops::render_repo(&mut ws, settings);
     (ws, repo)
+}
+
+/// Read, render and index (for `check` and `matrix` alike). The returned `RepoRender` no longer
+/// holds the objects: they are in the index.
+pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, Index, gitops::RepoRender) {
+    let (ws, mut repo) = load_and_render(paths, settings);
+    let index = Index::new(std::mem::take(&mut repo.resources));
+    (ws, index, repo)
 }
 
 /// A mapping with string `apiVersion` and `kind`, and not kustomize's own configuration.

@@ -1,4 +1,4 @@
-//! The command line: `check`, `rules`, `explain`. `run` returns the process exit code:
+//! The command line: `check`, `rules`, `explain`, `matrix`. `run` returns the process exit code:
 //! 0 clean, 1 findings at or above the fail level, 2 usage, I/O or config errors.
 
 use crate::diag::{self, Severity};
@@ -7,6 +7,8 @@ use crate::settings::{self, Settings};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+
+mod matrix;
 
 #[derive(Parser, Debug)]
 #[command(name = "drlint", version, about = "Prove, before a merge, that a GitOps repository's backups can be restored")]
@@ -45,6 +47,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
         load_restrictor: LoadRestrictorArg,
     },
+    /// The backup matrix: every data store with its method, schedule, worst-case RPO, retention,
+    /// destination, recovery method and restore drill
+    Matrix(matrix::MatrixArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,6 +142,7 @@ pub fn run() -> i32 {
         Command::Explain { rule } => explain(&rule),
         Command::Entrypoints { path } => entrypoints(&path),
         Command::Render { dir, load_restrictor } => render(&dir, load_restrictor),
+        Command::Matrix(args) => matrix::run(args),
     }
 }
 
@@ -147,16 +153,9 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     }
-    let config = if args.no_config { None } else { args.config.clone().or_else(|| settings::find_config(&args.paths)) };
-    let settings = match &config {
-        Some(path) => match Settings::load(path) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("{e}");
-                return 2;
-            }
-        },
-        None => Settings { root: args.paths.first().filter(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from(".")), ..Settings::default() },
+    let settings = match load_settings(&args.paths, args.config.as_ref(), args.no_config) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let mut report = crate::lint(&args.paths, &settings);
     let mut fix_failed = false;
@@ -242,6 +241,19 @@ fn render(dir: &std::path::Path, restrictor: LoadRestrictorArg) -> i32 {
     let _ = stdout.write_all(kustomize::to_yaml(&nodes).as_bytes());
     let _ = stdout.flush();
     0
+}
+
+/// The settings for a run: `--config`, else `.drlint.yaml` at the first checked folder, else
+/// defaults. A config error is printed and becomes exit code 2.
+pub(crate) fn load_settings(paths: &[PathBuf], config: Option<&PathBuf>, no_config: bool) -> Result<Settings, i32> {
+    let config = if no_config { None } else { config.cloned().or_else(|| settings::find_config(paths)) };
+    match &config {
+        Some(path) => Settings::load(path).map_err(|e| {
+            eprintln!("{e}");
+            2
+        }),
+        None => Ok(Settings { root: paths.first().filter(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from(".")), ..Settings::default() }),
+    }
 }
 
 fn summary_line(report: &crate::Report) -> String {

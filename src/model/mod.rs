@@ -2,9 +2,12 @@
 //! kustomize with provenance), and the `Index` finds objects by cluster, namespace, kind and name.
 
 pub mod cnpg;
+pub mod coverage;
 pub mod index;
 pub mod kinds;
+pub mod matrix;
 pub mod secrets;
+pub mod velero;
 pub mod workloads;
 
 pub use index::Index;

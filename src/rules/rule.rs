@@ -3,7 +3,7 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Index, Resource};
 use crate::source::yaml::Node;
-use crate::source::Span;
+use crate::source::{FileId, SourceFile, Span};
 
 /// A rule option that `.drlint.yaml` may set under `rules.<id>.options`.
 pub struct OptionSpec {
@@ -40,6 +40,8 @@ pub trait Rule: Sync {
     fn check_object(&self, _object: &Resource, _cx: &mut Context) {}
     /// Called once per lint run, for rules that compare objects.
     fn check_index(&self, _index: &Index, _cx: &mut Context) {}
+    /// Called once per text file that may hold commands (`*.md`, `*.sh`); not YAML-parsed.
+    fn check_text(&self, _file: FileId, _text: &SourceFile, _cx: &mut Context) {}
 }
 
 /// Declare a rule: the unit struct and its `RuleMeta`, with its page pulled in from `rules/<id>.md`.
@@ -83,11 +85,15 @@ pub struct Context<'a> {
     /// The run's settings, for rules that read shared configuration (`provided-secrets`).
     pub settings: Option<&'a crate::settings::Settings>,
     pub out: Vec<Diagnostic>,
+    /// The configured RPO targets (`rpo:` in `.drlint.yaml`), when the run has settings.
+    pub rpo: Option<&'a crate::settings::RpoTargets>,
+    /// The run's objects, for `check_text` rules that compare a command with the manifests.
+    pub index: Option<&'a Index>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a> {
-        Context { meta, options, settings: None, out: Vec::new() }
+        Context { meta, options, settings: None, out: Vec::new(), rpo: None, index: None }
     }
 
     /// Secrets declared in `.drlint.yaml` as existing outside the repository.

@@ -34,6 +34,8 @@ pub struct Settings {
     /// Secrets that exist without a manifest in the repository (made by Terraform, by hand, by a
     /// Helm chart): `provided-secrets`.
     pub provided_secrets: Vec<ProvidedSecret>,
+    /// Recovery point objectives (`rpo:`), for `rpo-target-exceeded`.
+    pub rpo: RpoTargets,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -44,6 +46,59 @@ pub struct ProvidedSecret {
     pub namespace: Option<String>,
     /// `None`: its keys are unknown (any key is accepted).
     pub keys: Option<Vec<String>>,
+}
+
+/// `rpo: {default: 24h, namespaces: {billing: 1h}}`: the most data, in seconds, that a restore may
+/// lose, by default and per namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RpoTargets {
+    pub default: Option<i64>,
+    pub namespaces: BTreeMap<String, i64>,
+}
+
+impl RpoTargets {
+    /// The target for a namespace and where it comes from (`rpo.namespaces.<ns>` or `rpo.default`).
+    pub fn target(&self, namespace: &str) -> Option<(i64, String)> {
+        match self.namespaces.get(namespace) {
+            Some(t) => Some((*t, format!("rpo.namespaces.{namespace}"))),
+            None => self.default.map(|t| (t, "rpo.default".to_string())),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.default.is_none() && self.namespaces.is_empty()
+    }
+}
+
+/// A duration such as `24h`, `90m`, `1h30m`, `7d`, `1w` (units s, m, h, d, w), in seconds.
+pub fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let mut total: i64 = 0;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().ok()?;
+        num.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 7 * 86400,
+            _ => return None,
+        };
+        total = total.checked_add(n.checked_mul(unit)?)?;
+    }
+    if !num.is_empty() {
+        return None;
+    }
+    (total > 0).then_some(total)
 }
 
 /// A config error, with where it is.
@@ -127,6 +182,7 @@ impl Settings {
                 "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
+                "rpo" => settings.rpo = parse_rpo(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -144,7 +200,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo)"),
                     ))
                 }
             }
@@ -223,6 +279,42 @@ fn parse_provided_secrets(n: &Node, err: &ErrFn) -> Result<Vec<ProvidedSecret>, 
         out.push(p);
     }
     Ok(out)
+}
+
+fn parse_rpo_duration(n: &Node, what: &str, err: &ErrFn) -> Result<i64, ConfigError> {
+    n.as_text()
+        .filter(|_| n.is_scalar())
+        .and_then(parse_duration)
+        .ok_or_else(|| err(n.span, format!("{what} `{}` is not a duration such as 24h, 90m or 7d", n.as_str().unwrap_or("?"))))
+}
+
+fn parse_rpo(n: &Node, err: &ErrFn) -> Result<RpoTargets, ConfigError> {
+    let mut t = RpoTargets::default();
+    if n.is_null() {
+        return Ok(t);
+    }
+    if !n.is_map() {
+        return Err(err(n.span, "`rpo` must be a mapping with `default` and/or `namespaces`".into()));
+    }
+    for (key, knode, value) in n.entries() {
+        match key {
+            "default" => t.default = Some(parse_rpo_duration(value, "rpo.default", err)?),
+            "namespaces" => {
+                if value.is_null() {
+                    continue;
+                }
+                if !value.is_map() {
+                    return Err(err(value.span, "`rpo.namespaces` must map namespace names to durations".into()));
+                }
+                for (ns, _, d) in value.entries() {
+                    let secs = parse_rpo_duration(d, &format!("rpo.namespaces.{ns}"), err)?;
+                    t.namespaces.insert(ns.to_string(), secs);
+                }
+            }
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `rpo` (expected default, namespaces)"))),
+        }
+    }
+    Ok(t)
 }
 
 fn parse_bool(n: &Node, err: &ErrFn) -> Result<bool, ConfigError> {
@@ -355,5 +447,41 @@ mod tests {
             assert_eq!(e.line, line, "{text}: {e}");
             assert!(e.message.contains(expected), "{text}: {e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod rpo_tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings, ConfigError> {
+        Settings::parse(text, Path::new(".drlint.yaml"))
+    }
+
+    #[test]
+    fn rpo_targets() {
+        let s = parse("rpo:\n  default: 24h\n  namespaces:\n    billing: 1h30m\n    archive: 7d\n").unwrap();
+        assert_eq!(s.rpo.default, Some(86400));
+        assert_eq!(s.rpo.target("billing"), Some((5400, "rpo.namespaces.billing".into())));
+        assert_eq!(s.rpo.target("archive").map(|t| t.0), Some(7 * 86400));
+        assert_eq!(s.rpo.target("other").map(|t| t.0), Some(86400));
+    }
+
+    #[test]
+    fn rpo_errors_name_the_line() {
+        let e = parse("rpo:\n  default: 24h\n  namespaces:\n    billing: soon\n").unwrap_err();
+        assert_eq!((e.line, e.column), (4, 14));
+        assert!(e.message.contains("rpo.namespaces.billing `soon` is not a duration"), "{}", e.message);
+        let e = parse("rpo:\n  defualt: 24h\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("unknown key `defualt` in `rpo`"), "{}", e.message);
+        let e = parse("rpo: 24h\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = parse("rpo:\n  default: 0h\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(parse_duration("90m"), Some(5400));
+        assert_eq!(parse_duration("1d12h"), Some(129600));
+        assert_eq!(parse_duration("24"), None);
+        assert_eq!(parse_duration("1y"), None);
     }
 }

@@ -1,0 +1,4 @@
+//! Rules over the coverage model: every data store backed up, within its RPO target.
+
+pub mod pvc_backup_uncovered;
+pub mod rpo_target_exceeded;

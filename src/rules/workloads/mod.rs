@@ -1,0 +1,3 @@
+//! Rules about Kubernetes workloads.
+
+pub mod cronjob_schedule_invalid;
