@@ -8,6 +8,7 @@ pub mod cron;
 pub mod diag;
 pub mod discover;
 pub mod engine;
+pub mod kustomize;
 pub mod model;
 pub mod rules;
 pub mod settings;
