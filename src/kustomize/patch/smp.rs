@@ -210,12 +210,13 @@ impl Walker {
         names.dedup();
         for name in names {
             let child = take_field(&mut base, &name);
+            let old_style = child.as_ref().and_then(|c| c.style());
             let child_og = if same && child.is_some() { Og::Same } else { Og::None };
             self.path.push(name.clone());
             let r = self.walk(child, child_og, schema::field(ty, &name), depth + 1);
             self.path.pop();
             let (val, vwho) = r?;
-            set_field(&mut base, &name, val, vwho, None);
+            set_field(&mut base, &name, val, vwho, old_style, None);
         }
         Ok((Some(base), who))
     }
@@ -227,6 +228,7 @@ impl Walker {
         names.dedup();
         for name in names {
             let child = take_field(&mut base, &name);
+            let old_style = child.as_ref().and_then(|c| c.style());
             let o_entry = origin.as_map().and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(name.as_str())));
             let child_og = match o_entry {
                 Some((_, v)) => Og::Node(v),
@@ -236,7 +238,7 @@ impl Walker {
             let r = self.walk(child, child_og, schema::field(ty, &name), depth + 1);
             self.path.pop();
             let (val, vwho) = r?;
-            set_field(&mut base, &name, val, vwho, o_entry.map(|(k, _)| k));
+            set_field(&mut base, &name, val, vwho, old_style, o_entry.map(|(k, _)| k));
         }
         Ok((Some(base), who))
     }
@@ -406,7 +408,7 @@ fn take_field(base: &mut Node, name: &str) -> Option<Node> {
 }
 
 /// kyaml's `FieldSetter` for a walked field value.
-fn set_field(base: &mut Node, name: &str, val: Option<Node>, who: Who, origin_key: Option<&Node>) {
+fn set_field(base: &mut Node, name: &str, val: Option<Node>, who: Who, old_style: Option<Style>, origin_key: Option<&Node>) {
     let Some(entries) = base.as_map_mut() else { return };
     let pos = entries.iter().position(|(k, _)| k.as_str() == Some(name));
     let clear = match &val {
@@ -423,11 +425,10 @@ fn set_field(base: &mut Node, name: &str, val: Option<Node>, who: Who, origin_ke
     let mut val = val.unwrap();
     match pos {
         Some(p) => {
-            let old = &entries[p].1;
             // kyaml keeps the style of the value it replaces: a quoted target value stays quoted
             // (so `"1"` patched with `2` is the string "2").
-            if let (Some(old_style), Value::Scalar(_, st)) = (old.style(), &mut val.value) {
-                if old_style != Style::Plain && who == Who::Origin && old.span != val.span {
+            if let (Some(old_style), Value::Scalar(_, st)) = (old_style, &mut val.value) {
+                if old_style != Style::Plain && who == Who::Origin {
                     *st = old_style;
                 }
             }
