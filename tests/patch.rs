@@ -591,3 +591,182 @@ fn conformance_dir() -> Option<PathBuf> {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kustomize-conformance/cases");
     d.is_dir().then_some(d)
 }
+
+/// Docs of a YAML text (files get distinct ids so spans stay distinguishable).
+fn docs(text: &str, file: u32) -> Vec<Node> {
+    yaml::parse(FileId(file), text).documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect()
+}
+
+/// kustomize's target selector, for the fields these cases use.
+fn selected(res: &Node, target: &Node) -> bool {
+    let anchored = |pat: &str, s: &str| regex::Regex::new(&format!("^(?:{pat})$")).map(|r| r.is_match(s)).unwrap_or(false);
+    let api = res.str_at(&["apiVersion"]).unwrap_or("");
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    for (k, _, v) in target.entries() {
+        let v = v.as_text().unwrap_or("");
+        let ok = match k {
+            "kind" => anchored(v, res.str_at(&["kind"]).unwrap_or("")),
+            "name" => anchored(v, res.str_at(&["metadata", "name"]).unwrap_or("")),
+            "namespace" => anchored(v, res.str_at(&["metadata", "namespace"]).unwrap_or("")),
+            "group" => v == group,
+            "version" => v == version,
+            "labelSelector" | "annotationSelector" => {
+                let field = if k == "labelSelector" { "labels" } else { "annotations" };
+                v.split(',').all(|term| match term.split_once('=') {
+                    Some((lk, lv)) => res.str_at(&["metadata", field, lk.trim()]) == Some(lv.trim()),
+                    None => false,
+                })
+            }
+            _ => return false,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+enum Outcome {
+    Skip(String),
+    Ran(Vec<serde_json::Value>),
+}
+
+/// Apply a case's patches with our implementation. Only kustomizations made of plain resource
+/// files and patches are run; anything else is the renderer's business and is skipped.
+fn run_case(case: &Path) -> Result<Outcome, String> {
+    let meta = std::fs::read_to_string(case.join("case.yaml")).map_err(|e| e.to_string())?;
+    let meta = parse(FileId(50), &meta);
+    if meta.str_at(&["expect"]) != Some("output") {
+        return Ok(Outcome::Skip("expects an error".into()));
+    }
+    let dir = case.join("input").join(meta.str_at(&["build", "dir"]).unwrap_or("."));
+    let k = std::fs::read_to_string(dir.join("kustomization.yaml")).map_err(|e| e.to_string())?;
+    let k = docs(&k, 51).into_iter().next().ok_or("empty kustomization")?;
+    let mut next_file = 100u32;
+    let mut read = |rel: &str| -> Result<(String, u32), String> {
+        next_file += 1;
+        std::fs::read_to_string(dir.join(rel)).map(|t| (t, next_file)).map_err(|e| format!("{rel}: {e}"))
+    };
+    for (key, _, _) in k.entries() {
+        if !matches!(key, "apiVersion" | "kind" | "resources" | "patches" | "patchesStrategicMerge" | "patchesJson6902") {
+            return Ok(Outcome::Skip(format!("uses {key}")));
+        }
+    }
+    let mut resources: Vec<Node> = Vec::new();
+    for r in k.get("resources").map(|r| r.items().collect::<Vec<_>>()).unwrap_or_default() {
+        let rel = r.as_str().unwrap_or("");
+        if dir.join(rel).is_dir() {
+            return Ok(Outcome::Skip("resource directory".into()));
+        }
+        let (t, id) = read(rel)?;
+        resources.extend(docs(&t, id));
+    }
+    // (target selector or None, patch documents, json?)
+    let mut patches: Vec<(Option<Node>, Vec<Node>, bool)> = Vec::new();
+    for p in k.get("patchesStrategicMerge").map(|p| p.items().collect::<Vec<_>>()).unwrap_or_default() {
+        let text = p.as_str().unwrap_or("");
+        let (t, id) = if text.contains('\n') || text.contains(':') { (text.to_string(), 60) } else { read(text)? };
+        patches.push((None, docs(&t, id), false));
+    }
+    for p in k.get("patches").map(|p| p.items().collect::<Vec<_>>()).unwrap_or_default() {
+        if p.get("options").is_some() {
+            return Ok(Outcome::Skip("patch options".into()));
+        }
+        let (t, id) = match (p.str_at(&["path"]), p.str_at(&["patch"])) {
+            (Some(path), _) => read(path)?,
+            (None, Some(inline)) => (inline.to_string(), 61),
+            _ => return Err("patch without path or patch".into()),
+        };
+        let d = docs(&t, id);
+        let is_json = d.len() == 1 && d[0].is_seq();
+        patches.push((p.get("target").cloned(), d, is_json));
+    }
+    for p in k.get("patchesJson6902").map(|p| p.items().collect::<Vec<_>>()).unwrap_or_default() {
+        let (t, id) = match (p.str_at(&["path"]), p.str_at(&["patch"])) {
+            (Some(path), _) => read(path)?,
+            (None, Some(inline)) => (inline.to_string(), 62),
+            _ => return Err("json patch without path or patch".into()),
+        };
+        patches.push((p.get("target").cloned(), docs(&t, id), true));
+    }
+    for (target, pdocs, is_json) in patches {
+        if is_json {
+            let target = target.ok_or("json patch without target")?;
+            for r in resources.iter_mut().filter(|r| selected(r, &target)) {
+                *r = json6902(r, &pdocs[0])?;
+            }
+            continue;
+        }
+        for patch in pdocs {
+            let mut keep = Vec::new();
+            for r in resources.drain(..) {
+                let hit = match &target {
+                    Some(t) => selected(&r, t),
+                    None => r.str_at(&["kind"]) == patch.str_at(&["kind"]) && r.str_at(&["metadata", "name"]) == patch.str_at(&["metadata", "name"]),
+                };
+                if !hit {
+                    keep.push(r);
+                    continue;
+                }
+                // With a selector, kustomize points a copy of the patch at each resource.
+                let mut p = patch.clone();
+                if target.is_some() {
+                    for key in ["apiVersion", "kind"] {
+                        if let (Some(v), true) = (r.get(key).cloned(), p.is_map()) {
+                            let kn = Node::scalar(key, v.span);
+                            p.insert(kn, v);
+                        }
+                    }
+                    if let (Some(name), Some(meta)) = (r.at(&["metadata", "name"]).cloned(), p.get_mut("metadata")) {
+                        let kn = Node::scalar("name", name.span);
+                        meta.insert(kn, name);
+                    }
+                }
+                if let Some(out) = strategic_merge(&r, &p)? {
+                    keep.push(out);
+                }
+            }
+            resources = keep;
+        }
+    }
+    Ok(Outcome::Ran(resources.iter().map(Node::to_json).collect()))
+}
+
+fn sorted(mut v: Vec<serde_json::Value>) -> Vec<String> {
+    let mut s: Vec<String> = v.drain(..).map(|j| j.to_string()).collect();
+    s.sort();
+    s
+}
+
+#[test]
+fn kustomize_conformance_cases_with_patches() {
+    let Some(cases) = conformance_dir() else {
+        eprintln!("../shared/kustomize-conformance is absent: skipped");
+        return;
+    };
+    let index = std::fs::read_to_string(cases.join("../cases.tsv")).unwrap();
+    let (mut ran, mut skipped, mut failed) = (0, Vec::new(), Vec::new());
+    for line in index.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (id, features) = (cols[0], cols.get(4).copied().unwrap_or(""));
+        if !(features.contains("patch: strategic-merge") || features.contains("patch: json6902")) {
+            continue;
+        }
+        let case = cases.join(id);
+        match run_case(&case) {
+            Ok(Outcome::Skip(why)) => skipped.push(format!("{id}: {why}")),
+            Ok(Outcome::Ran(got)) => {
+                ran += 1;
+                let expected = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
+                let expected: Vec<serde_json::Value> = docs(&expected, 70).iter().map(Node::to_json).collect();
+                if sorted(got.clone()) != sorted(expected.clone()) {
+                    failed.push(format!("{id}:\n  ours:     {:?}\n  expected: {:?}", sorted(got), sorted(expected)));
+                }
+            }
+            Err(e) => failed.push(format!("{id}: error {e}")),
+        }
+    }
+    eprintln!("conformance: {ran} run, {} skipped", skipped.len());
+    assert!(ran >= 20, "too few cases ran: {ran}; skipped: {skipped:#?}");
+    assert!(failed.is_empty(), "{} of {ran} cases differ:\n{}", failed.len(), failed.join("\n"));
+}

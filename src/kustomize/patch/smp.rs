@@ -15,6 +15,9 @@ use crate::source::yaml::{Node, Style, Value};
 const DIRECTIVE: &str = "$patch";
 /// Recursion guard; the parser caps nesting at 256 levels.
 const MAX_DEPTH: usize = 512;
+/// kyaml's list merge is quadratic in the list length; longer associative lists are refused rather
+/// than merged slowly (no real manifest comes near).
+const MAX_LIST: usize = 5000;
 
 /// Where the origin (patch side) of a walk comes from.
 #[derive(Clone, Copy)]
@@ -145,12 +148,11 @@ impl Walker {
             Og::Node(o) => Some(o),
             _ => None,
         };
-        let first = present(dest.as_ref()).or(present(origin)).cloned();
-        let Some(first) = first else { return self.walk_map(dest, og, ty, depth) };
+        let Some(first) = present(dest.as_ref()).or(present(origin)) else { return self.walk_map(dest, og, ty, depth) };
         // Every non-null source must have the kind of the first one.
         for other in [present(dest.as_ref()), present(origin)].into_iter().flatten() {
             if std::mem::discriminant(&other.value) != std::mem::discriminant(&first.value) {
-                return Err(self.err_kind(&first, other));
+                return Err(self.err_kind(first, other));
             }
         }
         match first.value {
@@ -282,6 +284,10 @@ impl Walker {
 
     /// kyaml's `walkAssociativeSequence` + `setAssociativeSequenceElements` + `appendListNode`.
     fn merge_list(&mut self, dest: Node, origin: Option<&Node>, same: bool, lt: ListTy, who: Who, depth: usize) -> Result<Walked, String> {
+        let total = dest.as_seq().map(|s| s.len()).unwrap_or(0) + origin.and_then(|o| o.as_seq()).map(|s| s.len()).unwrap_or(0);
+        if total > MAX_LIST {
+            return Err(format!("associative list at {} has more than {MAX_LIST} elements", self.path.join(".")));
+        }
         let dest_span = dest.span;
         let dest_tag = dest.tag.clone();
         let mut arena: Vec<Node> = Vec::new();
