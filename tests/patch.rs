@@ -628,7 +628,7 @@ fn selected(res: &Node, target: &Node) -> bool {
 
 enum Outcome {
     Skip(String),
-    Ran(Vec<serde_json::Value>),
+    Ran(Vec<serde_json::Value>, Vec<Node>),
 }
 
 /// Apply a case's patches with our implementation. Only kustomizations made of plain resource
@@ -639,7 +639,14 @@ fn run_case(case: &Path) -> Result<Outcome, String> {
     if meta.str_at(&["expect"]) != Some("output") {
         return Ok(Outcome::Skip("expects an error".into()));
     }
-    let dir = case.join("input").join(meta.str_at(&["build", "dir"]).unwrap_or("."));
+    build(&case.join("input").join(meta.str_at(&["build", "dir"]).unwrap_or(".")), 0)
+}
+
+/// One kustomization: its resources (files, or directories built the same way) and its patches.
+fn build(dir: &Path, depth: usize) -> Result<Outcome, String> {
+    if depth > 10 {
+        return Err("resource directories nest too deeply".into());
+    }
     let k = std::fs::read_to_string(dir.join("kustomization.yaml")).map_err(|e| e.to_string())?;
     let k = docs(&k, 51).into_iter().next().ok_or("empty kustomization")?;
     let mut next_file = 100u32;
@@ -656,7 +663,11 @@ fn run_case(case: &Path) -> Result<Outcome, String> {
     for r in k.get("resources").map(|r| r.items().collect::<Vec<_>>()).unwrap_or_default() {
         let rel = r.as_str().unwrap_or("");
         if dir.join(rel).is_dir() {
-            return Ok(Outcome::Skip("resource directory".into()));
+            match build(&dir.join(rel), depth + 1)? {
+                Outcome::Skip(why) => return Ok(Outcome::Skip(why)),
+                Outcome::Ran(_, nodes) => resources.extend(nodes),
+            }
+            continue;
         }
         let (t, id) = read(rel)?;
         resources.extend(docs(&t, id));
@@ -729,7 +740,7 @@ fn run_case(case: &Path) -> Result<Outcome, String> {
             resources = keep;
         }
     }
-    Ok(Outcome::Ran(resources.iter().map(Node::to_json).collect()))
+    Ok(Outcome::Ran(resources.iter().map(Node::to_json).collect(), resources))
 }
 
 fn sorted(mut v: Vec<serde_json::Value>) -> Vec<String> {
@@ -755,7 +766,7 @@ fn kustomize_conformance_cases_with_patches() {
         let case = cases.join(id);
         match run_case(&case) {
             Ok(Outcome::Skip(why)) => skipped.push(format!("{id}: {why}")),
-            Ok(Outcome::Ran(got)) => {
+            Ok(Outcome::Ran(got, _)) => {
                 ran += 1;
                 let expected = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
                 let expected: Vec<serde_json::Value> = docs(&expected, 70).iter().map(Node::to_json).collect();
@@ -767,6 +778,160 @@ fn kustomize_conformance_cases_with_patches() {
         }
     }
     eprintln!("conformance: {ran} run, {} skipped", skipped.len());
+    if std::env::var_os("PATCH_CONFORMANCE_VERBOSE").is_some() {
+        eprintln!("{skipped:#?}");
+    }
     assert!(ran >= 20, "too few cases ran: {ran}; skipped: {skipped:#?}");
     assert!(failed.is_empty(), "{} of {ran} cases differ:\n{}", failed.len(), failed.join("\n"));
+}
+
+// ================================================================ randomized comparison with kustomize
+
+/// Small deterministic generator (xorshift).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+    fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+}
+
+fn gen_ports(r: &mut Rng, patch: bool) -> String {
+    let n = r.next() % 4;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut f = vec![format!("containerPort: {}", r.pick(&["80", "53", "8080"]))];
+        if r.chance(60) {
+            f.push(format!("protocol: {}", r.pick(&["TCP", "UDP"])));
+        }
+        if r.chance(50) {
+            f.push(format!("name: {}", r.pick(&["a", "b", "c"])));
+        }
+        if patch && r.chance(10) {
+            f.push("$patch: delete".into());
+        }
+        out.push(format!("{{{}}}", f.join(", ")));
+    }
+    format!("[{}]", out.join(", "))
+}
+
+fn gen_env(r: &mut Rng, patch: bool) -> String {
+    let n = r.next() % 4;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut f = Vec::new();
+        if !r.chance(5) {
+            f.push(format!("name: {}", r.pick(&["X", "Y", "Z"])));
+        }
+        match r.next() % 4 {
+            0 if patch => f.push("value: null".into()),
+            1 => f.push("valueFrom: {fieldRef: {fieldPath: metadata.name}}".into()),
+            _ => f.push(format!("value: '{}'", r.pick(&["1", "2"]))),
+        }
+        if patch && r.chance(8) {
+            f.push("$patch: delete".into());
+        }
+        out.push(format!("{{{}}}", f.join(", ")));
+    }
+    if patch && r.chance(8) {
+        out.push(format!("{{$patch: {}}}", r.pick(&["replace", "delete"])));
+    }
+    format!("[{}]", out.join(", "))
+}
+
+fn gen_containers(r: &mut Rng, patch: bool) -> String {
+    let n = 1 + r.next() % 3;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut f = vec![format!("name: {}", r.pick(&["app", "side", "init"]))];
+        if r.chance(60) {
+            f.push(format!("image: {}", r.pick(&["a:1", "a:2", "b:1"])));
+        }
+        if r.chance(50) {
+            f.push(format!("ports: {}", gen_ports(r, patch)));
+        }
+        if r.chance(50) {
+            f.push(format!("env: {}", gen_env(r, patch)));
+        }
+        if r.chance(30) {
+            f.push(format!("args: [{}]", r.pick(&["--a", "--b", "--a, --b"])));
+        }
+        if patch && r.chance(5) {
+            f.push(format!("$patch: {}", r.pick(&["delete", "replace", "merge"])));
+        }
+        out.push(format!("{{{}}}", f.join(", ")));
+    }
+    format!("[{}]", out.join(", "))
+}
+
+fn gen_object(r: &mut Rng, kind: usize, patch: bool) -> String {
+    let (api, k) = [("apps/v1", "Deployment"), ("example.com/v1", "Thing"), ("v1", "Service")][kind];
+    let mut s = format!("apiVersion: {api}\nkind: {k}\nmetadata:\n  name: x\n");
+    if r.chance(40) {
+        s.push_str(&format!("  finalizers: [{}]\n", r.pick(&["f1", "f2", "f1, f3", "f3, f1"])));
+    }
+    if r.chance(40) {
+        s.push_str(&format!("  labels: {}\n", r.pick(&["{a: b}", "{a: c, d: e}", "null", "{a: null}"])));
+    }
+    match kind {
+        0 | 1 => {
+            s.push_str("spec:\n");
+            if r.chance(40) {
+                s.push_str(&format!("  replicas: {}\n", r.pick(&["1", "2", "'3'", "null"])));
+            }
+            s.push_str(&format!("  template:\n    spec:\n      containers: {}\n", gen_containers(r, patch)));
+            if r.chance(40) {
+                s.push_str(&format!("      volumes: [{}]\n", r.pick(&["{name: v, emptyDir: {}}", "{name: v, emptyDir: null, secret: {secretName: s}}", "{name: w, configMap: {name: c}}"])));
+            }
+        }
+        _ => {
+            let ports = ["{port: 80, protocol: TCP}", "{port: 80}", "{port: 80, protocol: UDP, targetPort: 1}", "{port: 443, name: https}"];
+            s.push_str(&format!("spec:\n  ports: [{}]\n", (0..1 + r.next() % 3).map(|_| r.pick(&ports)).collect::<Vec<_>>().join(", ")));
+        }
+    }
+    s
+}
+
+/// Run with `cargo test --test patch -- --ignored randomized` (needs kubectl): random targets and
+/// patches over containers, env, ports, volumes, finalizers and a CRD, compared with kustomize.
+#[test]
+#[ignore]
+fn randomized_comparison_with_kustomize() {
+    if !kubectl() {
+        eprintln!("kubectl not found: skipped");
+        return;
+    }
+    let n: usize = std::env::var("PATCH_RANDOM_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let seed = std::env::var("PATCH_RANDOM_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9E3779B97F4A7C15u64);
+    let mut r = Rng(seed | 1);
+    let mut bad = Vec::new();
+    for i in 0..n {
+        let kind = (r.next() % 3) as usize;
+        let target = gen_object(&mut r, kind, false);
+        let patch = gen_object(&mut r, kind, true);
+        let ours = strategic_merge(&parse(TARGET, &target), &parse(PATCH, &patch));
+        let theirs = oracle(&target, &patch, None).unwrap();
+        let agree = match (&ours, &theirs) {
+            (Ok(Some(o)), Ok(t)) => t.len() == 1 && t[0] == o.to_json(),
+            (Ok(None), Ok(t)) => t.is_empty(),
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        if !agree {
+            bad.push(format!(
+                "case {i}\n--- target\n{target}--- patch\n{patch}--- ours\n{:?}\n--- kustomize\n{:?}\n",
+                ours.map(|o| o.map(|n| n.to_json())),
+                theirs
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
 }
