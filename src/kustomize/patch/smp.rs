@@ -298,7 +298,9 @@ impl Walker {
                 arena.push(it);
             }
         }
-        let olist: &[Node] = origin.and_then(|o| o.as_seq()).unwrap_or(&[]);
+        // Owned: kyaml removes `$patch` from the patch's elements in place as it walks them, and a
+        // later lookup of the same element sees it without the directive.
+        let mut olist: Vec<Node> = origin.and_then(|o| o.as_seq()).map(|s| s.to_vec()).unwrap_or_default();
 
         // The values of the merge keys of every element, patch first (Prepend), without repeats.
         let mut keys: Vec<String> = lt.keys.iter().map(|s| s.to_string()).collect();
@@ -313,7 +315,7 @@ impl Walker {
                 keys.iter().map(|k| field(n, k).filter(|v| !nil_or_empty(v)).map(|v| raw(v).to_string()).unwrap_or_default()).collect()
             };
             if !same {
-                for n in olist {
+                for n in &olist {
                     push(tuple(n));
                 }
             }
@@ -346,20 +348,31 @@ impl Walker {
             let (vk, vv) = validate_keys(&values_list, values, &keys);
             let (ik, iv) = validate_keys(std::slice::from_ref(&vv), &vv, &vk);
             let d = element_list(dlist.iter().map(|i| (*i, &arena[*i])), &ik, &iv);
-            let o: Option<&Node> = if same { None } else { element_list(olist.iter().enumerate(), &ik, &iv).map(|i| &olist[i]) };
+            let oi: Option<usize> = if same { None } else { element_list(olist.iter().enumerate(), &ik, &iv) };
             valid_keys = vk.clone();
 
-            // Walk the pair of elements.
-            let dnode = d.map(|i| arena[i].clone());
-            let og = if same && d.is_some() {
-                Og::Same
-            } else if let Some(o) = o {
-                Og::Node(o)
-            } else {
-                Og::None
+            // Walk the pair of elements. An element's own `$patch` is taken off the shared node
+            // first (the patch's element, or in a new list the element itself).
+            let dest_is_map = d.map(|i| arena[i].is_map() || arena[i].is_null()).unwrap_or(true);
+            let holder: Option<&mut Node> = if same { d.map(|i| &mut arena[i]) } else { oi.map(|i| &mut olist[i]) };
+            let directive = match holder {
+                Some(h) if h.is_map() && dest_is_map && field(h, DIRECTIVE).is_some_and(|v| parse_directive(raw(v)).is_ok()) => Some(map_directive(h)?),
+                _ => None,
             };
+            let dnode = d.map(|i| arena[i].clone());
             self.path.push(format!("[{}]", iv.join(",")));
-            let r = self.walk(dnode, og, elem_ty, depth + 1);
+            let r = match (directive, same) {
+                (Some(Directive::Delete), _) => Ok((None, Who::Origin)),
+                (Some(Directive::Replace), false) => {
+                    let o = olist[oi.unwrap()].clone();
+                    self.walk_fields(o, true, elem_ty, Who::Origin, depth + 1)
+                }
+                (_, true) if d.is_some() => self.walk(dnode, Og::Same, elem_ty, depth + 1),
+                (_, _) => match oi {
+                    Some(i) => self.walk(dnode, Og::Node(&olist[i]), elem_ty, depth + 1),
+                    None => self.walk(dnode, Og::None, elem_ty, depth + 1),
+                },
+            };
             self.path.pop();
             let (val, vwho) = r?;
             let val_id = match val {
