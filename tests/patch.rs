@@ -887,7 +887,35 @@ fn gen_object(r: &mut Rng, kind: usize, patch: bool) -> String {
             if r.chance(40) {
                 s.push_str(&format!("  replicas: {}\n", r.pick(&["1", "2", "'3'", "null"])));
             }
-            s.push_str(&format!("  template:\n    spec:\n      containers: {}\n", gen_containers(r, patch)));
+            s.push_str("  template:\n");
+            if r.chance(30) {
+                let labels = if patch { ["{$patch: replace, x: y}", "{a: null}", "{b: c}", "null"] } else { ["{a: b}", "{a: b, c: d}", "{}", "null"] };
+                s.push_str(&format!("    metadata:\n      labels: {}\n", r.pick(&labels)));
+            }
+            s.push_str("    spec:\n");
+            if r.chance(85) {
+                let mut c = gen_containers(r, patch);
+                if patch && r.chance(10) {
+                    c = format!("{}, {{$patch: {}}}]", c.trim_end_matches(']'), r.pick(&["replace", "delete"]));
+                }
+                if !patch && r.chance(5) {
+                    c = format!("{}, {{image: noname}}]", c.trim_end_matches(']'));
+                }
+                s.push_str(&format!("      containers: {c}\n"));
+            }
+            if r.chance(30) {
+                s.push_str(&format!("      initContainers: {}\n", gen_containers(r, patch)));
+            }
+            if r.chance(30) {
+                let t = ["{topologyKey: zone, whenUnsatisfiable: DoNotSchedule, maxSkew: 1}", "{topologyKey: zone, maxSkew: 2}", "{topologyKey: host, whenUnsatisfiable: ScheduleAnyway}", "{topologyKey: host, maxSkew: 3}", "{whenUnsatisfiable: X}"];
+                s.push_str(&format!("      topologySpreadConstraints: [{}]\n", (0..1 + r.next() % 3).map(|_| r.pick(&t)).collect::<Vec<_>>().join(", ")));
+            }
+            if r.chance(20) {
+                s.push_str(&format!("      hostAliases: [{}]\n", r.pick(&["{ip: 1.1.1.1, hostnames: [a]}", "{ip: 1.1.1.1, hostnames: [b]}, {ip: 2.2.2.2}", "{hostnames: [c]}"])));
+            }
+            if r.chance(20) {
+                s.push_str(&format!("      tolerations: [{}]\n", r.pick(&["{key: a, operator: Exists}", "{key: b}"])));
+            }
             if r.chance(40) {
                 s.push_str(&format!("      volumes: [{}]\n", r.pick(&["{name: v, emptyDir: {}}", "{name: v, emptyDir: null, secret: {secretName: s}}", "{name: w, configMap: {name: c}}"])));
             }
