@@ -547,6 +547,24 @@ fn json_errors() {
     json_err(CM, "- {op: move, from: /data/nope, path: /data/x}\n", "Unable to remove nonexistent key: nope");
     json_err(CM, "- {op: frob, path: /data/k}\n", "Unexpected kind: frob");
     json_err(CM, "- {op: add, value: q}\n", "add operation failed to decode path");
+    json_err(CM, "- {op: add, path: /spec/arr/x, value: 1}\n", "value was not a proper array index: 'x'");
+    json_err(CM, "- {op: copy, from: /nope/x, path: /data/x}\n", "copy operation does not apply: doc is missing from path: /nope/x");
+    json_err(CM, "- {op: test, path: /nope/x, value: 1}\n", "test operation does not apply: is missing path: /nope/x");
+    json_err(CM, "- {op: move, from: /spec, path: /spec/x}\n", "move operation does not apply: doc is missing destination path: /spec/x");
+    // The whole document cannot be replaced.
+    json_err(CM, "- {op: add, path: '', value: {a: 1}}\n", "add operation does not apply: doc is missing path");
+    json_err(CM, "- {op: test, path: '', value: null}\n", "testing value  failed: test failed");
+}
+
+#[test]
+fn json_more_index_forms() {
+    // -1 is the last element for replace; +1 reads as 1; copy inside a list; a path without the
+    // leading slash loses its first segment (kustomize's json-patch), so `data/x` is `/x`.
+    json(CM, "- {op: replace, path: /spec/arr/-1, value: q}\n", &cm("  annotations: {a/b: x, c~d: y}\ndata: {k: v}\nspec:\n  arr: [a, b, q]\n"));
+    json(CM, "- {op: add, path: /spec/arr/+1, value: q}\n", &cm("  annotations: {a/b: x, c~d: y}\ndata: {k: v}\nspec:\n  arr: [a, q, b, c]\n"));
+    json(CM, "- {op: copy, from: /spec/arr/0, path: /spec/arr/0}\n", &cm("  annotations: {a/b: x, c~d: y}\ndata: {k: v}\nspec:\n  arr: [a, a, b, c]\n"));
+    json(CM, "- {op: test, path: /spec/arr/1, value: b}\n", CM);
+    json(CM, "- {op: add, path: data/x, value: '1'}\n", &cm("  annotations: {a/b: x, c~d: y}\ndata: {k: v}\nspec:\n  arr: [a, b, c]\nx: '1'\n"));
 }
 
 #[test]

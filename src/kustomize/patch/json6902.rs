@@ -37,10 +37,8 @@ fn pointer<'a>(op: &'a Node, field: &str, opname: &str) -> Result<Pointer<'a>, S
     if text.is_empty() {
         return Ok(Pointer { text, node: Some(node), tokens: Vec::new() });
     }
-    let Some(rest) = text.strip_prefix('/') else {
-        return Err(format!("{opname} operation failed to decode {field}: JSON pointer '{text}' does not start with '/'"));
-    };
-    let tokens = rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+    // Like kustomize's json-patch, the first segment is dropped whatever it is: `data/x` is `/x`.
+    let tokens = text.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
     Ok(Pointer { text, node: Some(node), tokens })
 }
 
@@ -99,11 +97,8 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<(), String> {
         "move" => {
             let from = pointer(op, "from", "move")?;
             let p = pointer(op, "path", "move")?;
-            if p.text.starts_with(&format!("{}/", from.text)) {
-                return Err(format!("invalid move operation: path '{}' is a child of from '{}'", p.text, from.text));
-            }
-            if from.text == p.text {
-                return Ok(());
+            if from.tokens.is_empty() {
+                return Err(format!("move operation does not apply: doc is missing from path: {}: missing value", from.text));
             }
             let v = remove(doc, &from, "move")?;
             add(doc, &p, v, "move")
@@ -133,14 +128,14 @@ fn new_key(p: &Pointer<'_>, token: &str, fallback: &Node) -> Node {
 }
 
 fn add(doc: &mut Node, p: &Pointer<'_>, value: Node, opname: &str) -> Result<(), String> {
-    let Some(last) = p.tokens.last() else {
-        *doc = value;
-        return Ok(());
+    let missing = || match opname {
+        "add" => format!("add operation does not apply: doc is missing path: {:?}: missing value", p.text),
+        _ => format!("{opname} operation does not apply: doc is missing destination path: {}: missing value", p.text),
     };
+    // kustomize's json-patch does not replace the whole document.
+    let Some(last) = p.tokens.last() else { return Err(missing()) };
     let key_node = new_key(p, last, &value);
-    let Some(parent) = parent_mut(doc, &p.tokens) else {
-        return Err(format!("{opname} operation does not apply: doc is missing path: {:?}: missing value", p.text));
-    };
+    let Some(parent) = parent_mut(doc, &p.tokens) else { return Err(missing()) };
     match &mut parent.value {
         Value::Map(entries) => {
             match entries.iter_mut().rev().find(|(k, _)| k.as_str() == Some(last.as_str())) {
@@ -154,7 +149,7 @@ fn add(doc: &mut Node, p: &Pointer<'_>, value: Node, opname: &str) -> Result<(),
                 items.push(value);
                 return Ok(());
             }
-            let idx = atoi(last).map_err(|e| format!("error in {opname} for path: '{}': {e}", p.text))?;
+            let idx = atoi(last).map_err(|e| format!("error in {opname} for path: '{}': value was not a proper array index: '{last}': {e}", p.text))?;
             let size = items.len() as i64 + 1;
             let invalid = || format!("error in {opname} for path: '{}': Unable to access invalid index: {idx}: invalid index referenced", p.text);
             if idx >= size || idx < -size {
@@ -164,7 +159,7 @@ fn add(doc: &mut Node, p: &Pointer<'_>, value: Node, opname: &str) -> Result<(),
             items.insert(at as usize, value);
             Ok(())
         }
-        Value::Scalar(..) => Err(format!("{opname} operation does not apply: doc is missing path: {:?}: missing value", p.text)),
+        Value::Scalar(..) => Err(missing()),
     }
 }
 
@@ -197,8 +192,7 @@ fn remove(doc: &mut Node, p: &Pointer<'_>, opname: &str) -> Result<Node, String>
 
 fn replace(doc: &mut Node, p: &Pointer<'_>, value: Node) -> Result<(), String> {
     let Some(last) = p.tokens.last() else {
-        *doc = value;
-        return Ok(());
+        return Err(format!("replace operation does not apply: doc is missing path: {}: missing value", p.text));
     };
     let key_node = new_key(p, last, &value);
     let Some(parent) = parent_mut(doc, &p.tokens) else {
@@ -232,7 +226,10 @@ fn replace(doc: &mut Node, p: &Pointer<'_>, value: Node) -> Result<(), String> {
 fn get(doc: &mut Node, p: &Pointer<'_>, opname: &str, op: &Node) -> Result<Node, String> {
     let Some(last) = p.tokens.last() else { return Ok(doc.clone()) };
     let Some(parent) = parent_mut(doc, &p.tokens) else {
-        return Err(format!("{opname} operation does not apply: doc is missing path: {}: missing value", p.text));
+        return Err(match opname {
+            "test" => format!("test operation does not apply: is missing path: {}: missing value", p.text),
+            _ => format!("{opname} operation does not apply: doc is missing from path: {}: missing value", p.text),
+        });
     };
     match &parent.value {
         Value::Map(entries) => Ok(entries.iter().rev().find(|(k, _)| k.as_str() == Some(last.as_str())).map(|(_, v)| v.clone()).unwrap_or_else(|| null_at(op))),
