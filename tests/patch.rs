@@ -321,6 +321,83 @@ fn the_schema_is_looked_up_by_exact_api_version() {
     smp(&d("apps/v1", "[{name: a, image: a}]"), &d("apps/v1", "[{name: b, image: b}]"), &d("apps/v1", "[{name: b, image: b}, {name: a, image: a}]"));
 }
 
+/// Build `path` (dot-separated; `[]` = "inside a one-element list") holding `list`.
+fn nest(path: &str, list: &str) -> String {
+    let mut out = list.to_string();
+    for seg in path.rsplit('.') {
+        out = match seg.strip_suffix("[]") {
+            Some(f) => format!("{{{f}: [{{name: c, {}}}]}}", &out[1..out.len() - 1]),
+            None => format!("{{{seg}: {out}}}"),
+        };
+    }
+    out
+}
+
+#[test]
+fn the_merge_key_table_matches_kustomize() {
+    // (apiVersion, kind, path to the list, merge key): a list with element `key: a` patched with
+    // `key: b` has two elements when the list merges, one when it is replaced.
+    let rows: &[(&str, &str, &str, &str, bool)] = &[
+        ("v1", "Pod", "spec.containers", "name", true),
+        ("v1", "Pod", "spec.containers[].env", "name", true),
+        ("v1", "Pod", "spec.containers[].volumeMounts", "mountPath", true),
+        ("v1", "Pod", "spec.containers[].volumeDevices", "devicePath", true),
+        ("v1", "Pod", "spec.ephemeralContainers", "name", true),
+        ("v1", "Pod", "spec.hostAliases", "ip", true),
+        ("v1", "Pod", "spec.imagePullSecrets", "name", true),
+        ("v1", "Pod", "spec.tolerations", "key", false),
+        ("v1", "Pod", "spec.readinessGates", "conditionType", false),
+        ("v1", "Pod", "status.conditions", "type", true),
+        ("v1", "Pod", "status.podIPs", "ip", true),
+        ("v1", "PodTemplate", "template.spec.initContainers", "name", true),
+        ("v1", "ReplicationController", "spec.template.spec.volumes", "name", true),
+        ("apps/v1", "StatefulSet", "spec.template.spec.containers", "name", true),
+        ("apps/v1", "StatefulSet", "spec.volumeClaimTemplates", "name", false),
+        ("apps/v1", "DaemonSet", "spec.template.spec.containers", "name", true),
+        ("apps/v1", "ReplicaSet", "status.conditions", "type", true),
+        ("batch/v1", "Job", "spec.template.spec.containers", "name", true),
+        ("batch/v1beta1", "CronJob", "spec.jobTemplate.spec.template.spec.containers", "name", true),
+        ("v1", "ServiceAccount", "secrets", "name", true),
+        ("v1", "ServiceAccount", "imagePullSecrets", "name", false),
+        ("v1", "Node", "status.addresses", "type", true),
+        ("v1", "Namespace", "status.conditions", "type", true),
+        ("v1", "ConfigMap", "metadata.ownerReferences", "uid", true),
+        ("policy/v1", "PodDisruptionBudget", "status.conditions", "type", true),
+        ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "webhooks", "name", true),
+        ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "webhooks", "name", true),
+        ("autoscaling/v2", "HorizontalPodAutoscaler", "metadata.ownerReferences", "uid", false),
+        ("networking.k8s.io/v1", "Ingress", "spec.rules", "host", false),
+        ("rbac.authorization.k8s.io/v1", "Role", "rules", "verbs", false),
+        ("postgresql.cnpg.io/v1", "Cluster", "metadata.ownerReferences", "uid", false),
+        ("velero.io/v1", "Backup", "spec.hooks.resources", "name", false),
+    ];
+    for &(api, kind, path, key, merges) in rows {
+        let obj = |v: &str| {
+            let body = nest(path, &format!("[{{{key}: {v}}}]"));
+            let body = &body[1..body.len() - 1];
+            format!("apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\n{}", body.replacen("metadata: {", "metadata: {name: x, ", 1))
+        };
+        let (t, p) = (obj("a"), obj("b"));
+        let t = if path.starts_with("metadata.") { t.replacen("metadata: {name: x}\n", "", 1) } else { t };
+        let p = if path.starts_with("metadata.") { p.replacen("metadata: {name: x}\n", "", 1) } else { p };
+        let got = strategic_merge(&parse(TARGET, &t), &parse(PATCH, &p)).unwrap().unwrap();
+        let mut n = got.clone();
+        for seg in path.split('.') {
+            let f = seg.trim_end_matches("[]");
+            n = n.get(f).unwrap().clone();
+            if seg.ends_with("[]") {
+                n = n.as_seq().unwrap()[0].clone();
+            }
+        }
+        let len = n.as_seq().unwrap().len();
+        assert_eq!(len == 2, merges, "{api} {kind} {path}: ours has {len} elements\n{t}");
+        if let Some(o) = oracle(&t, &p, None) {
+            let o = o.unwrap_or_else(|e| panic!("{api} {kind}: {e}"));
+            assert_eq!(o, vec![got.to_json()], "{api} {kind} {path}: kustomize differs");
+        }
+    }
+}
+
 // ================================================================ CRDs
 
 #[test]
@@ -583,12 +660,12 @@ fn json_provenance() {
 #[test]
 fn deep_nesting_and_wrong_shapes_do_not_panic() {
     let mut deep = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: ");
-    for _ in 0..200 {
+    for _ in 0..250 {
         deep.push('{');
         deep.push_str("a: ");
     }
     deep.push('1');
-    for _ in 0..200 {
+    for _ in 0..250 {
         deep.push('}');
     }
     deep.push('\n');

@@ -397,7 +397,7 @@ impl Walker {
                 if !key.is_empty() && !vv[i].is_empty() && arena[val_id].is_map() && field(&arena[val_id], key).is_none() {
                     let span = arena[val_id].span;
                     let k = Node::scalar(key.clone(), span);
-                    let v = Node::string(vv[i].clone(), span);
+                    let v = Node::scalar(vv[i].clone(), span);
                     if let Some(m) = arena[val_id].as_map_mut() {
                         m.push((k, v));
                     }
