@@ -446,10 +446,11 @@ fn set_field(base: &mut Node, name: &str, val: Option<Node>, who: Who, old_style
         Some(p) => {
             // kyaml keeps the style of the value it replaces: a quoted target value stays quoted
             // (so `"1"` patched with `2` is the string "2").
-            if let (Some(old_style), Value::Scalar(_, st)) = (old_style, &mut val.value) {
-                if old_style != Style::Plain && who == Who::Origin {
-                    *st = old_style;
-                }
+            if let (Some(old_style), Value::Scalar(_, st)) = (old_style, &mut val.value)
+                && old_style != Style::Plain
+                && who == Who::Origin
+            {
+                *st = old_style;
             }
             entries[p].1 = val;
         }
@@ -465,12 +466,11 @@ fn validate_keys(values_list: &[Vec<String>], values: &[String], keys: &[String]
     let mut set: Vec<&str> = Vec::new();
     for vs in values_list {
         for (i, v) in vs.iter().enumerate() {
-            if !v.is_empty() {
-                if let Some(k) = keys.get(i) {
-                    if !set.contains(&k.as_str()) {
-                        set.push(k);
-                    }
-                }
+            if let Some(k) = keys.get(i)
+                && !v.is_empty()
+                && !set.contains(&k.as_str())
+            {
+                set.push(k);
             }
         }
     }
@@ -605,10 +605,11 @@ fn element_setter(list: &mut Vec<usize>, arena: &[Node], element: Option<usize>,
         }
     }
     *list = out;
-    if let Some(e) = element {
-        if !arena[e].is_null() && !found_any {
-            list.push(e);
-        }
+    if let Some(e) = element
+        && !arena[e].is_null()
+        && !found_any
+    {
+        list.push(e);
     }
     Ok(())
 }
