@@ -1058,3 +1058,20 @@ fn randomized_comparison_with_kustomize() {
     }
     assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
 }
+
+#[test]
+fn long_lists_merge_in_reasonable_time() {
+    let env = |n: usize, v: &str| (0..n).map(|i| format!("  - {{name: E{i}, value: '{v}'}}\n")).collect::<String>();
+    let t = parse(TARGET, &pod_spec(&format!("containers:\n- name: app\n  env:\n{}", env(1000, "1"))));
+    let p = parse(PATCH, &pod_spec(&format!("containers:\n- name: app\n  env:\n{}", env(300, "2"))));
+    let start = std::time::Instant::now();
+    let got = strategic_merge(&t, &p).unwrap().unwrap();
+    let took = start.elapsed();
+    let n = got.at(&["spec", "template", "spec", "containers"]).unwrap().as_seq().unwrap()[0].get("env").unwrap().as_seq().unwrap().len();
+    assert_eq!(n, 1000);
+    assert!(took.as_secs() < 20, "took {took:?}");
+    eprintln!("1000-element env merged with 300 patched entries in {took:?}");
+    // Beyond the cap: an error, not a long wait.
+    let big = parse(TARGET, &pod_spec(&format!("containers:\n- name: app\n  env:\n{}", env(2001, "1"))));
+    assert!(strategic_merge(&big, &p).unwrap_err().contains("more than 2000 elements"));
+}

@@ -17,7 +17,7 @@ const DIRECTIVE: &str = "$patch";
 const MAX_DEPTH: usize = 512;
 /// kyaml's list merge is quadratic in the list length; longer associative lists are refused rather
 /// than merged slowly (no real manifest comes near).
-const MAX_LIST: usize = 5000;
+const MAX_LIST: usize = 2000;
 
 /// Where the origin (patch side) of a walk comes from.
 #[derive(Clone, Copy)]
