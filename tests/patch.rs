@@ -1075,3 +1075,52 @@ fn long_lists_merge_in_reasonable_time() {
     let big = parse(TARGET, &pod_spec(&format!("containers:\n- name: app\n  env:\n{}", env(2001, "1"))));
     assert!(strategic_merge(&big, &p).unwrap_err().contains("more than 2000 elements"));
 }
+
+/// Run with `cargo test --test patch -- --ignored randomized_json` (needs kubectl): random JSON 6902
+/// operations, valid and not, compared with kustomize (success or failure, and the result).
+#[test]
+#[ignore]
+fn randomized_json_comparison_with_kustomize() {
+    if !kubectl() {
+        eprintln!("kubectl not found: skipped");
+        return;
+    }
+    let n: usize = std::env::var("PATCH_RANDOM_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
+    let seed = std::env::var("PATCH_RANDOM_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x2545F4914F6CDD1Du64);
+    let mut r = Rng(seed | 1);
+    let paths = [
+        "/data/k", "/data/nope", "/data/a~1b", "/spec/arr/0", "/spec/arr/2", "/spec/arr/3", "/spec/arr/-", "/spec/arr/-1", "/spec/arr/-3",
+        "/spec/arr/-4", "/spec/arr/x", "/spec/m/n", "/spec/m", "/spec", "/nope/x", "/data/k/x", "/spec/arr/1/z", "/spec/objs/0/name",
+        "/spec/objs/1", "/metadata/labels/app", "",
+    ];
+    let values = ["q", "1", "'1'", "null", "{x: 1}", "[1, 2]", "true"];
+    let mut bad = Vec::new();
+    for i in 0..n {
+        let target = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {app: x}\ndata:\n  k: v\n  a/b: c\nspec:\n  arr: [a, b, c]\n  m: {n: 1}\n  objs: [{name: o1}, {name: o2, v: 2}]\n";
+        let mut ops = String::new();
+        for _ in 0..1 + r.next() % 3 {
+            let op = r.pick(&["add", "remove", "replace", "move", "copy", "test"]);
+            let path = r.pick(&paths);
+            let mut o = format!("- op: {op}\n  path: '{path}'\n");
+            if matches!(op, "move" | "copy") {
+                o.push_str(&format!("  from: '{}'\n", r.pick(&paths)));
+            }
+            if matches!(op, "add" | "replace" | "test") && r.chance(90) {
+                o.push_str(&format!("  value: {}\n", r.pick(&values)));
+            }
+            ops.push_str(&o);
+        }
+        let t = parse(TARGET, target);
+        let ours = json6902(&t, &parse(PATCH, &ops));
+        let theirs = oracle(target, &ops, Some(("ConfigMap", "cm"))).unwrap();
+        let agree = match (&ours, &theirs) {
+            (Ok(o), Ok(t)) => t.len() == 1 && t[0] == o.to_json(),
+            (Err(_), Err(_)) => true,
+            _ => false,
+        };
+        if !agree {
+            bad.push(format!("case {i}\n--- ops\n{ops}--- ours\n{:?}\n--- kustomize\n{:?}\n", ours.map(|o| o.to_json()), theirs));
+        }
+    }
+    assert!(bad.is_empty(), "{} of {n} differ:\n{}", bad.len(), bad.join("\n"));
+}

@@ -5,7 +5,11 @@
 //! - `copy` from a missing key of an existing mapping copies `null`; `test` of a missing key
 //!   compares against `null`; `add` without `value` adds `null`;
 //! - negative indices: `add` at `-1` appends, `remove`/`replace` at `-1` is the last element;
-//! - indices are read like Go's `strconv.Atoi` (`01` is 1, `+1` is 1); `-` only appends.
+//! - indices are read like Go's `strconv.Atoi` (`01` is 1, `+1` is 1); `-` only appends;
+//! - the whole document (path `""`) can only be tested, or replaced by a mapping or a sequence
+//!   (`replace` with a scalar or null leaves it unchanged; a document that ends up not a mapping is
+//!   an error); a path without its leading `/` loses its first segment;
+//! - `test` without a `value` fails.
 //!
 //! Error messages follow kustomize's wording.
 
@@ -18,6 +22,9 @@ pub(super) fn apply(target: &Node, ops: &Node) -> Result<Node, String> {
     let mut doc = target.clone();
     for op in list {
         apply_op(&mut doc, op)?;
+    }
+    if !doc.is_map() {
+        return Err("the JSON patch leaves a document that is not a mapping".to_string());
     }
     Ok(doc)
 }
@@ -91,6 +98,10 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<(), String> {
         }
         "replace" => {
             let p = pointer(op, "path", "replace")?;
+            if p.tokens.is_empty() && op.get("value").is_none() {
+                // kustomize v5.5.0 (json-patch v4.12.0) crashes on this one.
+                return Err("replace operation on the whole document without a value".to_string());
+            }
             let value = op.get("value").cloned().unwrap_or_else(|| null_at(op));
             replace(doc, &p, value)
         }
@@ -112,7 +123,10 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<(), String> {
         "test" => {
             let p = pointer(op, "path", "test")?;
             let actual = get(doc, &p, "test", op)?;
-            let expected = op.get("value").cloned().unwrap_or_else(|| null_at(op));
+            // Without a value kustomize fails the test (or crashes, for a missing key).
+            let Some(expected) = op.get("value").cloned() else {
+                return Err(format!("testing value {} failed: test failed", p.text));
+            };
             if actual.to_json() == expected.to_json() {
                 Ok(())
             } else {
@@ -165,7 +179,7 @@ fn add(doc: &mut Node, p: &Pointer<'_>, value: Node, opname: &str) -> Result<(),
 
 fn remove(doc: &mut Node, p: &Pointer<'_>, opname: &str) -> Result<Node, String> {
     let Some(last) = p.tokens.last() else {
-        return Err(format!("{opname} operation does not apply: cannot remove the whole document"));
+        return Err(format!("{opname} operation does not apply: doc is missing path: {:?}: missing value", p.text));
     };
     // evanphx names the pointer in `remove` errors, the bare key in `move` errors.
     let shown = if opname == "move" { last.as_str() } else { p.text };
@@ -192,7 +206,12 @@ fn remove(doc: &mut Node, p: &Pointer<'_>, opname: &str) -> Result<Node, String>
 
 fn replace(doc: &mut Node, p: &Pointer<'_>, value: Node) -> Result<(), String> {
     let Some(last) = p.tokens.last() else {
-        return Err(format!("replace operation does not apply: doc is missing path: {}: missing value", p.text));
+        // The whole document: replaced by a mapping or a sequence; a scalar or null leaves it as
+        // it was.
+        if value.is_map() || value.is_seq() {
+            *doc = value;
+        }
+        return Ok(());
     };
     let key_node = new_key(p, last, &value);
     let Some(parent) = parent_mut(doc, &p.tokens) else {
@@ -224,7 +243,12 @@ fn replace(doc: &mut Node, p: &Pointer<'_>, value: Node) -> Result<(), String> {
 
 /// The value at a pointer (a missing key of an existing mapping reads as null, as in kustomize).
 fn get(doc: &mut Node, p: &Pointer<'_>, opname: &str, op: &Node) -> Result<Node, String> {
-    let Some(last) = p.tokens.last() else { return Ok(doc.clone()) };
+    let Some(last) = p.tokens.last() else {
+        return match opname {
+            "test" => Ok(doc.clone()),
+            _ => Err(format!("{opname} operation does not apply: doc is missing from path: {}: missing value", p.text)),
+        };
+    };
     let Some(parent) = parent_mut(doc, &p.tokens) else {
         return Err(match opname {
             "test" => format!("test operation does not apply: is missing path: {}: missing value", p.text),
