@@ -11,8 +11,13 @@
 //!   new keys are appended after the target's, in sorted order (kyaml walks field names sorted);
 //! - lists merge by key only where the schema has patch strategy `merge` (see `schema.rs`); every
 //!   other list, including every list of a CRD (CNPG, Velero, ...), is replaced by the patch's list;
-//! - merged lists put the patch's elements first, in patch order, then the target's remaining ones;
-//!   primitive merge lists (`finalizers`) are unions in the same order;
+//! - lists with one merge key put the patch's elements first, in patch order (merged ones
+//!   included), then the target's remaining ones; lists with two keys (container and service
+//!   ports, topologySpreadConstraints) put new elements first, then the target's in their order,
+//!   merged in place; primitive merge lists (`finalizers`) are unions, patch values first;
+//! - kyaml's quirks are kept, because kustomize's output has them: an element without its merge key
+//!   removes every keyed element of the list; a second key present on one side only drops the patch
+//!   element; `$patch: replace` on one element has no effect; duplicates collapse to the last;
 //! - `$patch: delete` on a map (also the whole object: `Ok(None)`), `$patch: replace` on a map,
 //!   `- $patch: replace|delete` as a list's own element, `$patch: delete` on a list element;
 //! - `$retainKeys`, `$setElementOrder/<f>`, `$deleteFromPrimitiveList/<f>` are NOT interpreted by
