@@ -127,6 +127,13 @@ impl From<Level> for Severity {
     }
 }
 
+/// Write to stdout; a closed pipe (`drlint explain x | head`) is not an error.
+pub(crate) fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
 /// Parse arguments and run. Returns the exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -310,7 +317,7 @@ fn entrypoints(path: &std::path::Path) -> i32 {
     } else {
         out.push_str(&format!("; kustomization folders rendered by no entry point (linted on their own): {}\n", repo.unrendered_dirs.join(", ")));
     }
-    print!("{out}");
+    emit(&out);
     0
 }
 
@@ -319,10 +326,12 @@ fn list_rules(format: RulesFormat) -> i32 {
     match format {
         RulesFormat::Text => {
             let width = all.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+            let mut out = String::new();
             for r in all {
                 let m = r.meta();
-                println!("{:width$}  {:7}  {}", m.id, m.severity.as_str(), m.summary);
+                out.push_str(&format!("{:width$}  {:7}  {}\n", m.id, m.severity.as_str(), m.summary));
             }
+            emit(&out);
         }
         RulesFormat::Json => {
             let v: Vec<serde_json::Value> = all
@@ -333,7 +342,7 @@ fn list_rules(format: RulesFormat) -> i32 {
                         "options": m.options.iter().map(|o| serde_json::json!({"name": o.name, "default": o.default, "doc": o.doc})).collect::<Vec<_>>()})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
         }
     }
     0
@@ -343,14 +352,15 @@ fn explain(id: &str) -> i32 {
     match rules::find(id) {
         Some(r) => {
             let m = r.meta();
-            print!("{}", m.doc);
-            if !m.doc.ends_with('\n') {
-                println!();
+            let mut out = m.doc.to_string();
+            if !out.ends_with('\n') {
+                out.push('\n');
             }
-            println!("\nDefault severity: {}", m.severity.as_str());
+            out.push_str(&format!("\nDefault severity: {}\n", m.severity.as_str()));
             for o in m.options {
-                println!("Option `{}` (default {}): {}", o.name, o.default, o.doc);
+                out.push_str(&format!("Option `{}` (default {}): {}\n", o.name, o.default, o.doc));
             }
+            emit(&out);
             0
         }
         None => {

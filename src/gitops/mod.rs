@@ -70,9 +70,17 @@ impl Cache {
     }
 }
 
-/// The cluster a file belongs to: the folder below a `clusters/` folder on its path.
-pub fn cluster_of(db: &SourceDb, file: FileId, _settings: &Settings) -> Option<String> {
+/// The cluster a file belongs to: as `clusters:` in `.drlint.yaml` says, else the folder below a
+/// `clusters/` folder on its path.
+pub fn cluster_of(db: &SourceDb, file: FileId, settings: &Settings) -> Option<String> {
     let path = normalize(&db.get(file).real_path);
+    if !settings.clusters.is_empty() {
+        let root = normalize(&settings.root);
+        let rel = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if let Some(name) = settings.cluster_for(&rel) {
+            return Some(name.to_string());
+        }
+    }
     let comps: Vec<String> = path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     let i = comps.iter().rposition(|c| c == "clusters")?;
     // clusters/<name>/… : the name must be a folder, not the file itself.
@@ -191,12 +199,22 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true))
         .collect();
     let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
-    while let Some((node, file, doc, cluster, top_level)) = queue.pop_front() {
-        if !visited.insert((file, doc, cluster.clone())) {
-            continue;
+    let mut reached: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    loop {
+        while let Some((node, file, doc, cluster, top_level)) = queue.pop_front() {
+            if !visited.insert((file, doc, cluster.clone())) {
+                continue;
+            }
+            reached.insert((file, doc));
+            for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written, top_level) {
+                queue.push_back((child, cfile, cdoc, cluster.clone(), false));
+            }
         }
-        for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written, top_level) {
-            queue.push_back((child, cfile, cdoc, cluster.clone(), false));
+        // Entry points that only render each other (A renders B, B renders A) have no top; start
+        // from the first one not reached yet, as written.
+        match entry_written.iter().find(|w| !reached.contains(&(w.file, w.doc_index))) {
+            Some(w) => queue.push_back((w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true)),
+            None => break,
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Settings {
     pub provided_secrets: Vec<ProvidedSecret>,
     /// Recovery point objectives (`rpo:`), for `rpo-target-exceeded`.
     pub rpo: RpoTargets,
+    /// `clusters: {production: [clusters/prod/**, apps/prod/**]}`: which files belong to which
+    /// cluster, overriding the default (a folder below `clusters/`). First match wins.
+    pub clusters: Vec<(String, Vec<Glob>)>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -134,6 +137,11 @@ impl Settings {
         self.exclude.iter().any(|g| g.matches_path_or_parent(rel_path))
     }
 
+    /// The cluster `clusters:` assigns to a path relative to `root`, if any.
+    pub fn cluster_for(&self, rel_path: &str) -> Option<&str> {
+        self.clusters.iter().find(|(_, globs)| globs.iter().any(|g| g.matches_path_or_parent(rel_path))).map(|(n, _)| n.as_str())
+    }
+
     pub fn is_excluded_for(&self, id: &str, rel_path: &str) -> bool {
         self.rule(id).is_some_and(|r| r.exclude.iter().any(|g| g.matches_path_or_parent(rel_path)))
     }
@@ -183,6 +191,17 @@ impl Settings {
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rpo" => settings.rpo = parse_rpo(value, &err)?,
+                "clusters" => {
+                    if value.is_null() {
+                        continue;
+                    }
+                    if !value.is_map() {
+                        return Err(err(value.span, "`clusters` must map cluster names to lists of path globs".into()));
+                    }
+                    for (name, _, globs) in value.entries() {
+                        settings.clusters.push((name.to_string(), parse_globs(globs, &err)?));
+                    }
+                }
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -200,7 +219,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters)"),
                     ))
                 }
             }

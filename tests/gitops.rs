@@ -1,0 +1,170 @@
+//! Entry points render what the controllers render: Flux Kustomizations (path, targetNamespace,
+//! namePrefix, commonMetadata, postBuild substitution) and Argo CD Applications (kustomize options,
+//! directory sources), with clusters, and an inventory over the real repositories.
+
+mod common;
+
+use common::*;
+use drlint::model::Resource;
+use drlint::settings::Settings;
+use std::path::{Path, PathBuf};
+
+fn render(dir: &Path) -> (drlint::discover::Workspace, Vec<Resource>, drlint::gitops::RepoRender) {
+    let settings = Settings { root: dir.to_path_buf(), ..Settings::default() };
+    let (ws, mut repo) = drlint::load_and_render(&[dir.to_path_buf()], &settings);
+    let resources = std::mem::take(&mut repo.resources);
+    (ws, resources, repo)
+}
+
+fn find<'a>(rs: &'a [Resource], kind: &str, name: &str) -> &'a Resource {
+    rs.iter().find(|r| r.kind() == kind && r.name() == name).unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+#[test]
+fn flux_kustomization_renders_with_its_namespace_prefix_labels_and_substitution() {
+    let dir = crate_root().join("tests/data/gitops/flux");
+    let (ws, rs, _) = render(&dir);
+    let cm = find(&rs, "ConfigMap", "prod-settings");
+    assert_eq!(cm.namespace(), Some("billing"), "targetNamespace");
+    assert_eq!(cm.cluster.as_deref(), Some("prod"), "a folder below clusters/ is a cluster");
+    assert_eq!(cm.node.str_at(&["metadata", "labels", "team"]), Some("payments"), "commonMetadata");
+    assert_eq!(cm.renders, vec!["Flux Kustomization flux-system/db (cluster prod)".to_string()]);
+    let data = |k: &str| cm.node.str_at(&["data", k]).map(str::to_string);
+    assert_eq!(data("plain").as_deref(), Some("s3://acme-backups/prod"), "substitute wins over substituteFrom");
+    assert_eq!(data("from-secret").as_deref(), Some("eu-west-1"), "Secret data is base64-decoded");
+    assert_eq!(data("default-used").as_deref(), Some("fallback"));
+    assert_eq!(data("default-dash").as_deref(), Some("dashed"));
+    assert_eq!(data("empty-colon-default").as_deref(), Some("was-empty"));
+    assert_eq!(data("escaped").as_deref(), Some("${CLUSTER}"), "$$ escapes");
+    assert_eq!(data("shell").as_deref(), Some("$HOME stays"), "plain $VAR is not substituted");
+    assert_eq!(data("unknown").as_deref(), Some("${TOKEN}"), "a SOPS value is unknown: kept as written");
+    // The value still points at its source line.
+    let span = cm.node.at(&["data", "plain"]).unwrap().span;
+    let (lc, _) = ws.db.line_col(span);
+    assert!(ws.db.get(span.file).path.ends_with("apps/db/settings.yaml"));
+    assert_eq!(lc.line, 6);
+    let untouched = find(&rs, "ConfigMap", "prod-untouched");
+    assert_eq!(untouched.node.str_at(&["data", "raw"]), Some("${CLUSTER}"), "substitute: disabled");
+}
+
+#[test]
+fn unresolved_variables_are_notes_at_their_line_naming_unreadable_sources() {
+    let dir = crate_root().join("tests/data/gitops/flux");
+    let report = lint_dir(&dir);
+    let notes = gcc_lines(&report, &dir, |d| d.rule == "flux-substitution-unresolved");
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert!(notes[0].starts_with("apps/db/settings.yaml:13:12: note: `${TOKEN}`"), "{}", notes[0]);
+    assert!(notes[0].contains("Secret/cluster-sops is SOPS-encrypted"), "{}", notes[0]);
+}
+
+#[test]
+fn argo_applications_render_kustomize_options_and_directory_sources() {
+    let dir = crate_root().join("tests/data/gitops/argo");
+    let (_, rs, repo) = render(&dir);
+    let web = find(&rs, "Deployment", "argo-web");
+    assert_eq!(web.namespace(), Some("web"), "destination.namespace is the default namespace");
+    assert_eq!(web.node.str_at(&["metadata", "labels", "owner"]), Some("web-team"));
+    let image = web.node.at(&["spec", "template", "spec", "containers"]).unwrap().items().next().unwrap().str_at(&["image"]);
+    assert_eq!(image, Some("registry.example.com/nginx:1.27"));
+    // Objects the `plain` Application applies (a file it excludes is still linted, as written).
+    let names: Vec<&str> = rs.iter().filter(|r| r.kind() == "ConfigMap" && !r.renders.is_empty()).map(|r| r.name()).collect();
+    assert!(names.contains(&"top") && names.contains(&"nested"), "recurse: {names:?}");
+    assert!(!names.contains(&"skipped"), "exclude: {names:?}");
+    assert_eq!(find(&rs, "ConfigMap", "nested").namespace(), Some("tools"));
+    assert_eq!(repo.entrypoints.len(), 2);
+}
+
+#[test]
+fn clusters_can_be_configured() {
+    let dir = crate_root().join("tests/data/gitops/flux");
+    let settings = Settings::parse("clusters:\n  eu-prod: [\"clusters/prod/**\"]\n", Path::new(".drlint.yaml")).map(|mut s| {
+        s.root = dir.clone();
+        s
+    });
+    let settings = settings.unwrap();
+    let (_, mut repo) = drlint::load_and_render(&[dir.clone()], &settings);
+    let cm = repo.resources.drain(..).find(|r| r.name() == "prod-settings").unwrap();
+    assert_eq!(cm.cluster.as_deref(), Some("eu-prod"));
+}
+
+#[test]
+fn examples_entry_points_render_per_cluster() {
+    let dir = crate_root().join("examples");
+    let (_, rs, repo) = render(&dir);
+    let labels: Vec<&str> = repo.entrypoints.iter().map(|e| e.label.as_str()).collect();
+    for expected in [
+        "Flux Kustomization flux-system/apps (cluster production)",
+        "Flux Kustomization flux-system/apps (cluster staging)",
+    ] {
+        assert!(labels.contains(&expected), "{labels:?}");
+    }
+    assert!(repo.unrendered_dirs.is_empty(), "{:?}", repo.unrendered_dirs);
+    let billing: Vec<_> = rs.iter().filter(|r| r.kind() == "Cluster" && r.name() == "billing-db").collect();
+    let mut places: Vec<(Option<&str>, Option<&str>)> = billing.iter().map(|r| (r.cluster.as_deref(), r.namespace())).collect();
+    places.sort();
+    assert_eq!(places, vec![(Some("production"), Some("billing")), (Some("staging"), Some("billing-staging"))]);
+}
+
+/// Every Flux Kustomization and Argo CD Application in the real repositories is rendered or
+/// reported with a reason; prints the inventory per repository.
+#[test]
+fn corpus_entry_points_are_all_accounted_for() {
+    let Some(shared) = shared() else {
+        println!("skipped: ../shared is absent");
+        return;
+    };
+    let corpus = shared.join("corpus");
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).filter(|p| p.join("SOURCE").is_file()).collect();
+    repos.sort();
+    println!("{:<48} {:>6} {:>6} {:>9} {:>12} {:>10}", "repository", "flux", "argo", "rendered", "not rendered", "standalone");
+    for repo in repos {
+        let (_, rs, render) = render(&repo);
+        let _ = rs;
+        let eps: Vec<_> = render.entrypoints.iter().filter(|e| !e.label.starts_with("kustomization ")).collect();
+        let flux = eps.iter().filter(|e| e.label.starts_with("Flux")).count();
+        let argo = eps.iter().filter(|e| e.label.starts_with("Argo")).count();
+        let not_rendered = eps.iter().filter(|e| !e.problems.is_empty()).count();
+        let rendered = eps.len() - not_rendered;
+        println!("{:<48} {:>6} {:>6} {:>9} {:>12} {:>10}", repo.file_name().unwrap().to_string_lossy(), flux, argo, rendered, not_rendered, render.unrendered_dirs.len());
+        // Every Flux Kustomization and Argo CD Application as written is an entry point that was
+        // reached (from the top or from another), by its name.
+        let reached: std::collections::BTreeSet<String> = render.entrypoints.iter().map(|e| e.label.split(" (cluster").next().unwrap().to_string()).collect();
+        for (label, path) in written_entry_points(&repo) {
+            assert!(reached.iter().any(|r| r.ends_with(&label)), "{label} in {} was neither rendered nor reported", path.display());
+        }
+    }
+}
+
+/// (label suffix, file) of every Flux Kustomization and Argo CD Application written in a repo.
+fn written_entry_points(repo: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(repo).into_iter().filter_map(Result::ok) {
+        let p = e.path();
+        let name = p.to_string_lossy();
+        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(p) else { continue };
+        let parsed = drlint::source::yaml::parse(drlint::source::FileId(0), &text);
+        if !parsed.issues.is_empty() {
+            continue;
+        }
+        for doc in parsed.documents.iter().filter_map(|d| d.root.as_ref()) {
+            let is_flux = drlint::gitops::flux::is_flux_kustomization(doc);
+            let is_argo = drlint::gitops::argo::is_application(doc);
+            if !(is_flux || is_argo) {
+                continue;
+            }
+            let Some(n) = doc.str_at(&["metadata", "name"]) else { continue };
+            if n.contains("${") {
+                continue;
+            }
+            let kind = if is_flux { "Flux Kustomization" } else { "Argo CD Application" };
+            // The namespace may come from a kustomization, so match on kind and name only.
+            out.push((format!("{n}"), p.to_path_buf()));
+            let _ = kind;
+        }
+    }
+    out
+}
+
