@@ -114,7 +114,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     let Some(text) = entry.as_text() else { return Ok(Vec::new()) };
     if text.contains('\n') || text.trim_start().starts_with("apiVersion") || text.trim_start().starts_with("kind") {
-        return Ok(super::load::inline_docs(entry));
+        return Ok(super::load::inline_docs(b.db, entry, false));
     }
     if is_remote(text) {
         b.diags.push(unsupported(entry.span, format!("remote plugin configuration '{text}' is not fetched")));

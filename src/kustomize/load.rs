@@ -606,7 +606,7 @@ impl<'a> Builder<'a> {
         }
         let looks_inline = text.contains('\n') || text.trim_start().starts_with('{') || (text.contains(": ") && !k.dir.join(text).exists());
         if looks_inline {
-            return Ok((n.span.file, inline_docs(n)));
+            return Ok((n.span.file, inline_docs(self.db, n, false)));
         }
         let (id, parsed) = self.read_yaml(k, text, n.span)?;
         Ok((id, parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()))
@@ -614,9 +614,12 @@ impl<'a> Builder<'a> {
 }
 
 /// Parse YAML written inside a kustomization string, giving its nodes spans in the
-/// kustomization: each node points at the line of the string it came from.
-pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
-    let text = n.as_str().unwrap_or("");
+/// kustomization: in a literal block (`patch: |`) each node points at its own line and column;
+/// otherwise at the string. `trim`: parse the text with surrounding whitespace removed, as
+/// kustomize does for inline patches.
+pub(crate) fn inline_docs(db: &SourceDb, n: &Node, trim: bool) -> Vec<Node> {
+    let full = n.as_str().unwrap_or("");
+    let (text, lead) = if trim { (full.trim(), full.len() - full.trim_start().len()) } else { (full, 0) };
     let parsed = crate::source::yaml::parse(n.span.file, text);
     let mut out: Vec<Node> = parsed.documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect();
     // A block scalar that ends the text without a final line break has no trailing newline
@@ -632,10 +635,86 @@ pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
             }
         }
     }
+    let mapper = LiteralMap::new(db, n, full);
     for doc in &mut out {
-        respan(doc, n.span);
+        match &mapper {
+            Some(m) => m.remap(doc, lead),
+            None => respan(doc, n.span),
+        }
     }
     out
+}
+
+/// Offsets in the value of a literal block scalar mapped back to the file: content line k is
+/// file line k after the header, shifted by the block's indentation.
+struct LiteralMap {
+    file: FileId,
+    line_starts: Vec<usize>,
+    indent: usize,
+    value_line_starts: Vec<usize>,
+    fallback: Span,
+}
+
+impl LiteralMap {
+    fn new(db: &SourceDb, n: &Node, value: &str) -> Option<LiteralMap> {
+        if n.style() != Some(crate::source::yaml::Style::Literal) || (n.span.file.0 as usize) >= db.len() {
+            return None;
+        }
+        let text = &db.get(n.span.file).text;
+        let start = (n.span.start as usize).min(text.len());
+        // The scalar's span starts at the `|` indicator or at its first content line.
+        let first = if text.as_bytes().get(start) == Some(&b'|') {
+            text[start..].find('\n')? + start + 1
+        } else {
+            text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0)
+        };
+        let wanted = value.matches('\n').count() + 1;
+        let mut line_starts = Vec::new();
+        let mut pos = first;
+        while line_starts.len() < wanted && pos <= text.len() {
+            line_starts.push(pos);
+            match text[pos..].find('\n') {
+                Some(i) => pos += i + 1,
+                None => break,
+            }
+        }
+        let indent = line_starts
+            .iter()
+            .map(|&ls| &text[ls..text[ls..].find('\n').map(|i| ls + i).unwrap_or(text.len())])
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+        let mut value_line_starts = vec![0];
+        value_line_starts.extend(value.match_indices('\n').map(|(i, _)| i + 1));
+        Some(LiteralMap { file: n.span.file, line_starts, indent, value_line_starts, fallback: n.span })
+    }
+
+    fn map(&self, off: usize) -> u32 {
+        let k = match self.value_line_starts.binary_search(&off) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        match self.line_starts.get(k) {
+            Some(&ls) => (ls + self.indent + (off - self.value_line_starts[k])) as u32,
+            None => self.fallback.end,
+        }
+    }
+
+    fn remap(&self, node: &mut Node, lead: usize) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            n.span = Span { file: self.file, start: self.map(n.span.start as usize + lead), end: self.map(n.span.end as usize + lead) };
+            match &mut n.value {
+                crate::source::yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
+                crate::source::yaml::Value::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        k.span = Span { file: self.file, start: self.map(k.span.start as usize + lead), end: self.map(k.span.end as usize + lead) };
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Point every node of a tree parsed from an inline string at `span` (the string in the
@@ -709,3 +788,4 @@ fn last_node(n: &mut Node) -> &mut Node {
     }
     last_node(n.as_seq_mut().unwrap().last_mut().unwrap())
 }
+

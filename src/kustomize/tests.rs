@@ -291,3 +291,20 @@ fn virtual_kustomization_renders_like_a_file() {
     assert_eq!(d.str_at(&["metadata", "namespace"]), Some("flux-target"));
     assert_eq!(d.at(&["spec", "template", "spec", "containers"]).unwrap().items().next().unwrap().str_at(&["image"]), Some("nginx:2"));
 }
+
+#[test]
+fn inline_patch_values_point_at_their_line() {
+    let t = Tree::new(&[
+        (
+            "kustomization.yaml",
+            "resources:\n- a.yaml\npatches:\n- target:\n    kind: ConfigMap\n  patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data:\n      retention: 30d\n",
+        ),
+        ("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  retention: 7d\n"),
+    ]);
+    let (db, r) = t.render(".");
+    assert!(r.ok, "{:?}", r.diagnostics);
+    let v = find(&r, "ConfigMap").node.at(&["data", "retention"]).unwrap();
+    assert_eq!(file_name(&db, v.span), "kustomization.yaml");
+    assert_eq!(at(&db, v.span), ("30d".to_string(), 12));
+}
+
