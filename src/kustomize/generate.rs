@@ -122,8 +122,16 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     let full = crate::source::normalize(&k.dir.join(text));
     if full.is_dir() {
+        thread_local! {
+            static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        if DEPTH.with(|d| d.get()) >= 8 {
+            return Err(KError::at(entry.span, format!("plugin configurations in '{text}' nest too deeply (a cycle?)")));
+        }
         let opts = b.opts.clone();
+        DEPTH.with(|d| d.set(d.get() + 1));
         let rendered = super::render(b.db, &full, &opts);
+        DEPTH.with(|d| d.set(d.get() - 1));
         b.files.extend(rendered.files.iter().copied());
         if !rendered.ok {
             let msg = rendered.diagnostics.iter().find(|d| d.rule == super::RULE_BUILD_FAILED).map(|d| d.message.clone()).unwrap_or_default();

@@ -169,6 +169,8 @@ pub(crate) struct Builder<'a> {
     pub diags: Vec<Diagnostic>,
     stack: Vec<PathBuf>,
     pub fallback_span: Span,
+    fallback_set: bool,
+    top_dir: PathBuf,
     /// buildMetadata of the top kustomization (it applies to the whole build).
     pub origin_annotations: bool,
     pub transformer_annotations: bool,
@@ -188,7 +190,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -334,6 +336,7 @@ impl<'a> Builder<'a> {
 
     pub fn build_top(&mut self, dir: &Path, virtual_k: Option<&Node>) -> KResult<Vec<Res>> {
         let dir = normalize(dir);
+        self.top_dir = dir.clone();
         if !self.inside_repo(&dir) {
             return Err(KError::new(format!("'{}' is outside the checked repository", dir.display()), None));
         }
@@ -342,6 +345,7 @@ impl<'a> Builder<'a> {
             None => self.load_kust(&dir, None)?,
         };
         self.fallback_span = k.span;
+        self.fallback_set = true;
         for m in k.items("buildMetadata") {
             match m.as_text() {
                 Some("originAnnotations") => self.origin_annotations = true,
@@ -403,7 +407,17 @@ impl<'a> Builder<'a> {
                 true,
             ),
             Err(e) => {
-                diagnostics.push(build_failed(e.span.unwrap_or(self.fallback_span), e.message));
+                let span = match e.span {
+                    Some(s) if (s.file.0 as usize) < self.db.len() => s,
+                    _ if self.fallback_set => self.fallback_span,
+                    _ => {
+                        // Nothing was read (no kustomization in the folder): report at the folder.
+                        let shown = crate::diag::relative_to_cwd(&self.top_dir);
+                        let id = self.db.add(shown, self.top_dir.clone(), String::new());
+                        Span::new(id, 0, 0)
+                    }
+                };
+                diagnostics.push(build_failed(span, e.message));
                 (Vec::new(), false)
             }
         };
