@@ -171,6 +171,7 @@ pub(crate) struct Builder<'a> {
     pub fallback_span: Span,
     fallback_set: bool,
     top_dir: PathBuf,
+    canon: std::collections::HashMap<PathBuf, PathBuf>,
     /// buildMetadata of the top kustomization (it applies to the whole build).
     pub origin_annotations: bool,
     pub transformer_annotations: bool,
@@ -190,7 +191,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -199,8 +200,19 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn inside_repo(&self, p: &Path) -> bool {
-        canonical(p).starts_with(&self.repo_root)
+    /// `canonical` with a cache (symlinks are resolved once per path and build).
+    fn canon(&mut self, p: &Path) -> PathBuf {
+        if let Some(c) = self.canon.get(p) {
+            return c.clone();
+        }
+        let c = canonical(p);
+        self.canon.insert(p.to_path_buf(), c.clone());
+        c
+    }
+
+    fn inside_repo(&mut self, p: &Path) -> bool {
+        let c = self.canon(p);
+        c.starts_with(&self.repo_root)
     }
 
     /// Read a file a kustomization names, applying the load restrictor and the repository bound.
@@ -209,7 +221,7 @@ impl<'a> Builder<'a> {
         if !self.inside_repo(&path) {
             return Err(KError::at(span, format!("'{rel}' is outside the checked repository; not read")));
         }
-        if self.opts.load_restrictor == LoadRestrictor::RootOnly && !canonical(&path).starts_with(canonical(&k.dir)) {
+        if self.opts.load_restrictor == LoadRestrictor::RootOnly && !self.canon(&path).starts_with(self.canon(&k.dir)) {
             return Err(KError::at(
                 span,
                 format!("security; file '{}' is not in or below '{}'", path.display(), k.dir.display()),
@@ -358,7 +370,8 @@ impl<'a> Builder<'a> {
         if k.str("kind") == Some("Component") {
             // A component built on its own behaves like a kustomization.
         }
-        self.stack.push(canonical(&dir));
+        let c = self.canon(&dir);
+        self.stack.push(c);
         let acc = self.accumulate(&k, Acc::new())?;
         self.stack.pop();
         let mut acc = acc;
@@ -536,7 +549,7 @@ impl<'a> Builder<'a> {
 
     /// Push `dir` on the build stack (cycles fail) and load its kustomization.
     fn enter(&mut self, dir: &Path, span: Span) -> KResult<Kust> {
-        let c = canonical(dir);
+        let c = self.canon(dir);
         if self.stack.contains(&c) {
             return Err(KError::at(span, format!("cycle detected: '{}' is already being built", dir.display())));
         }
