@@ -430,7 +430,11 @@ impl<'a> Builder<'a> {
                         Span::new(id, 0, 0)
                     }
                 };
-                diagnostics.push(build_failed(span, e.message));
+                let mut d = build_failed(span, e.message);
+                for inc in e.included_from {
+                    d = d.with_label(inc, "included from here");
+                }
+                diagnostics.push(d);
                 (Vec::new(), false)
             }
         };
@@ -502,7 +506,7 @@ impl<'a> Builder<'a> {
             let r = self.accumulate(&sub, acc);
             self.origin_dir = saved;
             self.stack.pop();
-            acc = r?;
+            acc = r.map_err(|err| err.included_at(e.span))?;
         }
         super::transform::run_builtin(self, k, &mut acc)?;
         super::transform::run_transformer_plugins(self, k, &mut acc)?;
@@ -588,7 +592,7 @@ impl<'a> Builder<'a> {
             let r = self.accumulate(&sub, Acc::new());
             self.origin_dir = saved;
             self.stack.pop();
-            let sub_acc = r?;
+            let sub_acc = r.map_err(|err| err.included_at(span))?;
             return acc.absorb_acc(sub_acc, span);
         }
         Err(KError::at(span, format!("accumulating resources from '{path}': '{}': no such file or directory", full.display())))

@@ -78,14 +78,25 @@ pub struct Rendered {
 pub(crate) struct KError {
     pub message: String,
     pub span: Option<Span>,
+    /// The lines of the enclosing kustomizations that included the failing one, innermost first.
+    pub included_from: Vec<Span>,
 }
 
 impl KError {
     pub fn new(message: impl Into<String>, span: Option<Span>) -> KError {
-        KError { message: message.into(), span }
+        KError { message: message.into(), span, included_from: Vec::new() }
     }
     pub fn at(span: Span, message: impl Into<String>) -> KError {
-        KError { message: message.into(), span: Some(span) }
+        KError { message: message.into(), span: Some(span), included_from: Vec::new() }
+    }
+    /// Note the entry that included the kustomization where the failure happened.
+    pub fn included_at(mut self, span: Span) -> KError {
+        if self.span.is_none() {
+            self.span = Some(span);
+        } else if self.span.map(|s| s.file) != Some(span.file) {
+            self.included_from.push(span);
+        }
+        self
     }
 }
 

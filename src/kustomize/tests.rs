@@ -308,3 +308,14 @@ fn inline_patch_values_point_at_their_line() {
     assert_eq!(at(&db, v.span), ("30d".to_string(), 12));
 }
 
+
+#[test]
+fn failure_in_a_base_is_reported_there_and_labelled_at_the_overlay() {
+    let t = Tree::new(&[("base/kustomization.yaml", "resources:\n- missing.yaml\n"), ("prod/kustomization.yaml", "namespace: prod\nresources:\n- ../base\n")]);
+    let (db, r) = t.render("prod");
+    let d = failure(&r);
+    assert_eq!(at(&db, d.span), ("missing.yaml".to_string(), 2));
+    assert!(db.get(d.span.file).path.ends_with("base/kustomization.yaml"));
+    assert_eq!(d.labels.len(), 1);
+    assert_eq!(at(&db, d.labels[0].span), ("../base".to_string(), 3));
+}
