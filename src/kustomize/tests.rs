@@ -319,3 +319,26 @@ fn failure_in_a_base_is_reported_there_and_labelled_at_the_overlay() {
     assert_eq!(d.labels.len(), 1);
     assert_eq!(at(&db, d.labels[0].span), ("../base".to_string(), 3));
 }
+
+/// The rule fixtures: `# expect: <rule>` lines in a bad kustomization are where the renderer
+/// reports; good ones render cleanly.
+#[test]
+fn rule_fixtures_fire_where_marked() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for rule in [RULE_BUILD_FAILED, RULE_UNSUPPORTED] {
+        for (case, expect) in [("bad", true), ("good", false)] {
+            let dir = root.join(rule).join(case);
+            let mut db = SourceDb::new();
+            let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: dir.clone() };
+            let r = render(&mut db, &dir, &opts);
+            let hits: Vec<usize> = r.diagnostics.iter().filter(|d| d.rule == rule).map(|d| db.line_col(d.span).0.line).collect();
+            let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+            let marked: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.contains(&format!("# expect: {rule}"))).map(|(i, _)| i + 1).collect();
+            if expect {
+                assert_eq!(hits, marked, "{rule}/{case}");
+            } else {
+                assert!(hits.is_empty() && r.ok, "{rule}/{case}: {:?}", r.diagnostics);
+            }
+        }
+    }
+}
