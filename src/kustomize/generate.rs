@@ -140,8 +140,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
         b.diags.extend(rendered.diagnostics);
         return Ok(rendered.objects.into_iter().map(|o| o.node).collect());
     }
-    let (id, parsed) = b.read_yaml(k, text, entry.span)?;
-    let _ = id;
+    let (_, parsed) = b.read_yaml(k, text, entry.span)?;
     Ok(parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| r.is_map()).collect())
 }
 
@@ -334,7 +333,6 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     let mut r = Res::new(node, k.file.unwrap_or(span.file), 0);
     r.needs_hash = !opts.disable_hash;
     r.behavior = behavior;
-    r.generated = true;
     Ok(r)
 }
 

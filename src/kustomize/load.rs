@@ -253,7 +253,6 @@ impl<'a> Builder<'a> {
     /// Record a builtin transformer on every resource (buildMetadata transformerAnnotations).
     pub fn record_transformer(&self, k: &Kust, res: &mut [Res], kind: &str) {
         self.record_plugin(self.configured_in(k), res, kind, None, None);
-        let _ = k;
     }
 
     pub fn record_plugin(&self, configured_in: String, res: &mut [Res], kind: &str, name: Option<&str>, ns: Option<&str>) {
@@ -367,9 +366,6 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
-        if k.str("kind") == Some("Component") {
-            // A component built on its own behaves like a kustomization.
-        }
         let c = self.canon(&dir);
         self.stack.push(c);
         let acc = self.accumulate(&k, Acc::new())?;
@@ -386,7 +382,7 @@ impl<'a> Builder<'a> {
             }
         }
         super::nameref::fix(&mut acc.res, &acc.config)?;
-        super::vars::resolve_vars(&mut acc.res, &acc.vars, &acc.config.var_reference, k.key_span("vars"))?;
+        super::vars::resolve_vars(&mut acc.res, &acc.vars, &acc.config.var_reference)?;
         acc.res.retain(|r| {
             !r.annotations().iter().any(|(k, v)| k == "config.kubernetes.io/local-config" && v == "true")
         });

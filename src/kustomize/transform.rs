@@ -4,7 +4,7 @@
 
 use super::fieldspec::{apply, Create, FieldSpec};
 use super::load::{is_remote, Acc, Builder, Kust};
-use super::resource::{cur_id, key_node, str_node, Gvk, Res, ResId};
+use super::resource::{cur_id, key_node, str_node, Res, ResId};
 use super::{patch, unsupported, KError, KResult};
 use crate::source::yaml::{Node, Value};
 use crate::source::Span;
@@ -238,7 +238,6 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
             r.prev_ids.push(before);
         }
     }
-    let _ = span;
     Ok(())
 }
 
@@ -570,7 +569,6 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         return Err(KError::at(span, "patch and path can't be set at the same time"));
     }
     let docs: Vec<Node> = if let Some(p) = path {
-        let p = p;
         if is_remote(p) {
             b.diags.push(unsupported(span, format!("remote patch '{p}' is not fetched")));
             return Ok(());
@@ -748,9 +746,4 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
         }
     }
     Ok(())
-}
-
-#[allow(dead_code)]
-pub(crate) fn gvk_selected(gvk: &Gvk, fs: &FieldSpec) -> bool {
-    fs.selects(gvk)
 }
