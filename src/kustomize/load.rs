@@ -520,10 +520,11 @@ impl<'a> Builder<'a> {
             }
             acc.add_var(var, v.span)?;
         }
-        if let Some(n) = k.get("helmCharts").or_else(|| k.get("helmChartInflationGenerator")) {
-            let span = k.key_span(if k.get("helmCharts").is_some() { "helmCharts" } else { "helmChartInflationGenerator" });
-            if n.items().len() > 0 || n.is_map() {
-                self.diags.push(unsupported(span, "helm charts are not inflated; the rest of the overlay is rendered without them"));
+        for field in ["helmCharts", "helmChartInflationGenerator"] {
+            for chart in k.items(field) {
+                let name = chart.str_at(&["name"]).or_else(|| chart.str_at(&["chartName"])).unwrap_or("?");
+                let span = chart.get("name").or_else(|| chart.get("chartName")).map(|n| n.span).unwrap_or(chart.span);
+                self.diags.push(unsupported(span, format!("helm chart '{name}' is not inflated; the rest of the overlay is rendered without it")));
             }
         }
         Ok(acc)
