@@ -594,6 +594,11 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
     let json = is_json6902(&docs);
     match e.get("target").filter(|t| t.is_map()) {
         None => {
+            // kustomize v5.5.0 crashes (nil pointer) on one patch holding several whole-object
+            // deletions; the build fails there, so it fails here too, cleanly.
+            if docs.iter().filter(|d| d.str_at(&["$patch"]) == Some("delete")).count() > 1 {
+                return Err(KError::at(span, "kustomize cannot apply a patch with several `$patch: delete` documents (kustomize v5.5.0 crashes on it); split it into one patch per object"));
+            }
             if json {
                 return Err(KError::at(span, "must specify a target for JSON patch"));
             }
