@@ -188,9 +188,9 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
                 Ok(())
             })?;
         }
-        if r.cur_id() != before {
-            r.prev_ids.push(before);
-        }
+        // kustomize stores every object's previous id when it sets a namespace, moved or not:
+        // that makes the object a candidate for name-reference fix-ups.
+        r.prev_ids.push(before);
     }
     Ok(())
 }
@@ -234,7 +234,7 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
                 r.suffixes.push(suffix.to_string());
             }
         }
-        if r.cur_id() != before {
+        if touched_name && (!prefix.is_empty() || !suffix.is_empty()) {
             r.prev_ids.push(before);
         }
     }
