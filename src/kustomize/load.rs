@@ -50,6 +50,9 @@ const FIELDS: &[&str] = &[
 ];
 
 const MAX_DEPTH: usize = 64;
+/// Kustomization folders one build may enter (a base included by many overlays is built once per
+/// inclusion, as kustomize does; nested diamonds would otherwise grow exponentially).
+const MAX_BUILDS: usize = 20_000;
 const MAX_RESOURCES: usize = 200_000;
 
 /// One kustomization being built.
@@ -172,6 +175,7 @@ pub(crate) struct Builder<'a> {
     fallback_set: bool,
     top_dir: PathBuf,
     canon: std::collections::HashMap<PathBuf, PathBuf>,
+    builds: usize,
     /// buildMetadata of the top kustomization (it applies to the whole build).
     pub origin_annotations: bool,
     pub transformer_annotations: bool,
@@ -191,7 +195,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -551,6 +555,10 @@ impl<'a> Builder<'a> {
     /// Push `dir` on the build stack (cycles fail) and load its kustomization.
     fn enter(&mut self, dir: &Path, span: Span) -> KResult<Kust> {
         let c = self.canon(dir);
+        self.builds += 1;
+        if self.builds > MAX_BUILDS {
+            return Err(KError::at(span, format!("more than {MAX_BUILDS} kustomization builds (bases included through too many paths)")));
+        }
         if self.stack.contains(&c) {
             return Err(KError::at(span, format!("cycle detected: '{}' is already being built", dir.display())));
         }
