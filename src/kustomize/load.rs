@@ -52,8 +52,8 @@ const FIELDS: &[&str] = &[
 const MAX_DEPTH: usize = 64;
 /// Kustomization folders one build may enter (a base included by many overlays is built once per
 /// inclusion, as kustomize does; nested diamonds would otherwise grow exponentially).
-const MAX_BUILDS: usize = 20_000;
-const MAX_RESOURCES: usize = 200_000;
+const MAX_BUILDS: usize = 2_000;
+const MAX_RESOURCES: usize = 50_000;
 
 /// One kustomization being built.
 pub(crate) struct Kust {
@@ -145,8 +145,18 @@ impl Acc {
     }
 
     pub fn absorb_acc(&mut self, other: Acc, span: Span) -> KResult<()> {
+        // One set of the ids present, rather than a scan per appended resource.
+        let key = |id: &super::resource::ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace());
+        let mut present: std::collections::HashSet<_> = self.res.iter().map(|r| key(&r.cur_id())).collect();
+        if self.res.len() + other.res.len() > MAX_RESOURCES {
+            return Err(KError::at(span, "too many resources"));
+        }
         for r in other.res {
-            self.append(r, span)?;
+            let id = r.cur_id();
+            if !present.insert(key(&id)) {
+                return Err(KError::at(span, format!("may not add resource with an already registered id: {}", id.display())));
+            }
+            self.res.push(r);
         }
         self.config.merge(&other.config);
         for v in other.vars {
