@@ -342,3 +342,27 @@ fn rule_fixtures_fire_where_marked() {
         }
     }
 }
+
+#[test]
+fn nested_diamonds_stop_at_the_build_budget() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let levels = 14;
+    for i in 0..levels {
+        files.push((format!("l{i}/kustomization.yaml"), "resources:\n- a\n- b\n".into()));
+        for side in ["a", "b"] {
+            files.push((format!("l{i}/{side}/kustomization.yaml"), format!("resources:\n- ../../l{}\nnamePrefix: {side}-\n", i + 1)));
+        }
+    }
+    files.push((format!("l{levels}/kustomization.yaml"), "resources:\n- cm.yaml\n".into()));
+    files.push((format!("l{levels}/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = Tree::new(&refs);
+    let started = std::time::Instant::now();
+    let (_, r) = t.render("l0");
+    assert!(failure(&r).message.contains("kustomization builds"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // A kustomization listing its own folder is a cycle, not a hang.
+    let t = Tree::new(&[("kustomization.yaml", "resources:\n- .\n")]);
+    let (_, r) = t.render(".");
+    assert!(failure(&r).message.contains("cycle"));
+}
