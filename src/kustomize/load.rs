@@ -380,11 +380,17 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
-        let c = self.canon(&dir);
-        self.stack.push(c);
-        let acc = self.accumulate(&k, Acc::new())?;
-        self.stack.pop();
-        let mut acc = acc;
+        // An in-memory kustomization is not a folder being built: it may list its own folder
+        // (`resources: [.]`) to wrap the kustomization.yaml there, as Flux does.
+        if virtual_k.is_none() {
+            let c = self.canon(&dir);
+            self.stack.push(c);
+        }
+        let acc = self.accumulate(&k, Acc::new());
+        if virtual_k.is_none() {
+            self.stack.pop();
+        }
+        let mut acc = acc?;
         // Content hashes, then back references, then vars: the order kustomize uses.
         for r in acc.res.iter_mut() {
             if r.needs_hash {

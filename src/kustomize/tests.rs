@@ -366,3 +366,18 @@ fn nested_diamonds_stop_at_the_build_budget() {
     let (_, r) = t.render(".");
     assert!(failure(&r).message.contains("cycle"));
 }
+
+#[test]
+fn virtual_kustomization_can_wrap_the_folder_kustomization() {
+    let t = Tree::new(&[
+        ("app/kustomization.yaml", "resources:\n- cm.yaml\nnamePrefix: app-\n"),
+        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"),
+    ]);
+    let k = crate::source::yaml::parse(crate::source::FileId(0), "resources:\n- .\nnamespace: prod\n");
+    let mut db = SourceDb::new();
+    let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: t.0.clone() };
+    let r = render_virtual(&mut db, &t.0.join("app"), k.documents[0].root.as_ref().unwrap(), &opts);
+    assert!(r.ok, "{:?}", r.diagnostics);
+    assert_eq!(r.objects[0].node.str_at(&["metadata", "name"]), Some("app-settings"));
+    assert_eq!(r.objects[0].node.str_at(&["metadata", "namespace"]), Some("prod"));
+}
