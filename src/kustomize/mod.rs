@@ -9,6 +9,12 @@
 //! YAML kustomize prints). Strategic merge and JSON 6902 patching live behind `patch`.
 //!
 //! Nothing here touches the network, and nothing is read outside `RenderOptions::repo_root`.
+//!
+//! Not rendered (a `kustomize-unsupported` note, the rest of the overlay still renders): remote
+//! resources and components, `helmCharts`, generator/transformer plugins other than the builtin
+//! ones, KRM functions, validators. Not implemented: custom OpenAPI schemas (`openapi: path`) as a
+//! source of merge keys for strategic merge (the patch API takes none), and the few builtin
+//! plugins that need a schema or an exec (HashTransformer, ValueAddTransformer config).
 
 mod emit;
 mod fieldspec;
