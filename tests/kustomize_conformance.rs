@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Raise as the renderer improves; never lower.
-const RATCHET: usize = 288;
+const RATCHET: usize = 290;
 
 struct Case {
     id: String,

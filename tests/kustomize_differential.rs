@@ -73,7 +73,7 @@ fn differential() {
     }
     roots.sort();
     let only = std::env::var("DIR").ok();
-    let (mut total, mut kubectl_ok, mut agree, mut both_fail, mut drlint_only_ok) = (0, 0, 0, 0, 0);
+    let (mut total, mut kubectl_ok, mut agree, mut exact, mut both_fail, mut drlint_only_ok) = (0, 0, 0, 0, 0, 0);
     let mut disagreements = Vec::new();
     for repo in &roots {
         for dir in kustomization_dirs(repo) {
@@ -106,7 +106,13 @@ fn differential() {
             }
             let nodes: Vec<_> = r.objects.into_iter().map(|o| o.node).collect();
             let actual = to_yaml(&nodes);
+            if actual == expected {
+                exact += 1;
+            }
             if actual == expected || docs_json(&actual) == docs_json(&expected) {
+                if actual != expected {
+                    println!("SEMANTIC-ONLY {rel}");
+                }
                 agree += 1;
             } else {
                 disagreements.push(format!("{rel}: output differs"));
@@ -114,7 +120,7 @@ fn differential() {
         }
     }
     println!("kustomization folders: {total}");
-    println!("kubectl renders: {kubectl_ok}; drlint agrees: {agree}");
+    println!("kubectl renders: {kubectl_ok}; drlint agrees: {agree} (byte-identical: {exact})");
     println!("both fail: {both_fail}; kubectl fails but drlint renders: {drlint_only_ok}");
     for d in &disagreements {
         println!("DISAGREE {d}");

@@ -347,9 +347,11 @@ fn is_timestamp(s: &str) -> bool {
     }
 }
 
+/// libyaml's IS_PRINTABLE: characters outside the Basic Multilingual Plane (emoji) and U+0085
+/// are not printable for it, so a string holding one is written double-quoted with escapes.
 fn printable(c: char) -> bool {
     let u = c as u32;
-    u == 0x0A || (0x20..=0x7E).contains(&u) || u == 0x85 || ((0xA0..=0xD7FF).contains(&u)) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF) || (0x10000..=0x10FFFF).contains(&u)
+    u == 0x0A || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
 fn is_break(c: char) -> bool {
@@ -742,5 +744,6 @@ mod tests {
         assert_eq!(y("a:\n- x\n- {b: 1}\n"), "a:\n- x\n- b: 1\n");
         assert_eq!(y("a: \"l1\\nl2\\n\"\n"), "a: |\n  l1\n  l2\n");
         assert_eq!(y("a: []\nb: {}\nc: ~\n"), "a: []\nb: {}\nc: null\n");
+        assert_eq!(y("a: \"ok \u{1F534}\\nnext\\n\"\n"), "a: \"ok \\U0001F534\\nnext\\n\"\n");
     }
 }

@@ -1,5 +1,5 @@
 //! kustomize's field specs (`group/version/kind` + `path` + `create`) and the transformer
-//! configuration made of them: the built-in defaults (kustomize v5.5.0's, in `defaults.yaml`)
+//! configuration made of them: the built-in defaults (kustomize v5.5.0's, in `defaults.tsv`)
 //! merged with a kustomization's `configurations` files and CRDs.
 
 use super::resource::{key_node, Gvk};
@@ -144,22 +144,65 @@ pub(crate) struct NameBackRef {
 }
 
 fn merge_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) {
+    if into.is_empty() {
+        into.extend_from_slice(from);
+        return;
+    }
+    let mut seen: std::collections::HashSet<(&str, &str, &str, &str, bool)> =
+        into.iter().map(|f| (f.group.as_str(), f.version.as_str(), f.kind.as_str(), f.path_text.as_str(), f.create)).collect();
+    let mut add = Vec::new();
     for fs in from {
-        if !into.contains(fs) {
-            into.push(fs.clone());
+        if seen.insert((fs.group.as_str(), fs.version.as_str(), fs.kind.as_str(), fs.path_text.as_str(), fs.create)) {
+            add.push(fs.clone());
         }
     }
+    into.extend(add);
 }
 
 impl TransformerConfig {
+    /// kustomize v5.5.0's built-in configuration (`defaults.tsv`), parsed once per thread.
     pub fn defaults() -> TransformerConfig {
         thread_local! {
-            static DEFAULTS: TransformerConfig = {
-                let parsed = crate::source::yaml::parse(crate::source::FileId(u32::MAX), include_str!("defaults.yaml"));
-                parsed.documents.first().and_then(|d| d.root.as_ref()).map(TransformerConfig::from_node).unwrap_or_default()
-            };
+            static DEFAULTS: TransformerConfig = TransformerConfig::from_tsv(include_str!("defaults.tsv"));
         }
         DEFAULTS.with(|d| d.clone())
+    }
+
+    fn from_tsv(text: &str) -> TransformerConfig {
+        let mut c = TransformerConfig::default();
+        for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() != 6 {
+                continue;
+            }
+            let mut fs = FieldSpec::new(f[4], f[5] == "true");
+            fs.group = f[1].into();
+            fs.version = f[2].into();
+            fs.kind = f[3].into();
+            if let Some(rest) = f[0].strip_prefix("nameReference:") {
+                let mut p = rest.splitn(3, ':');
+                let gvk = Gvk { kind: p.next().unwrap_or("").into(), group: p.next().unwrap_or("").into(), version: p.next().unwrap_or("").into() };
+                match c.name_reference.iter_mut().find(|n| n.gvk == gvk) {
+                    Some(n) => n.field_specs.push(fs),
+                    None => c.name_reference.push(NameBackRef { gvk, field_specs: vec![fs] }),
+                }
+                continue;
+            }
+            let list = match f[0] {
+                "namePrefix" => &mut c.name_prefix,
+                "nameSuffix" => &mut c.name_suffix,
+                "namespace" => &mut c.namespace,
+                "commonLabels" => &mut c.common_labels,
+                "templateLabels" => &mut c.template_labels,
+                "commonAnnotations" => &mut c.common_annotations,
+                "varReference" => &mut c.var_reference,
+                "images" => &mut c.images,
+                "replicas" => &mut c.replicas,
+                _ => continue,
+            };
+            list.push(fs);
+        }
+        c
     }
 
     pub fn from_node(root: &Node) -> TransformerConfig {

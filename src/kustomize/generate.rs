@@ -114,7 +114,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     let Some(text) = entry.as_text() else { return Ok(Vec::new()) };
     if text.contains('\n') || text.trim_start().starts_with("apiVersion") || text.trim_start().starts_with("kind") {
-        return Ok(super::load::inline_docs(entry));
+        return Ok(super::load::inline_docs(b.db, entry, false));
     }
     if is_remote(text) {
         b.diags.push(unsupported(entry.span, format!("remote plugin configuration '{text}' is not fetched")));
@@ -122,8 +122,16 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     let full = crate::source::normalize(&k.dir.join(text));
     if full.is_dir() {
+        thread_local! {
+            static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        if DEPTH.with(|d| d.get()) >= 8 {
+            return Err(KError::at(entry.span, format!("plugin configurations in '{text}' nest too deeply (a cycle?)")));
+        }
         let opts = b.opts.clone();
+        DEPTH.with(|d| d.set(d.get() + 1));
         let rendered = super::render(b.db, &full, &opts);
+        DEPTH.with(|d| d.set(d.get() - 1));
         b.files.extend(rendered.files.iter().copied());
         if !rendered.ok {
             let msg = rendered.diagnostics.iter().find(|d| d.rule == super::RULE_BUILD_FAILED).map(|d| d.message.clone()).unwrap_or_default();
@@ -132,8 +140,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
         b.diags.extend(rendered.diagnostics);
         return Ok(rendered.objects.into_iter().map(|o| o.node).collect());
     }
-    let (id, parsed) = b.read_yaml(k, text, entry.span)?;
-    let _ = id;
+    let (_, parsed) = b.read_yaml(k, text, entry.span)?;
     Ok(parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| r.is_map()).collect())
 }
 
@@ -326,7 +333,6 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     let mut r = Res::new(node, k.file.unwrap_or(span.file), 0);
     r.needs_hash = !opts.disable_hash;
     r.behavior = behavior;
-    r.generated = true;
     Ok(r)
 }
 

@@ -50,7 +50,10 @@ const FIELDS: &[&str] = &[
 ];
 
 const MAX_DEPTH: usize = 64;
-const MAX_RESOURCES: usize = 200_000;
+/// Kustomization folders one build may enter (a base included by many overlays is built once per
+/// inclusion, as kustomize does; nested diamonds would otherwise grow exponentially).
+const MAX_BUILDS: usize = 2_000;
+const MAX_RESOURCES: usize = 50_000;
 
 /// One kustomization being built.
 pub(crate) struct Kust {
@@ -142,8 +145,18 @@ impl Acc {
     }
 
     pub fn absorb_acc(&mut self, other: Acc, span: Span) -> KResult<()> {
+        // One set of the ids present, rather than a scan per appended resource.
+        let key = |id: &super::resource::ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace());
+        let mut present: std::collections::HashSet<_> = self.res.iter().map(|r| key(&r.cur_id())).collect();
+        if self.res.len() + other.res.len() > MAX_RESOURCES {
+            return Err(KError::at(span, "too many resources"));
+        }
         for r in other.res {
-            self.append(r, span)?;
+            let id = r.cur_id();
+            if !present.insert(key(&id)) {
+                return Err(KError::at(span, format!("may not add resource with an already registered id: {}", id.display())));
+            }
+            self.res.push(r);
         }
         self.config.merge(&other.config);
         for v in other.vars {
@@ -169,6 +182,10 @@ pub(crate) struct Builder<'a> {
     pub diags: Vec<Diagnostic>,
     stack: Vec<PathBuf>,
     pub fallback_span: Span,
+    fallback_set: bool,
+    top_dir: PathBuf,
+    canon: std::collections::HashMap<PathBuf, PathBuf>,
+    builds: usize,
     /// buildMetadata of the top kustomization (it applies to the whole build).
     pub origin_annotations: bool,
     pub transformer_annotations: bool,
@@ -188,7 +205,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -197,8 +214,19 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn inside_repo(&self, p: &Path) -> bool {
-        canonical(p).starts_with(&self.repo_root)
+    /// `canonical` with a cache (symlinks are resolved once per path and build).
+    fn canon(&mut self, p: &Path) -> PathBuf {
+        if let Some(c) = self.canon.get(p) {
+            return c.clone();
+        }
+        let c = canonical(p);
+        self.canon.insert(p.to_path_buf(), c.clone());
+        c
+    }
+
+    fn inside_repo(&mut self, p: &Path) -> bool {
+        let c = self.canon(p);
+        c.starts_with(&self.repo_root)
     }
 
     /// Read a file a kustomization names, applying the load restrictor and the repository bound.
@@ -207,16 +235,16 @@ impl<'a> Builder<'a> {
         if !self.inside_repo(&path) {
             return Err(KError::at(span, format!("'{rel}' is outside the checked repository; not read")));
         }
-        if self.opts.load_restrictor == LoadRestrictor::RootOnly && !canonical(&path).starts_with(canonical(&k.dir)) {
+        if self.opts.load_restrictor == LoadRestrictor::RootOnly && !self.canon(&path).starts_with(self.canon(&k.dir)) {
             return Err(KError::at(
                 span,
-                format!("security; file '{}' is not in or below '{}'", path.display(), k.dir.display()),
+                format!("security; file '{}' is not in or below '{}'", shown(&path), shown(&k.dir)),
             ));
         }
         if !path.exists() {
-            return Err(KError::at(span, format!("evalsymlink failure on '{}' : lstat {}: no such file or directory", path.display(), path.display())));
+            return Err(KError::at(span, format!("evalsymlink failure on '{}' : lstat {}: no such file or directory", shown(&path), shown(&path))));
         }
-        let id = self.db.load_text(&path).map_err(|e| KError::at(span, format!("{}: {e}", path.display())))?;
+        let id = self.db.load_text(&path).map_err(|e| KError::at(span, format!("{}: {e}", shown(&path))))?;
         self.note_file(id);
         Ok((id, path))
     }
@@ -239,7 +267,6 @@ impl<'a> Builder<'a> {
     /// Record a builtin transformer on every resource (buildMetadata transformerAnnotations).
     pub fn record_transformer(&self, k: &Kust, res: &mut [Res], kind: &str) {
         self.record_plugin(self.configured_in(k), res, kind, None, None);
-        let _ = k;
     }
 
     pub fn record_plugin(&self, configured_in: String, res: &mut [Res], kind: &str, name: Option<&str>, ns: Option<&str>) {
@@ -268,15 +295,15 @@ impl<'a> Builder<'a> {
             }
         }
         if found.len() > 1 {
-            return Err(KError::new(format!("Found multiple kustomization files under: {}", dir.display()), span));
+            return Err(KError::new(format!("Found multiple kustomization files under: {}", shown(&dir)), span));
         }
         let Some(path) = found.pop() else {
             return Err(KError::new(
-                format!("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'", dir.display()),
+                format!("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'", shown(&dir)),
                 span,
             ));
         };
-        let id = self.db.load_text(&path).map_err(|e| KError::new(format!("{}: {e}", path.display()), span))?;
+        let id = self.db.load_text(&path).map_err(|e| KError::new(format!("{}: {e}", shown(&path)), span))?;
         self.note_file(id);
         let parsed = self.db.parsed(id);
         let file_span = Span::new(id, 0, 0);
@@ -334,14 +361,16 @@ impl<'a> Builder<'a> {
 
     pub fn build_top(&mut self, dir: &Path, virtual_k: Option<&Node>) -> KResult<Vec<Res>> {
         let dir = normalize(dir);
+        self.top_dir = dir.clone();
         if !self.inside_repo(&dir) {
-            return Err(KError::new(format!("'{}' is outside the checked repository", dir.display()), None));
+            return Err(KError::new(format!("'{}' is outside the checked repository", shown(&dir)), None));
         }
         let k = match virtual_k {
             Some(n) => self.kust_from_node(n.clone(), None, &dir, n.span)?,
             None => self.load_kust(&dir, None)?,
         };
         self.fallback_span = k.span;
+        self.fallback_set = true;
         for m in k.items("buildMetadata") {
             match m.as_text() {
                 Some("originAnnotations") => self.origin_annotations = true,
@@ -351,13 +380,17 @@ impl<'a> Builder<'a> {
                 None => {}
             }
         }
-        if k.str("kind") == Some("Component") {
-            // A component built on its own behaves like a kustomization.
+        // An in-memory kustomization is not a folder being built: it may list its own folder
+        // (`resources: [.]`) to wrap the kustomization.yaml there, as Flux does.
+        if virtual_k.is_none() {
+            let c = self.canon(&dir);
+            self.stack.push(c);
         }
-        self.stack.push(canonical(&dir));
-        let acc = self.accumulate(&k, Acc::new())?;
-        self.stack.pop();
-        let mut acc = acc;
+        let acc = self.accumulate(&k, Acc::new());
+        if virtual_k.is_none() {
+            self.stack.pop();
+        }
+        let mut acc = acc?;
         // Content hashes, then back references, then vars: the order kustomize uses.
         for r in acc.res.iter_mut() {
             if r.needs_hash {
@@ -369,7 +402,7 @@ impl<'a> Builder<'a> {
             }
         }
         super::nameref::fix(&mut acc.res, &acc.config)?;
-        super::vars::resolve_vars(&mut acc.res, &acc.vars, &acc.config.var_reference, k.key_span("vars"))?;
+        super::vars::resolve_vars(&mut acc.res, &acc.vars, &acc.config.var_reference)?;
         acc.res.retain(|r| {
             !r.annotations().iter().any(|(k, v)| k == "config.kubernetes.io/local-config" && v == "true")
         });
@@ -403,7 +436,21 @@ impl<'a> Builder<'a> {
                 true,
             ),
             Err(e) => {
-                diagnostics.push(build_failed(e.span.unwrap_or(self.fallback_span), e.message));
+                let span = match e.span {
+                    Some(s) if (s.file.0 as usize) < self.db.len() => s,
+                    _ if self.fallback_set => self.fallback_span,
+                    _ => {
+                        // Nothing was read (no kustomization in the folder): report at the folder.
+                        let shown = crate::diag::relative_to_cwd(&self.top_dir);
+                        let id = self.db.add(shown, self.top_dir.clone(), String::new());
+                        Span::new(id, 0, 0)
+                    }
+                };
+                let mut d = build_failed(span, e.message);
+                for inc in e.included_from {
+                    d = d.with_label(inc, "included from here");
+                }
+                diagnostics.push(d);
                 (Vec::new(), false)
             }
         };
@@ -460,14 +507,14 @@ impl<'a> Builder<'a> {
                 return Err(KError::at(e.span, format!("component '{path}' is outside the checked repository")));
             }
             if !dir.is_dir() {
-                return Err(KError::at(e.span, format!("accumulating components: loader.New \"must build at directory: '{}': file is not directory\"", dir.display())));
+                return Err(KError::at(e.span, format!("accumulating components: loader.New \"must build at directory: '{}': file is not directory\"", shown(&dir))));
             }
             let sub = self.enter(&dir, e.span)?;
             if sub.str("kind") != Some("Component") {
                 self.stack.pop();
                 return Err(KError::at(
                     e.span,
-                    format!("accumulating components: expected kind 'Component' for path '{}' but got '{}'", dir.display(), sub.str("kind").unwrap_or("Kustomization")),
+                    format!("accumulating components: expected kind 'Component' for path '{}' but got '{}'", shown(&dir), sub.str("kind").unwrap_or("Kustomization")),
                 ));
             }
             let new_dir = join_rel(&self.origin_dir, path);
@@ -475,7 +522,7 @@ impl<'a> Builder<'a> {
             let r = self.accumulate(&sub, acc);
             self.origin_dir = saved;
             self.stack.pop();
-            acc = r?;
+            acc = r.map_err(|err| err.included_at(e.span))?;
         }
         super::transform::run_builtin(self, k, &mut acc)?;
         super::transform::run_transformer_plugins(self, k, &mut acc)?;
@@ -493,10 +540,11 @@ impl<'a> Builder<'a> {
             }
             acc.add_var(var, v.span)?;
         }
-        if let Some(n) = k.get("helmCharts").or_else(|| k.get("helmChartInflationGenerator")) {
-            let span = k.key_span(if k.get("helmCharts").is_some() { "helmCharts" } else { "helmChartInflationGenerator" });
-            if n.items().len() > 0 || n.is_map() {
-                self.diags.push(unsupported(span, "helm charts are not inflated; the rest of the overlay is rendered without them"));
+        for field in ["helmCharts", "helmChartInflationGenerator"] {
+            for chart in k.items(field) {
+                let name = chart.str_at(&["name"]).or_else(|| chart.str_at(&["chartName"])).unwrap_or("?");
+                let span = chart.get("name").or_else(|| chart.get("chartName")).map(|n| n.span).unwrap_or(chart.span);
+                self.diags.push(unsupported(span, format!("helm chart '{name}' is not inflated; the rest of the overlay is rendered without it")));
             }
         }
         Ok(acc)
@@ -522,9 +570,13 @@ impl<'a> Builder<'a> {
 
     /// Push `dir` on the build stack (cycles fail) and load its kustomization.
     fn enter(&mut self, dir: &Path, span: Span) -> KResult<Kust> {
-        let c = canonical(dir);
+        let c = self.canon(dir);
+        self.builds += 1;
+        if self.builds > MAX_BUILDS {
+            return Err(KError::at(span, format!("more than {MAX_BUILDS} kustomization builds (bases included through too many paths)")));
+        }
         if self.stack.contains(&c) {
-            return Err(KError::at(span, format!("cycle detected: '{}' is already being built", dir.display())));
+            return Err(KError::at(span, format!("cycle detected: '{}' is already being built", shown(&dir))));
         }
         let sub = self.load_kust(dir, Some(span))?;
         self.stack.push(c);
@@ -554,17 +606,17 @@ impl<'a> Builder<'a> {
             let sub = self.enter(&full, span)?;
             if sub.str("kind") == Some("Component") {
                 self.stack.pop();
-                return Err(KError::at(span, format!("accumulating resources from '{path}': expected kind != 'Component' for path '{}'", full.display())));
+                return Err(KError::at(span, format!("accumulating resources from '{path}': expected kind != 'Component' for path '{}'", shown(&full))));
             }
             let new_dir = join_rel(&self.origin_dir, path);
             let saved = std::mem::replace(&mut self.origin_dir, new_dir);
             let r = self.accumulate(&sub, Acc::new());
             self.origin_dir = saved;
             self.stack.pop();
-            let sub_acc = r?;
+            let sub_acc = r.map_err(|err| err.included_at(span))?;
             return acc.absorb_acc(sub_acc, span);
         }
-        Err(KError::at(span, format!("accumulating resources from '{path}': '{}': no such file or directory", full.display())))
+        Err(KError::at(span, format!("accumulating resources from '{path}': '{}': no such file or directory", shown(&full))))
     }
 
     /// The objects of a resource file (a `List` contributes its items).
@@ -576,7 +628,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if !root.is_map() {
-                return Err(KError::at(span, format!("{}: document {} is not a mapping", self.db.get(id).path.display(), d.index)));
+                return Err(KError::at(span, format!("{}: document {} is not a mapping", crate::diag::display_path(&self.db.get(id).path), d.index)));
             }
             if root.as_map().is_some_and(|m| m.is_empty()) {
                 continue;
@@ -606,7 +658,7 @@ impl<'a> Builder<'a> {
         }
         let looks_inline = text.contains('\n') || text.trim_start().starts_with('{') || (text.contains(": ") && !k.dir.join(text).exists());
         if looks_inline {
-            return Ok((n.span.file, inline_docs(n)));
+            return Ok((n.span.file, inline_docs(self.db, n, false)));
         }
         let (id, parsed) = self.read_yaml(k, text, n.span)?;
         Ok((id, parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()))
@@ -614,9 +666,12 @@ impl<'a> Builder<'a> {
 }
 
 /// Parse YAML written inside a kustomization string, giving its nodes spans in the
-/// kustomization: each node points at the line of the string it came from.
-pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
-    let text = n.as_str().unwrap_or("");
+/// kustomization: in a literal block (`patch: |`) each node points at its own line and column;
+/// otherwise at the string. `trim`: parse the text with surrounding whitespace removed, as
+/// kustomize does for inline patches.
+pub(crate) fn inline_docs(db: &SourceDb, n: &Node, trim: bool) -> Vec<Node> {
+    let full = n.as_str().unwrap_or("");
+    let (text, lead) = if trim { (full.trim(), full.len() - full.trim_start().len()) } else { (full, 0) };
     let parsed = crate::source::yaml::parse(n.span.file, text);
     let mut out: Vec<Node> = parsed.documents.into_iter().filter_map(|d| d.root).filter(|r| !r.is_null()).collect();
     // A block scalar that ends the text without a final line break has no trailing newline
@@ -632,10 +687,86 @@ pub(crate) fn inline_docs(n: &Node) -> Vec<Node> {
             }
         }
     }
+    let mapper = LiteralMap::new(db, n, full);
     for doc in &mut out {
-        respan(doc, n.span);
+        match &mapper {
+            Some(m) => m.remap(doc, lead),
+            None => respan(doc, n.span),
+        }
     }
     out
+}
+
+/// Offsets in the value of a literal block scalar mapped back to the file: content line k is
+/// file line k after the header, shifted by the block's indentation.
+struct LiteralMap {
+    file: FileId,
+    line_starts: Vec<usize>,
+    indent: usize,
+    value_line_starts: Vec<usize>,
+    fallback: Span,
+}
+
+impl LiteralMap {
+    fn new(db: &SourceDb, n: &Node, value: &str) -> Option<LiteralMap> {
+        if n.style() != Some(crate::source::yaml::Style::Literal) || (n.span.file.0 as usize) >= db.len() {
+            return None;
+        }
+        let text = &db.get(n.span.file).text;
+        let start = (n.span.start as usize).min(text.len());
+        // The scalar's span starts at the `|` indicator or at its first content line.
+        let first = if text.as_bytes().get(start) == Some(&b'|') {
+            text[start..].find('\n')? + start + 1
+        } else {
+            text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0)
+        };
+        let wanted = value.matches('\n').count() + 1;
+        let mut line_starts = Vec::new();
+        let mut pos = first;
+        while line_starts.len() < wanted && pos <= text.len() {
+            line_starts.push(pos);
+            match text[pos..].find('\n') {
+                Some(i) => pos += i + 1,
+                None => break,
+            }
+        }
+        let indent = line_starts
+            .iter()
+            .map(|&ls| &text[ls..text[ls..].find('\n').map(|i| ls + i).unwrap_or(text.len())])
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start_matches(' ').len())?;
+        let mut value_line_starts = vec![0];
+        value_line_starts.extend(value.match_indices('\n').map(|(i, _)| i + 1));
+        Some(LiteralMap { file: n.span.file, line_starts, indent, value_line_starts, fallback: n.span })
+    }
+
+    fn map(&self, off: usize) -> u32 {
+        let k = match self.value_line_starts.binary_search(&off) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        match self.line_starts.get(k) {
+            Some(&ls) => (ls + self.indent + (off - self.value_line_starts[k])) as u32,
+            None => self.fallback.end,
+        }
+    }
+
+    fn remap(&self, node: &mut Node, lead: usize) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            n.span = Span { file: self.file, start: self.map(n.span.start as usize + lead), end: self.map(n.span.end as usize + lead) };
+            match &mut n.value {
+                crate::source::yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
+                crate::source::yaml::Value::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        k.span = Span { file: self.file, start: self.map(k.span.start as usize + lead), end: self.map(k.span.end as usize + lead) };
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Point every node of a tree parsed from an inline string at `span` (the string in the
@@ -708,4 +839,10 @@ fn last_node(n: &mut Node) -> &mut Node {
         return last_node(&mut n.as_map_mut().unwrap().last_mut().unwrap().1);
     }
     last_node(n.as_seq_mut().unwrap().last_mut().unwrap())
+}
+
+/// A path as messages show it: relative to the current directory, so that findings read the same
+/// on every machine and in every checkout.
+fn shown(p: &std::path::Path) -> String {
+    crate::diag::display_path(&crate::diag::relative_to_cwd(p))
 }

@@ -9,6 +9,12 @@
 //! YAML kustomize prints). Strategic merge and JSON 6902 patching live behind `patch`.
 //!
 //! Nothing here touches the network, and nothing is read outside `RenderOptions::repo_root`.
+//!
+//! Not rendered (a `kustomize-unsupported` note, the rest of the overlay still renders): remote
+//! resources and components, `helmCharts`, generator/transformer plugins other than the builtin
+//! ones, KRM functions, validators. Not implemented: custom OpenAPI schemas (`openapi: path`) as a
+//! source of merge keys for strategic merge (the patch API takes none), and the few builtin
+//! plugins that need a schema or an exec (HashTransformer, ValueAddTransformer config).
 
 mod emit;
 mod fieldspec;
@@ -78,14 +84,25 @@ pub struct Rendered {
 pub(crate) struct KError {
     pub message: String,
     pub span: Option<Span>,
+    /// The lines of the enclosing kustomizations that included the failing one, innermost first.
+    pub included_from: Vec<Span>,
 }
 
 impl KError {
     pub fn new(message: impl Into<String>, span: Option<Span>) -> KError {
-        KError { message: message.into(), span }
+        KError { message: message.into(), span, included_from: Vec::new() }
     }
     pub fn at(span: Span, message: impl Into<String>) -> KError {
-        KError { message: message.into(), span: Some(span) }
+        KError { message: message.into(), span: Some(span), included_from: Vec::new() }
+    }
+    /// Note the entry that included the kustomization where the failure happened.
+    pub fn included_at(mut self, span: Span) -> KError {
+        if self.span.is_none() {
+            self.span = Some(span);
+        } else if self.span.map(|s| s.file) != Some(span.file) {
+            self.included_from.push(span);
+        }
+        self
     }
 }
 

@@ -16,7 +16,11 @@ fn gvk_selected(target: &Gvk, gvk: &Gvk) -> bool {
 }
 
 struct Snapshot {
+    /// Original id, previous ids, current id.
     ids: Vec<ResId>,
+    /// Ids before each rename (kustomize's PrevIds): only renamed or moved objects have any, and
+    /// only they are candidates for a fix-up.
+    prev: Vec<ResId>,
     cur: ResId,
     gvk: Gvk,
     prefixes: Vec<String>,
@@ -30,7 +34,7 @@ pub(crate) fn fix(res: &mut [Res], config: &TransformerConfig) -> KResult<()> {
             let mut ids = vec![r.org_id.clone()];
             ids.extend(r.prev_ids.iter().cloned());
             ids.push(r.cur_id());
-            Snapshot { cur: r.cur_id(), gvk: r.gvk(), ids, prefixes: r.prefixes.clone(), suffixes: r.suffixes.clone() }
+            Snapshot { cur: r.cur_id(), gvk: r.gvk(), ids, prev: r.prev_ids.clone(), prefixes: r.prefixes.clone(), suffixes: r.suffixes.clone() }
         })
         .collect();
     for backref in &config.name_reference {
@@ -95,8 +99,7 @@ fn set(n: &mut Node, backref: &NameBackRef, snaps: &[Snapshot], candidates: &[us
         };
         if let Some(i) = select(&old, backref, snaps, &pool, referrer, role_ref_kind, true)? {
             let target = &snaps[i].cur;
-            // Nothing to do when neither the name nor the namespace changed during the build.
-            if target.name == old && (target.namespace.is_empty() || target.namespace == snaps[i].ids[0].namespace) {
+            if target.name == old && target.namespace.is_empty() {
                 return Ok(());
             }
             let span = n.get("name").map(|x| x.span).unwrap_or(n.span);
@@ -133,9 +136,9 @@ fn select(old: &str, backref: &NameBackRef, snaps: &[Snapshot], pool: &[usize], 
     let mut c: Vec<usize> = pool
         .iter()
         .copied()
-        .filter(|&i| snaps[i].ids.iter().any(|id| id.name == old))
-        .filter(|&i| snaps[i].ids.iter().any(|id| gvk_selected(&backref.gvk, &id.gvk)))
-        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].ids.iter().any(|id| id.gvk.kind == k)))
+        .filter(|&i| snaps[i].prev.iter().any(|id| id.name == old))
+        .filter(|&i| snaps[i].prev.iter().any(|id| gvk_selected(&backref.gvk, &id.gvk)))
+        .filter(|&i| role_ref_kind.is_none_or(|k| snaps[i].prev.iter().any(|id| id.gvk.kind == k)))
         .collect();
     if !referrer.cur.gvk.is_cluster_scoped() {
         c.retain(|&i| snaps[i].cur.gvk.is_cluster_scoped() || snaps[i].gvk.kind == "ServiceAccount" || snaps[i].cur.ns_equals(&referrer.cur));

@@ -131,9 +131,6 @@ pub(crate) struct Res {
     /// A generated ConfigMap/Secret that gets a content-hash suffix at the end of the build.
     pub needs_hash: bool,
     pub behavior: Behavior,
-    /// Set by the kustomize.config.k8s.io/id-like bookkeeping: the resource was produced by a
-    /// generator (its references are rewritten) or read from a file.
-    pub generated: bool,
     /// buildMetadata originAnnotations: the `config.kubernetes.io/origin` text.
     pub origin: Option<String>,
     /// buildMetadata transformerAnnotations: one YAML list item per transformer that ran.
@@ -155,7 +152,6 @@ impl Res {
             suffixes: Vec::new(),
             needs_hash: false,
             behavior: Behavior::Unspecified,
-            generated: false,
             origin: None,
             transformations: Vec::new(),
             ref_vars: Vec::new(),

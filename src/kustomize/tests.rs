@@ -291,3 +291,93 @@ fn virtual_kustomization_renders_like_a_file() {
     assert_eq!(d.str_at(&["metadata", "namespace"]), Some("flux-target"));
     assert_eq!(d.at(&["spec", "template", "spec", "containers"]).unwrap().items().next().unwrap().str_at(&["image"]), Some("nginx:2"));
 }
+
+#[test]
+fn inline_patch_values_point_at_their_line() {
+    let t = Tree::new(&[
+        (
+            "kustomization.yaml",
+            "resources:\n- a.yaml\npatches:\n- target:\n    kind: ConfigMap\n  patch: |\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data:\n      retention: 30d\n",
+        ),
+        ("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  retention: 7d\n"),
+    ]);
+    let (db, r) = t.render(".");
+    assert!(r.ok, "{:?}", r.diagnostics);
+    let v = find(&r, "ConfigMap").node.at(&["data", "retention"]).unwrap();
+    assert_eq!(file_name(&db, v.span), "kustomization.yaml");
+    assert_eq!(at(&db, v.span), ("30d".to_string(), 12));
+}
+
+
+#[test]
+fn failure_in_a_base_is_reported_there_and_labelled_at_the_overlay() {
+    let t = Tree::new(&[("base/kustomization.yaml", "resources:\n- missing.yaml\n"), ("prod/kustomization.yaml", "namespace: prod\nresources:\n- ../base\n")]);
+    let (db, r) = t.render("prod");
+    let d = failure(&r);
+    assert_eq!(at(&db, d.span), ("missing.yaml".to_string(), 2));
+    assert!(db.get(d.span.file).path.ends_with("base/kustomization.yaml"));
+    assert_eq!(d.labels.len(), 1);
+    assert_eq!(at(&db, d.labels[0].span), ("../base".to_string(), 3));
+}
+
+/// The rule fixtures: `# expect: <rule>` lines in a bad kustomization are where the renderer
+/// reports; good ones render cleanly.
+#[test]
+fn rule_fixtures_fire_where_marked() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for rule in [RULE_BUILD_FAILED, RULE_UNSUPPORTED] {
+        for (case, expect) in [("bad", true), ("good", false)] {
+            let dir = root.join(rule).join(case);
+            let mut db = SourceDb::new();
+            let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: dir.clone() };
+            let r = render(&mut db, &dir, &opts);
+            let hits: Vec<usize> = r.diagnostics.iter().filter(|d| d.rule == rule).map(|d| db.line_col(d.span).0.line).collect();
+            let text = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+            let marked: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.contains(&format!("# expect: {rule}"))).map(|(i, _)| i + 1).collect();
+            if expect {
+                assert_eq!(hits, marked, "{rule}/{case}");
+            } else {
+                assert!(hits.is_empty() && r.ok, "{rule}/{case}: {:?}", r.diagnostics);
+            }
+        }
+    }
+}
+
+#[test]
+fn nested_diamonds_stop_at_the_build_budget() {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let levels = 14;
+    for i in 0..levels {
+        files.push((format!("l{i}/kustomization.yaml"), "resources:\n- a\n- b\n".into()));
+        for side in ["a", "b"] {
+            files.push((format!("l{i}/{side}/kustomization.yaml"), format!("resources:\n- ../../l{}\nnamePrefix: {side}-\n", i + 1)));
+        }
+    }
+    files.push((format!("l{levels}/kustomization.yaml"), "resources:\n- cm.yaml\n".into()));
+    files.push((format!("l{levels}/cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n".into()));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let t = Tree::new(&refs);
+    let started = std::time::Instant::now();
+    let (_, r) = t.render("l0");
+    assert!(failure(&r).message.contains("kustomization builds"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // A kustomization listing its own folder is a cycle, not a hang.
+    let t = Tree::new(&[("kustomization.yaml", "resources:\n- .\n")]);
+    let (_, r) = t.render(".");
+    assert!(failure(&r).message.contains("cycle"));
+}
+
+#[test]
+fn virtual_kustomization_can_wrap_the_folder_kustomization() {
+    let t = Tree::new(&[
+        ("app/kustomization.yaml", "resources:\n- cm.yaml\nnamePrefix: app-\n"),
+        ("app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"),
+    ]);
+    let k = crate::source::yaml::parse(crate::source::FileId(0), "resources:\n- .\nnamespace: prod\n");
+    let mut db = SourceDb::new();
+    let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: t.0.clone() };
+    let r = render_virtual(&mut db, &t.0.join("app"), k.documents[0].root.as_ref().unwrap(), &opts);
+    assert!(r.ok, "{:?}", r.diagnostics);
+    assert_eq!(r.objects[0].node.str_at(&["metadata", "name"]), Some("app-settings"));
+    assert_eq!(r.objects[0].node.str_at(&["metadata", "namespace"]), Some("prod"));
+}

@@ -4,7 +4,7 @@
 
 use super::fieldspec::{apply, Create, FieldSpec};
 use super::load::{is_remote, Acc, Builder, Kust};
-use super::resource::{cur_id, key_node, str_node, Gvk, Res, ResId};
+use super::resource::{cur_id, key_node, str_node, Res, ResId};
 use super::{patch, unsupported, KError, KResult};
 use crate::source::yaml::{Node, Value};
 use crate::source::Span;
@@ -188,9 +188,9 @@ pub(crate) fn namespace(res: &mut [Res], ns: &str, specs: &[FieldSpec], span: Sp
                 Ok(())
             })?;
         }
-        if r.cur_id() != before {
-            r.prev_ids.push(before);
-        }
+        // kustomize stores every object's previous id when it sets a namespace, moved or not:
+        // that makes the object a candidate for name-reference fix-ups.
+        r.prev_ids.push(before);
     }
     Ok(())
 }
@@ -234,11 +234,10 @@ pub(crate) fn prefix_suffix(res: &mut [Res], prefix: &str, suffix: &str, specs: 
                 r.suffixes.push(suffix.to_string());
             }
         }
-        if r.cur_id() != before {
+        if touched_name && (!prefix.is_empty() || !suffix.is_empty()) {
             r.prev_ids.push(before);
         }
     }
-    let _ = span;
     Ok(())
 }
 
@@ -570,7 +569,6 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         return Err(KError::at(span, "patch and path can't be set at the same time"));
     }
     let docs: Vec<Node> = if let Some(p) = path {
-        let p = p;
         if is_remote(p) {
             b.diags.push(unsupported(span, format!("remote patch '{p}' is not fetched")));
             return Ok(());
@@ -583,11 +581,7 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         } else {
             // kustomize trims the inline patch text before parsing it (a block scalar ending the
             // patch loses its final newline).
-            let mut trimmed = n.clone();
-            if let crate::source::yaml::Value::Scalar(t, _) = &mut trimmed.value {
-                *t = t.trim().to_string();
-            }
-            super::load::inline_docs(&trimmed)
+            super::load::inline_docs(b.db, n, true)
         }
     } else {
         return Err(KError::at(span, "must specify one of patch and path"));
@@ -600,6 +594,11 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
     let json = is_json6902(&docs);
     match e.get("target").filter(|t| t.is_map()) {
         None => {
+            // kustomize v5.5.0 crashes (nil pointer) on one patch holding several whole-object
+            // deletions; the build fails there, so it fails here too, cleanly.
+            if docs.iter().filter(|d| d.str_at(&["$patch"]) == Some("delete")).count() > 1 {
+                return Err(KError::at(span, "kustomize cannot apply a patch with several `$patch: delete` documents (kustomize v5.5.0 crashes on it); split it into one patch per object"));
+            }
             if json {
                 return Err(KError::at(span, "must specify a target for JSON patch"));
             }
@@ -654,7 +653,7 @@ fn run_json6902_legacy(b: &mut Builder, k: &Kust, res: &mut [Res], e: &Node) -> 
         let (_, parsed) = b.read_yaml(k, p, e.get("path").map(|n| n.span).unwrap_or(span))?;
         parsed.documents.iter().filter_map(|d| d.root.clone()).next().unwrap_or_else(|| Node::seq(Vec::new(), span))
     } else if let Some(p) = e.get("patch") {
-        if p.is_seq() { p.clone() } else { super::load::inline_docs(p).into_iter().next().unwrap_or_else(|| Node::seq(Vec::new(), span)) }
+        if p.is_seq() { p.clone() } else { super::load::inline_docs(b.db, p, false).into_iter().next().unwrap_or_else(|| Node::seq(Vec::new(), span)) }
     } else {
         return Err(KError::at(span, "must specify the path for a json patch file"));
     };
@@ -732,7 +731,7 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                         }
                     }
                     if let Some(p) = cfg.get("patches") {
-                        for d in super::load::inline_docs(p) {
+                        for d in super::load::inline_docs(b.db, p, false) {
                             apply_sm_by_id(&mut acc.res, &d, span, true)?;
                         }
                     }
@@ -752,9 +751,4 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
         }
     }
     Ok(())
-}
-
-#[allow(dead_code)]
-pub(crate) fn gvk_selected(gvk: &Gvk, fs: &FieldSpec) -> bool {
-    fs.selects(gvk)
 }

@@ -209,7 +209,7 @@ fn expand(s: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     out
 }
 
-pub(crate) fn resolve_vars(res: &mut [Res], vars: &[Var], specs: &[FieldSpec], span: Span) -> KResult<()> {
+pub(crate) fn resolve_vars(res: &mut [Res], vars: &[Var], specs: &[FieldSpec]) -> KResult<()> {
     if vars.is_empty() {
         return Ok(());
     }
@@ -224,7 +224,6 @@ pub(crate) fn resolve_vars(res: &mut [Res], vars: &[Var], specs: &[FieldSpec], s
         };
         values.push((v.name.clone(), val));
     }
-    let _ = span;
     for r in res.iter_mut() {
         let gvk = r.gvk();
         for fs in specs.iter().filter(|fs| fs.selects(&gvk)) {
