@@ -162,10 +162,29 @@ fn merge_specs(into: &mut Vec<FieldSpec>, from: &[FieldSpec]) {
 impl TransformerConfig {
     /// kustomize v5.5.0's built-in configuration (`defaults.tsv`), parsed once per thread.
     pub fn defaults() -> TransformerConfig {
+        (*Self::defaults_shared()).clone()
+    }
+
+    /// The built-in configuration, shared (parsed once per thread).
+    pub fn defaults_shared() -> std::rc::Rc<TransformerConfig> {
         thread_local! {
-            static DEFAULTS: TransformerConfig = TransformerConfig::from_tsv(include_str!("defaults.tsv"));
+            static DEFAULTS: std::rc::Rc<TransformerConfig> = std::rc::Rc::new(TransformerConfig::from_tsv(include_str!("defaults.tsv")));
         }
         DEFAULTS.with(|d| d.clone())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.name_prefix.is_empty()
+            && self.name_suffix.is_empty()
+            && self.namespace.is_empty()
+            && self.common_labels.is_empty()
+            && self.template_labels.is_empty()
+            && self.labels.is_empty()
+            && self.common_annotations.is_empty()
+            && self.name_reference.is_empty()
+            && self.var_reference.is_empty()
+            && self.images.is_empty()
+            && self.replicas.is_empty()
     }
 
     fn from_tsv(text: &str) -> TransformerConfig {

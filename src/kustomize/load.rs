@@ -85,13 +85,15 @@ impl Kust {
 #[derive(Default)]
 pub(crate) struct Acc {
     pub res: Vec<Res>,
-    pub config: TransformerConfig,
+    /// Shared until a kustomization changes it: most builds only ever use the built-in defaults,
+    /// and copying those for every kustomization dominated small builds.
+    pub config: std::rc::Rc<TransformerConfig>,
     pub vars: Vec<super::vars::Var>,
 }
 
 impl Acc {
     pub fn new() -> Acc {
-        Acc { res: Vec::new(), config: TransformerConfig::default(), vars: Vec::new() }
+        Acc { res: Vec::new(), config: std::rc::Rc::new(TransformerConfig::default()), vars: Vec::new() }
     }
 
     /// Add a resource; an id already present is an error, as in kustomize.
@@ -158,7 +160,7 @@ impl Acc {
             }
             self.res.push(r);
         }
-        self.config.merge(&other.config);
+        merge_config(&mut self.config, &other.config);
         for v in other.vars {
             self.add_var(v, span)?;
         }
@@ -473,7 +475,7 @@ impl<'a> Builder<'a> {
         // `configurations` file lists replaces the default one.
         let configurations = k.items("configurations");
         if configurations.is_empty() {
-            acc.config.merge(&TransformerConfig::defaults());
+            merge_config(&mut acc.config, &TransformerConfig::defaults_shared());
         } else {
             let mut custom = TransformerConfig::default();
             let mut keys = Vec::new();
@@ -487,12 +489,12 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            acc.config.merge(&TransformerConfig::defaults_overridden_by(&custom, &keys));
+            std::rc::Rc::make_mut(&mut acc.config).merge(&TransformerConfig::defaults_overridden_by(&custom, &keys));
         }
         for e in k.items("crds") {
             let Some(path) = e.as_text() else { continue };
             let (_, parsed) = self.read_yaml(k, path, e.span)?;
-            super::nameref::crd_config(&parsed, &mut acc.config);
+            super::nameref::crd_config(&parsed, std::rc::Rc::make_mut(&mut acc.config));
         }
         self.check_openapi(k)?;
         super::generate::run_generators(self, k, &mut acc)?;
@@ -845,4 +847,17 @@ fn last_node(n: &mut Node) -> &mut Node {
 /// on every machine and in every checkout.
 fn shown(p: &std::path::Path) -> String {
     crate::diag::display_path(&crate::diag::relative_to_cwd(p))
+}
+
+/// Merge `other` into `into`, sharing instead of copying when one side is empty or both are the
+/// same configuration.
+fn merge_config(into: &mut std::rc::Rc<TransformerConfig>, other: &std::rc::Rc<TransformerConfig>) {
+    if std::rc::Rc::ptr_eq(into, other) || other.is_empty() {
+        return;
+    }
+    if into.is_empty() {
+        *into = other.clone();
+        return;
+    }
+    std::rc::Rc::make_mut(into).merge(other);
 }
