@@ -2,8 +2,9 @@
 # Render every kustomization folder of one repository with `drlint render` and with
 # `kubectl kustomize`, one process per folder for both, and print the totals and the ratio.
 # Usage: scripts/bench-render.sh [REPO]   (default: the corpus repository with the most folders)
-# Build first: cargo build --release (the script uses target/release/drlint when present).
+# It builds the release binary first.
 set -euo pipefail
+cargo build --release -q --manifest-path "$(dirname "$0")/../Cargo.toml"
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus="$here/../shared/corpus"
 repo=${1:-}

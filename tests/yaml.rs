@@ -101,3 +101,14 @@ fn core_schema_resolution() {
     assert!(j["e"].is_null());
     assert_eq!(j["f"], 1.5);
 }
+
+#[test]
+fn folded_scalars_keep_breaks_around_more_indented_lines() {
+    let text = "a: >-\n  one\n  two\n    indented\n  three\n\n  four\nb: >\n  x\n  y\n";
+    let (_, _, p) = parse(text);
+    let root = p.documents[0].root.as_ref().unwrap();
+    // As go-yaml v3 reads it (kubectl kustomize prints this): one more break before a
+    // more-indented line than the YAML spec's folding gives.
+    assert_eq!(root.get("a").unwrap().as_str(), Some("one two\n\n  indented\nthree\nfour"));
+    assert_eq!(root.get("b").unwrap().as_str(), Some("x y\n"));
+}

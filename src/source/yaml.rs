@@ -506,6 +506,7 @@ impl<'a> Builder<'a> {
                     _ => Style::Plain,
                 };
                 let (start, end) = scalar_span(self.text, at, style, &value);
+                let value = if style == Style::Folded { refold_more_indented(self.text, start, end).unwrap_or(value) } else { value };
                 let node = Node { value: Value::Scalar(value, style), span: Span::new(self.file, start, end), tag: tag_string(tag) };
                 self.push_node(node, anchor)?;
             }
@@ -662,6 +663,54 @@ fn block_scalar_end(text: &str, content: usize) -> usize {
         line_begin = line_end + 1;
     }
     end
+}
+
+/// yaml-rust2 folds every line break of a folded (`>`) block scalar, but YAML keeps the breaks
+/// around "more-indented" lines (lines indented deeper than the block's content). go-yaml v3 —
+/// what kustomize, kubectl and Flux read manifests with, so what the cluster receives — also adds
+/// one more line break where a normal line is followed by a more-indented one; drlint does the same. When a folded block has such lines, fold it again from the source text
+/// (`start` is the `>` indicator, `end` the end of the last content line). `None` when the block has
+/// no more-indented line (yaml-rust2's value is right) or uses an explicit indentation indicator.
+fn refold_more_indented(text: &str, start: usize, end: usize) -> Option<String> {
+    let header_end = text[start..end].find('\n').map(|i| start + i)?;
+    let header = text[start..header_end].split('#').next().unwrap_or("").trim();
+    if header.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let chomp = if header.contains('-') { '-' } else if header.contains('+') { '+' } else { ' ' };
+    let lines: Vec<&str> = text[header_end + 1..end].split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let indent = lines.iter().find(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches(' ').len())?;
+    let is_more = |l: &str| l.len() > indent && (l[indent..].starts_with(' ') || l[indent..].starts_with('\t'));
+    if !lines.iter().any(|l| !l.trim().is_empty() && is_more(l)) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut prev_more: Option<bool> = None;
+    let mut empties = 0usize;
+    for line in &lines {
+        if line.trim().is_empty() {
+            empties += 1;
+            continue;
+        }
+        let more = is_more(line);
+        let content = line.get(indent..).unwrap_or("");
+        match prev_more {
+            None => out.push_str(&"\n".repeat(empties)),
+            Some(false) if !more && empties == 0 => out.push(' '),
+            Some(false) if !more => out.push_str(&"\n".repeat(empties)),
+            Some(false) => out.push_str(&"\n".repeat(empties + 2)),
+            _ => out.push_str(&"\n".repeat(empties + 1)),
+        }
+        out.push_str(content);
+        prev_more = Some(more);
+        empties = 0;
+    }
+    match chomp {
+        '-' => {}
+        '+' => out.push_str(&"\n".repeat(empties + 1)),
+        _ => out.push('\n'),
+    }
+    Some(out)
 }
 
 /// Where a scalar that starts at byte `start` ends in the source.
