@@ -153,6 +153,9 @@ fn bsl_destination(index: &Index, schedule: &Resource, location: Option<&str>) -
     }
 }
 
+/// VolSync data movers, as `spec` keys of a ReplicationSource or ReplicationDestination.
+const VOLSYNC_MOVERS: [&str; 6] = ["restic", "rclone", "rsync", "rsyncTLS", "kopia", "syncthing"];
+
 /// Restore drills for a store: a Cluster that recovers from a CNPG Cluster, Velero Restores that
 /// bring its PVCs back, VolSync ReplicationDestinations, CronJobs named for restores or drills in
 /// its namespace.
@@ -179,8 +182,32 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
                 out.push(format!("Restore {}", r.name()));
             }
         }
-        for r in index.of_kind(coverage::VOLSYNC_GROUP, "ReplicationDestination") {
-            if r.cluster == s.owner.cluster && r.namespace() == Some(s.namespace.as_str()) {
+        // A ReplicationDestination restores this store when the PVC is populated from it
+        // (`dataSourceRef`) or when it reads the repository this store's ReplicationSource writes.
+        let populated_from: Vec<&str> = match s.kind {
+            StoreKind::Pvc => ["dataSourceRef", "dataSource"]
+                .iter()
+                .filter_map(|f| s.owner.node.at(&["spec", f]))
+                .filter(|d| d.str_at(&["kind"]) == Some("ReplicationDestination"))
+                .filter_map(|d| d.str_at(&["name"]))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let repositories: Vec<&str> = cov
+            .methods
+            .iter()
+            .filter_map(|m| match m {
+                Method::VolSync { source } => Some(*source),
+                _ => None,
+            })
+            .flat_map(|src| VOLSYNC_MOVERS.iter().filter_map(move |k| src.node.str_at(&["spec", k, "repository"])))
+            .collect();
+        for r in index.of_kind(coverage::VOLSYNC_GROUP, "ReplicationDestination").filter(|r| !r.unlisted) {
+            if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) {
+                continue;
+            }
+            let reads = VOLSYNC_MOVERS.iter().filter_map(|k| r.node.str_at(&["spec", k, "repository"])).any(|repo| repositories.contains(&repo));
+            if populated_from.contains(&r.name()) || reads {
                 out.push(format!("ReplicationDestination {}", r.name()));
             }
         }
@@ -239,7 +266,7 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
                     cells[4].push(format!("velero restore create --from-schedule {} --include-namespaces {}", schedule.name(), s.namespace));
                 }
                 Method::VolSync { source } => {
-                    let mover = ["restic", "rclone", "rsync", "rsyncTLS", "kopia", "syncthing"].into_iter().find(|k| source.node.at(&["spec", k]).is_some()).unwrap_or("?");
+                    let mover = VOLSYNC_MOVERS.into_iter().find(|k| source.node.at(&["spec", k]).is_some()).unwrap_or("?");
                     cells[0].push(format!("VolSync ReplicationSource {} ({mover})", source.name()));
                     if let Some(t) = source.node.str_at(&["spec", "trigger", "schedule"]) {
                         cells[1].push(crate::cron::parse(t, crate::cron::Dialect::CronJob).map(|c| c.describe()).unwrap_or_else(|_| format!("`{t}`")));
