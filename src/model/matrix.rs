@@ -88,6 +88,24 @@ fn object_store<'a>(index: &'a Index, cluster: &Resource, name: &str) -> Option<
     index.get(cluster.cluster.as_deref(), cluster.namespace(), cnpg::BARMAN_CLOUD_GROUP, "ObjectStore", name).into_iter().next()
 }
 
+/// Why the API server rejects a CNPG Cluster, or the ObjectStore it archives to, on a retention
+/// policy outside the CRD pattern (`cnpg-retention-invalid`): then nothing is backed up, whatever
+/// the rest of the row says.
+fn cnpg_rejected(index: &Index, r: &Resource) -> Option<String> {
+    let valid = crate::rules::cnpg::retention_invalid::is_valid_retention;
+    let c = Cluster(r);
+    if let Some(p) = c.backup().and_then(|b| b.str_at(&["retentionPolicy"])).filter(|p| !valid(p)) {
+        return Some(format!("no backup: the API server rejects the Cluster (retentionPolicy `{p}`)"));
+    }
+    for p in c.wal_archivers() {
+        let Some(os) = cnpg::barman_object_name(p).and_then(|n| n.as_text()).and_then(|n| object_store(index, r, n)) else { continue };
+        if let Some(rp) = os.node.str_at(&["spec", "retentionPolicy"]).filter(|rp| !valid(rp)) {
+            return Some(format!("no backup: the API server rejects ObjectStore {} (retentionPolicy `{rp}`)", os.name()));
+        }
+    }
+    None
+}
+
 /// (method, schedule, retention, destination, recovery) of a CNPG Cluster.
 fn cnpg_cells(index: &Index, r: &Resource) -> [Vec<String>; 5] {
     let c = Cluster(r);
@@ -302,10 +320,14 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
         if let Some(n) = cov.stated_none {
             cells[0].push(format!("stated: {}", n.as_text().unwrap_or("").trim()));
         }
-        let rpo = coverage::rpo(index, &cov);
+        let rejected = if s.kind == StoreKind::Cnpg { cnpg_rejected(index, s.owner) } else { None };
+        // A rejected object archives nothing: no RPO to state.
+        let rpo = if rejected.is_some() { None } else { coverage::rpo(index, &cov) };
         let target = coverage::rpo_target(index, targets, s.owner, &s.namespace);
         let external = cov.methods.iter().all(|m| matches!(m, Method::External { .. }));
-        let status = if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
+        let status = if let Some(why) = rejected {
+            why
+        } else if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
             "no backup".to_string()
         } else if cov.stated_none.is_some() {
             "no backup needed (stated)".to_string()
