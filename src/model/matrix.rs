@@ -240,9 +240,27 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
         if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) || !(n.contains("restore") || n.contains("drill")) {
             continue;
         }
-        let mentions = r.spec().is_some_and(|spec| {
-            spec.walk().iter().filter_map(|n| n.as_text()).any(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).any(|w| names.contains(&w)))
-        });
+        let has_name = |t: &str| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).any(|w| names.contains(&w));
+        let pod = r.node.at(&["spec", "jobTemplate", "spec", "template", "spec"]);
+        let mounted: Vec<&str> = pod.and_then(|p| p.get("volumes")).into_iter().flat_map(|v| v.items()).filter_map(|v| v.str_at(&["persistentVolumeClaim", "claimName"])).collect();
+        let mentions = if s.kind == StoreKind::Cnpg {
+            // A job that mounts a PVC of the same name restores the volume, not the database.
+            r.spec().is_some_and(|spec| spec.walk().iter().filter_map(|n| n.as_text()).filter(|t| !mounted.contains(t)).any(has_name))
+        } else {
+            // A volume is restored by a job that mounts it or names it in its command, not by one
+            // whose environment merely shares the word (a CNPG restore test's EXPECTED_DATABASE).
+            let claims = s.claim_names();
+            let mounts = mounted.iter().any(|c| claims.iter().any(|n| n == c));
+            let commands = pod
+                .into_iter()
+                .flat_map(|p| ["containers", "initContainers"].into_iter().filter_map(move |k| p.get(k)))
+                .flat_map(|cs| cs.items())
+                .flat_map(|c| ["command", "args"].into_iter().filter_map(move |k| c.get(k)))
+                .flat_map(|n| n.walk())
+                .filter_map(|n| n.as_text())
+                .any(has_name);
+            mounts || commands
+        };
         if !mentions {
             continue;
         }
