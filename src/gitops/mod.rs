@@ -260,6 +260,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         }
         let mut res = Resource::new(w.node, w.file, w.doc_index);
         res.cluster = cluster_of(r.db, w.file, settings);
+        res.unlisted = unlisted(r.db, &r.consumed, w.file);
         r.out.resources.push(res);
     }
 
@@ -278,6 +279,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         }
     }
     r.out
+}
+
+/// Whether a file no render read sits beside a kustomization that a render read and that does not
+/// name it: the folder is applied, the file is not (`template.yaml`, a PVC left out of `resources`).
+fn unlisted(db: &SourceDb, consumed: &BTreeSet<FileId>, file: FileId) -> bool {
+    let path = normalize(&db.get(file).real_path);
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().map(|n| n.to_string_lossy().into_owned())) else { return false };
+    let Some(kpath) = flux::kustomization_file(dir) else { return false };
+    let Some(kfile) = db.lookup(&kpath) else { return false };
+    // The file's name anywhere outside comments counts as listed (resources, components, patches).
+    let named = db.get(kfile).text.lines().map(|l| l.split(" #").next().unwrap_or("")).filter(|l| !l.trim_start().starts_with('#')).any(|l| l.contains(name.as_str()));
+    kfile != file && consumed.contains(&kfile) && !named
 }
 
 /// The deepest folder holding every checked path: entry points may reference files anywhere in it.

@@ -99,7 +99,8 @@ fn mount_of<'a>(owner: &'a Resource, labels: Labels, volume: &str) -> Mount<'a> 
 /// Every data store of the index, in index order.
 pub fn stores(index: &Index) -> Vec<Store<'_>> {
     let mut out: Vec<Store> = Vec::new();
-    for r in &index.resources {
+    // Objects no render applies (a template beside a kustomization that leaves it out) hold no data.
+    for r in index.resources.iter().filter(|r| !r.unlisted) {
         let Some(ns) = r.namespace() else { continue };
         if r.is("", "PersistentVolumeClaim") {
             out.push(Store {
@@ -158,7 +159,7 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
         }
     }
     // Pods that mount plain PVCs by claimName.
-    for r in &index.resources {
+    for r in index.resources.iter().filter(|r| !r.unlisted) {
         let Some((meta, spec)) = workloads::pod_template(r) else { continue };
         let labels = if r.is("apps", "StatefulSet") { workloads::statefulset_pod_labels(r, 0) } else { workloads::labels_of(meta.and_then(|m| m.get("labels"))) };
         for (volume, claim) in workloads::claim_volumes(spec) {
@@ -357,8 +358,8 @@ fn same_cluster(a: &Resource, b: &Resource) -> bool {
 
 /// Coverage of every store.
 pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
-    let schedules: Vec<&Resource> = index.of_kind(velero::GROUP, "Schedule").collect();
-    let volsync: Vec<&Resource> = index.of_kind(VOLSYNC_GROUP, "ReplicationSource").collect();
+    let schedules: Vec<&Resource> = index.of_kind(velero::GROUP, "Schedule").filter(|r| !r.unlisted).collect();
+    let volsync: Vec<&Resource> = index.of_kind(VOLSYNC_GROUP, "ReplicationSource").filter(|r| !r.unlisted).collect();
     let mut out = Vec::new();
     // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered.
     for store in stores(index).into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")) {

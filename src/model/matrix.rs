@@ -88,6 +88,24 @@ fn object_store<'a>(index: &'a Index, cluster: &Resource, name: &str) -> Option<
     index.get(cluster.cluster.as_deref(), cluster.namespace(), cnpg::BARMAN_CLOUD_GROUP, "ObjectStore", name).into_iter().next()
 }
 
+/// Why the API server rejects a CNPG Cluster, or the ObjectStore it archives to, on a retention
+/// policy outside the CRD pattern (`cnpg-retention-invalid`): then nothing is backed up, whatever
+/// the rest of the row says.
+fn cnpg_rejected(index: &Index, r: &Resource) -> Option<String> {
+    let valid = crate::rules::cnpg::retention_invalid::is_valid_retention;
+    let c = Cluster(r);
+    if let Some(p) = c.backup().and_then(|b| b.str_at(&["retentionPolicy"])).filter(|p| !valid(p)) {
+        return Some(format!("no backup: the API server rejects the Cluster (retentionPolicy `{p}`)"));
+    }
+    for p in c.wal_archivers() {
+        let Some(os) = cnpg::barman_object_name(p).and_then(|n| n.as_text()).and_then(|n| object_store(index, r, n)) else { continue };
+        if let Some(rp) = os.node.str_at(&["spec", "retentionPolicy"]).filter(|rp| !valid(rp)) {
+            return Some(format!("no backup: the API server rejects ObjectStore {} (retentionPolicy `{rp}`)", os.name()));
+        }
+    }
+    None
+}
+
 /// (method, schedule, retention, destination, recovery) of a CNPG Cluster.
 fn cnpg_cells(index: &Index, r: &Resource) -> [Vec<String>; 5] {
     let c = Cluster(r);
@@ -153,6 +171,9 @@ fn bsl_destination(index: &Index, schedule: &Resource, location: Option<&str>) -
     }
 }
 
+/// VolSync data movers, as `spec` keys of a ReplicationSource or ReplicationDestination.
+const VOLSYNC_MOVERS: [&str; 6] = ["restic", "rclone", "rsync", "rsyncTLS", "kopia", "syncthing"];
+
 /// Restore drills for a store: a Cluster that recovers from a CNPG Cluster, Velero Restores that
 /// bring its PVCs back, VolSync ReplicationDestinations, CronJobs named for restores or drills in
 /// its namespace.
@@ -179,8 +200,32 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
                 out.push(format!("Restore {}", r.name()));
             }
         }
-        for r in index.of_kind(coverage::VOLSYNC_GROUP, "ReplicationDestination") {
-            if r.cluster == s.owner.cluster && r.namespace() == Some(s.namespace.as_str()) {
+        // A ReplicationDestination restores this store when the PVC is populated from it
+        // (`dataSourceRef`) or when it reads the repository this store's ReplicationSource writes.
+        let populated_from: Vec<&str> = match s.kind {
+            StoreKind::Pvc => ["dataSourceRef", "dataSource"]
+                .iter()
+                .filter_map(|f| s.owner.node.at(&["spec", f]))
+                .filter(|d| d.str_at(&["kind"]) == Some("ReplicationDestination"))
+                .filter_map(|d| d.str_at(&["name"]))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let repositories: Vec<&str> = cov
+            .methods
+            .iter()
+            .filter_map(|m| match m {
+                Method::VolSync { source } => Some(*source),
+                _ => None,
+            })
+            .flat_map(|src| VOLSYNC_MOVERS.iter().filter_map(move |k| src.node.str_at(&["spec", k, "repository"])))
+            .collect();
+        for r in index.of_kind(coverage::VOLSYNC_GROUP, "ReplicationDestination").filter(|r| !r.unlisted) {
+            if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) {
+                continue;
+            }
+            let reads = VOLSYNC_MOVERS.iter().filter_map(|k| r.node.str_at(&["spec", k, "repository"])).any(|repo| repositories.contains(&repo));
+            if populated_from.contains(&r.name()) || reads {
                 out.push(format!("ReplicationDestination {}", r.name()));
             }
         }
@@ -195,9 +240,27 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
         if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) || !(n.contains("restore") || n.contains("drill")) {
             continue;
         }
-        let mentions = r.spec().is_some_and(|spec| {
-            spec.walk().iter().filter_map(|n| n.as_text()).any(|t| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).any(|w| names.contains(&w)))
-        });
+        let has_name = |t: &str| t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).any(|w| names.contains(&w));
+        let pod = r.node.at(&["spec", "jobTemplate", "spec", "template", "spec"]);
+        let mounted: Vec<&str> = pod.and_then(|p| p.get("volumes")).into_iter().flat_map(|v| v.items()).filter_map(|v| v.str_at(&["persistentVolumeClaim", "claimName"])).collect();
+        let mentions = if s.kind == StoreKind::Cnpg {
+            // A job that mounts a PVC of the same name restores the volume, not the database.
+            r.spec().is_some_and(|spec| spec.walk().iter().filter_map(|n| n.as_text()).filter(|t| !mounted.contains(t)).any(has_name))
+        } else {
+            // A volume is restored by a job that mounts it or names it in its command, not by one
+            // whose environment merely shares the word (a CNPG restore test's EXPECTED_DATABASE).
+            let claims = s.claim_names();
+            let mounts = mounted.iter().any(|c| claims.iter().any(|n| n == c));
+            let commands = pod
+                .into_iter()
+                .flat_map(|p| ["containers", "initContainers"].into_iter().filter_map(move |k| p.get(k)))
+                .flat_map(|cs| cs.items())
+                .flat_map(|c| ["command", "args"].into_iter().filter_map(move |k| c.get(k)))
+                .flat_map(|n| n.walk())
+                .filter_map(|n| n.as_text())
+                .any(has_name);
+            mounts || commands
+        };
         if !mentions {
             continue;
         }
@@ -239,7 +302,7 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
                     cells[4].push(format!("velero restore create --from-schedule {} --include-namespaces {}", schedule.name(), s.namespace));
                 }
                 Method::VolSync { source } => {
-                    let mover = ["restic", "rclone", "rsync", "rsyncTLS", "kopia", "syncthing"].into_iter().find(|k| source.node.at(&["spec", k]).is_some()).unwrap_or("?");
+                    let mover = VOLSYNC_MOVERS.into_iter().find(|k| source.node.at(&["spec", k]).is_some()).unwrap_or("?");
                     cells[0].push(format!("VolSync ReplicationSource {} ({mover})", source.name()));
                     if let Some(t) = source.node.str_at(&["spec", "trigger", "schedule"]) {
                         cells[1].push(crate::cron::parse(t, crate::cron::Dialect::CronJob).map(|c| c.describe()).unwrap_or_else(|_| format!("`{t}`")));
@@ -275,10 +338,14 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
         if let Some(n) = cov.stated_none {
             cells[0].push(format!("stated: {}", n.as_text().unwrap_or("").trim()));
         }
-        let rpo = coverage::rpo(index, &cov);
+        let rejected = if s.kind == StoreKind::Cnpg { cnpg_rejected(index, s.owner) } else { None };
+        // A rejected object archives nothing: no RPO to state.
+        let rpo = if rejected.is_some() { None } else { coverage::rpo(index, &cov) };
         let target = coverage::rpo_target(index, targets, s.owner, &s.namespace);
         let external = cov.methods.iter().all(|m| matches!(m, Method::External { .. }));
-        let status = if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
+        let status = if let Some(why) = rejected {
+            why
+        } else if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
             "no backup".to_string()
         } else if cov.stated_none.is_some() {
             "no backup needed (stated)".to_string()

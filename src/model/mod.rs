@@ -36,6 +36,10 @@ pub struct Resource {
     /// Namespace the object lands in when it is namespaced and its own `metadata.namespace` is
     /// unset: the kustomize `namespace`, the Flux `targetNamespace` or Argo CD destination.
     pub default_namespace: Option<String>,
+    /// Linted as written from a folder whose kustomization (read by a render) does not list the
+    /// file: nothing applies it (a template, a file left out). Rules about what the cluster runs
+    /// (data stores, coverage, namespaces in use) leave it out.
+    pub unlisted: bool,
 }
 
 /// What a diagnostic says about the object it concerns.
@@ -49,7 +53,7 @@ pub struct ObjectRef {
 
 impl Resource {
     pub fn new(node: Node, file: FileId, doc_index: usize) -> Resource {
-        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None }
+        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None, unlisted: false }
     }
 
     pub fn api_version(&self) -> &str {

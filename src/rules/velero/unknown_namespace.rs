@@ -20,7 +20,7 @@ const BUILT_IN: &[&str] = &["default", "kube-system", "kube-public", "kube-node-
 /// Namespaces the repository creates or deploys into, for one cluster.
 fn known(index: &Index, cluster: &Option<String>) -> BTreeSet<String> {
     let mut out: BTreeSet<String> = BUILT_IN.iter().map(|s| s.to_string()).collect();
-    for r in index.resources.iter().filter(|r| &r.cluster == cluster) {
+    for r in index.resources.iter().filter(|r| &r.cluster == cluster && !r.unlisted) {
         if r.is("", "Namespace") {
             out.insert(r.name().to_string());
         }
@@ -47,7 +47,7 @@ impl Rule for VeleroUnknownNamespace {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let mut cache: Vec<(Option<String>, BTreeSet<String>)> = Vec::new();
-        for r in index.resources.iter().filter(|r| r.group() == GROUP && matches!(r.kind(), "Schedule" | "Backup" | "Restore")) {
+        for r in index.resources.iter().filter(|r| !r.unlisted && r.group() == GROUP && matches!(r.kind(), "Schedule" | "Backup" | "Restore")) {
             let path: &[&str] = if r.kind() == "Schedule" { &["spec", "template", "includedNamespaces"] } else { &["spec", "includedNamespaces"] };
             let Some(list) = r.node.at(path) else { continue };
             if !cache.iter().any(|(c, _)| c == &r.cluster) {
