@@ -10,7 +10,13 @@ use std::process::Command;
 
 /// Folders where drlint is known to disagree with kubectl (relative to the corpus root). Every
 /// entry is a bug to fix; remove entries as they start agreeing.
-const KNOWN_DISAGREEMENTS: &[&str] = &[];
+const KNOWN_DISAGREEMENTS: &[&str] = &[
+    // A folded (`>-`) scalar with more-indented lines: kustomize re-emits the value and the
+    // number of line breaks before a more-indented line depends on how its emitter re-folds long
+    // lines; drlint reproduces the common case (src/source/yaml.rs, refold_more_indented), not
+    // this one (one blank line more than kubectl).
+    "webgrip__homelab-cluster/kubernetes/apps/kyverno/policies/app",
+];
 
 fn docs_json(text: &str) -> Vec<serde_json::Value> {
     parse(FileId(0), text).documents.into_iter().filter_map(|d| d.root).map(|r| r.to_json()).collect()
