@@ -487,7 +487,12 @@ impl Renderer<'_> {
                         missing.push(format!("{kind}/{name} is SOPS-encrypted"));
                     }
                 }
-                None if optional => {}
+                // An optional source that an operator makes still explains unresolved variables.
+                None if optional => {
+                    if let Some(maker) = secret_maker(written, kind, name, namespace) {
+                        missing.push(format!("{kind}/{name} is made by {maker}, its values are not in the repository"));
+                    }
+                }
                 None => match secret_maker(written, kind, name, namespace) {
                     Some(maker) => missing.push(format!("{kind}/{name} is made by {maker}, its values are not in the repository")),
                     None => missing.push(format!("{kind}/{name} is not in the repository")),
