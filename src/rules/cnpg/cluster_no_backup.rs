@@ -93,7 +93,7 @@ impl ClusterNoBackup {
                 span,
                 format!(
                     "Cluster `{}` has no CNPG backup ({what}): only CronJob `{}` takes logical pg_dump backups, with no point-in-time recovery",
-                    object.name(),
+                    object.qualified_name(),
                     job.name()
                 ),
             );
@@ -105,7 +105,7 @@ impl ClusterNoBackup {
             );
             return;
         }
-        cx.report_on(object, span, format!("Cluster `{}` has no backup: {what}{after}", object.name())).help(
+        cx.report_on(object, span, format!("Cluster `{}` has no backup: {what}{after}", object.qualified_name())).help(
             "add the barman-cloud plugin (spec.plugins: [{name: barman-cloud.cloudnative-pg.io, isWALArchiver: true, \
              parameters: {barmanObjectName: <ObjectStore>}}]) or spec.backup.volumeSnapshot, plus a ScheduledBackup",
         );

@@ -59,7 +59,7 @@ impl Rule for RecoveryPathUnknown {
                     loc.span,
                     format!(
                         "Cluster `{}` {field} `{name}` reads {} with serverName `{}`{server_note}, where no Cluster in the repository archives",
-                        r.name(),
+                        r.qualified_name(),
                         loc.path,
                         loc.server
                     ),
