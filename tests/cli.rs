@@ -151,7 +151,7 @@ fn hostile_input_is_reported_and_the_rest_is_checked() {
         "deep.yaml:1:",
         "huge.yaml:1:1: warning: file is 9437184 bytes",
         "bomb.yaml:5:29: error: alias expansion exceeds",
-        "scratch.yaml:4:9: warning: Cluster `scratch` has no backup",
+        "scratch.yaml:4:9: warning: Cluster `db/scratch` has no backup",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }

@@ -175,7 +175,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new() };
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new(), origin: None };
     for w in &written {
         r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
     }
@@ -193,27 +193,30 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
             }
         }
     }
-    let mut queue: VecDeque<(Node, FileId, usize, Option<String>, bool)> = entry_written
+    // Each queued entry point carries the file of the top-level entry point that reached it (its
+    // origin): postBuild sources are looked up nearest to it.
+    let mut queue: VecDeque<(Node, FileId, usize, Option<String>, bool, FileId)> = entry_written
         .iter()
         .filter(|w| !rendered_by_other.contains(&(w.file, w.doc_index)))
-        .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true))
+        .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true, w.file))
         .collect();
     let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
     let mut reached: BTreeSet<(FileId, usize)> = BTreeSet::new();
     loop {
-        while let Some((node, file, doc, cluster, top_level)) = queue.pop_front() {
+        while let Some((node, file, doc, cluster, top_level, origin)) = queue.pop_front() {
             if !visited.insert((file, doc, cluster.clone())) {
                 continue;
             }
             reached.insert((file, doc));
+            r.origin = Some(origin);
             for (child, cfile, cdoc) in r.apply_entry(&node, file, &local_git, cluster.clone(), &written, top_level) {
-                queue.push_back((child, cfile, cdoc, cluster.clone(), false));
+                queue.push_back((child, cfile, cdoc, cluster.clone(), false, origin));
             }
         }
         // Entry points that only render each other (A renders B, B renders A) have no top; start
         // from the first one not reached yet, as written.
         match entry_written.iter().find(|w| !reached.contains(&(w.file, w.doc_index))) {
-            Some(w) => queue.push_back((w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true)),
+            Some(w) => queue.push_back((w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true, w.file)),
             None => break,
         }
     }
@@ -336,6 +339,8 @@ struct Renderer<'a> {
     out: RepoRender,
     consumed: BTreeSet<FileId>,
     written_nodes: HashMap<(FileId, usize), Node>,
+    /// The file of the top-level entry point being followed (see the queue in `render_repo`).
+    origin: Option<FileId>,
 }
 
 impl Renderer<'_> {
@@ -417,7 +422,7 @@ impl Renderer<'_> {
         let kus = flux::overlay(self.db, &dir, k);
         let opts = RenderOptions { load_restrictor: LoadRestrictor::None, repo_root: root };
         let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
-        let vars = self.flux_vars(k, written, ns_default.as_deref());
+        let vars = self.flux_vars(k, file, cluster.as_deref(), written, ns_default.as_deref());
         let target_ns = k.str_at(&["spec", "targetNamespace"]).map(str::to_string);
         ep.objects = rendered.objects.len();
         if !rendered.ok {
@@ -454,23 +459,35 @@ impl Renderer<'_> {
 
     /// postBuild variables: substituteFrom ConfigMaps and Secrets found in the repository (in the
     /// Kustomization's namespace when the object names one), then inline `substitute`, which wins.
-    /// `None` when the Kustomization has no postBuild at all. Values that cannot be read (SOPS) are
-    /// left out, so the variables they define stay unresolved.
-    fn flux_vars(&mut self, k: &Node, written: &[Written], namespace: Option<&str>) -> Option<(substitute::Vars, Vec<String>)> {
+    /// `None` when the Kustomization has no postBuild at all. Values that cannot be read (SOPS, or
+    /// a Secret an operator makes) are left out, so the variables they define stay unresolved.
+    ///
+    /// A repository that deploys several sites often holds one `cluster-configuration` ConfigMap per
+    /// site, all in `flux-system`: the one in the same cluster wins, then the one whose path is
+    /// nearest to the entry point that started this chain of Kustomizations (else to `file`).
+    fn flux_vars(&mut self, k: &Node, file: FileId, cluster: Option<&str>, written: &[Written], namespace: Option<&str>) -> Option<(substitute::Vars, Vec<String>)> {
         let post = k.at(&["spec", "postBuild"])?;
         let mut vars = substitute::Vars::new();
         let mut missing = Vec::new();
+        let near = normalize(&self.db.get(self.origin.unwrap_or(file)).real_path);
         for src in post.get("substituteFrom").into_iter().flat_map(|s| s.items()) {
             let kind = src.str_at(&["kind"]).unwrap_or("");
             let name = src.str_at(&["name"]).unwrap_or("");
             let optional = src.get("optional").and_then(Node::as_bool).unwrap_or(false);
-            let found = written.iter().find(|w| {
+            let candidates = written.iter().filter(|w| {
                 w.node.str_at(&["kind"]) == Some(kind)
                     && w.node.str_at(&["metadata", "name"]) == Some(name)
                     && match (w.node.str_at(&["metadata", "namespace"]), namespace) {
                         (Some(a), Some(b)) => a == b,
                         _ => true,
                     }
+            });
+            let found = candidates.max_by_key(|w| {
+                let same_cluster = cluster_of(self.db, w.file, self.settings).as_deref() == cluster;
+                let path = normalize(&self.db.get(w.file).real_path);
+                let shared = path.components().zip(near.components()).take_while(|(a, b)| a == b).count();
+                // Ties: the first one written (max_by_key keeps the last maximum).
+                (same_cluster, shared, std::cmp::Reverse((w.file, w.doc_index)))
             });
             match found {
                 Some(w) => {
@@ -483,8 +500,16 @@ impl Renderer<'_> {
                         missing.push(format!("{kind}/{name} is SOPS-encrypted"));
                     }
                 }
-                None if optional => {}
-                None => missing.push(format!("{kind}/{name} is not in the repository")),
+                // An optional source that an operator makes still explains unresolved variables.
+                None if optional => {
+                    if let Some(maker) = secret_maker(written, kind, name, namespace) {
+                        missing.push(format!("{kind}/{name} is made by {maker}, its values are not in the repository"));
+                    }
+                }
+                None => match secret_maker(written, kind, name, namespace) {
+                    Some(maker) => missing.push(format!("{kind}/{name} is made by {maker}, its values are not in the repository")),
+                    None => missing.push(format!("{kind}/{name} is not in the repository")),
+                },
             }
         }
         for (key, _, v) in post.get("substitute").into_iter().flat_map(|s| s.entries()) {
@@ -657,6 +682,35 @@ impl Renderer<'_> {
             );
         }
     }
+}
+
+/// The object that makes Secret `name` when it is not written as a Secret: an ExternalSecret or
+/// ClusterExternalSecret (its target name, else its own), or a SealedSecret; `Kind name`.
+fn secret_maker(written: &[Written], kind: &str, name: &str, namespace: Option<&str>) -> Option<String> {
+    if kind != "Secret" {
+        return None;
+    }
+    written.iter().find_map(|w| {
+        let n = &w.node;
+        let own = n.str_at(&["metadata", "name"])?;
+        let (target, namespaced) = match n.str_at(&["kind"])? {
+            "ExternalSecret" => (n.str_at(&["spec", "target", "name"]).filter(|s| !s.is_empty()).unwrap_or(own), true),
+            "ClusterExternalSecret" => (
+                n.str_at(&["spec", "externalSecretSpec", "target", "name"])
+                    .or(n.str_at(&["spec", "externalSecretName"]))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(own),
+                false,
+            ),
+            "SealedSecret" => (n.str_at(&["spec", "template", "metadata", "name"]).unwrap_or(own), true),
+            _ => return None,
+        };
+        let ns_ok = !namespaced || match (n.str_at(&["metadata", "namespace"]), namespace) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        (target == name && ns_ok).then(|| format!("{} {own}", n.str_at(&["kind"]).unwrap_or("?")))
+    })
 }
 
 /// `data` (ConfigMap) or `stringData` and base64-decoded `data` (Secret) as strings.

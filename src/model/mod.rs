@@ -114,6 +114,15 @@ impl Resource {
             name: self.name().to_string(),
         }
     }
+    /// `namespace/name` when the namespace the object lands in is known (its own, or given by
+    /// the kustomization or entry point that renders it), else `name`: for messages, so that one
+    /// base rendered into several namespaces gives one finding per namespace.
+    pub fn qualified_name(&self) -> String {
+        match self.namespace() {
+            Some(ns) if crate::model::cnpg::namespace_known(self) => format!("{ns}/{}", self.name()),
+            _ => self.name().to_string(),
+        }
+    }
     /// `Kind/namespace/name` (or `Kind/name`), for messages.
     pub fn display_name(&self) -> String {
         match self.namespace() {

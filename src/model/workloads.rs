@@ -36,6 +36,8 @@ pub fn pod_template(r: &Resource) -> Option<(Option<&Node>, &Node)> {
         | ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
         | ("batch", "Job") => &["spec", "template"],
         ("batch", "CronJob") => &["spec", "jobTemplate", "spec", "template"],
+        // KEDA's ScaledJob creates Jobs from `spec.jobTargetRef` (a JobSpec).
+        ("keda.sh", "ScaledJob") => &["spec", "jobTargetRef", "template"],
         ("", "PodTemplate") => &["template"],
         _ => return None,
     };
@@ -45,7 +47,8 @@ pub fn pod_template(r: &Resource) -> Option<(Option<&Node>, &Node)> {
 }
 
 /// The pod spec of a built-in workload (`Pod`, `Deployment`, `StatefulSet`, `DaemonSet`,
-/// `ReplicaSet`, `Job`, `CronJob`, `ReplicationController`, `PodTemplate`), when it is a mapping.
+/// `ReplicaSet`, `Job`, `CronJob`, `ReplicationController`, `PodTemplate`) or KEDA `ScaledJob`,
+/// when it is a mapping.
 pub fn pod_spec(r: &Resource) -> Option<&Node> {
     pod_template(r).map(|(_, spec)| spec)
 }

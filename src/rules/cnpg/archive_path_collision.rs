@@ -62,7 +62,7 @@ impl Rule for ArchivePathCollision {
                 cx.report_on(
                     a.cluster,
                     a.path_span,
-                    format!("Cluster `{}` archives to {} with {server}, as does {}", a.cluster.name(), a.path, describe(b.cluster)),
+                    format!("Cluster `{}` archives to {} with {server}, as does {}", a.cluster.qualified_name(), a.path, describe(b.cluster)),
                 )
                 .label(b.path_span, format!("{} archives here too", describe(b.cluster)))
                 .help("give each Cluster its own archive: change destinationPath, or set a distinct serverName (plugin parameter `serverName`, or barmanObjectStore.serverName)");
@@ -95,7 +95,7 @@ fn report_self(cx: &mut Context, a: &Archive, from: &Location, field: &str) {
         a.path_span,
         format!(
             "Cluster `{}` archives to {} with serverName `{}`, the archive its {field} restores from",
-            a.cluster.name(),
+            a.cluster.qualified_name(),
             a.path,
             a.server
         ),

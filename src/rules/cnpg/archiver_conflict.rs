@@ -29,7 +29,7 @@ impl Rule for ArchiverConflict {
             cx.report_on(
                 object,
                 at(first),
-                format!("Cluster `{}` enables WAL-archiver plugin `{}` while spec.backup.barmanObjectStore is configured: the webhook rejects the Cluster", object.name(), name(first)),
+                format!("Cluster `{}` enables WAL-archiver plugin `{}` while spec.backup.barmanObjectStore is configured: the webhook rejects the Cluster", object.qualified_name(), name(first)),
             )
             .label(key, "in-tree WAL archiving configured here")
             .help("keep one archiver: finish the migration to the plugin by removing spec.backup.barmanObjectStore (move retentionPolicy to the ObjectStore), or set isWALArchiver: false");
@@ -39,7 +39,7 @@ impl Rule for ArchiverConflict {
                 cx.report_on(
                     object,
                     at(extra),
-                    format!("Cluster `{}` enables a second WAL-archiver plugin `{}` (the first is `{}`): the webhook rejects the Cluster", object.name(), name(extra), name(archivers[0])),
+                    format!("Cluster `{}` enables a second WAL-archiver plugin `{}` (the first is `{}`): the webhook rejects the Cluster", object.qualified_name(), name(extra), name(archivers[0])),
                 )
                 .label(at(archivers[0]), "first WAL archiver")
                 .help("set isWALArchiver: true on exactly one plugin");

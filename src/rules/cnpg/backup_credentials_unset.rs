@@ -50,7 +50,7 @@ impl Rule for BackupCredentialsUnset {
             } else {
                 format!("{} sit beside the credentials block, not inside it: indent them one level deeper", stray.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" and "))
             };
-            cx.report_on(object, span, format!("{} `{}`: {what}: {consequence}", object.kind(), object.name())).help(help);
+            cx.report_on(object, span, format!("{} `{}`: {what}: {consequence}", object.kind(), object.qualified_name())).help(help);
         }
     }
 }

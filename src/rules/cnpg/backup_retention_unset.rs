@@ -32,7 +32,7 @@ impl Rule for BackupRetentionUnset {
         cx.report_on(
             object,
             key_span,
-            format!("Cluster `{}` archives to an object store with no `spec.backup.retentionPolicy`: backups and WAL are kept forever", object.name()),
+            format!("Cluster `{}` archives to an object store with no `spec.backup.retentionPolicy`: backups and WAL are kept forever", object.qualified_name()),
         )
         .help("set spec.backup.retentionPolicy, e.g. `retentionPolicy: \"30d\"`");
     }
@@ -64,7 +64,7 @@ impl Rule for BackupRetentionUnset {
             cx.report_on(
                 store,
                 span,
-                format!("ObjectStore `{}` receives a Cluster's WAL and base backups but has no `spec.retentionPolicy`: nothing is ever pruned", store.name()),
+                format!("ObjectStore `{}` receives a Cluster's WAL and base backups but has no `spec.retentionPolicy`: nothing is ever pruned", store.qualified_name()),
             )
             .help("set spec.retentionPolicy on the ObjectStore, e.g. `retentionPolicy: \"30d\"`");
         }

@@ -80,7 +80,7 @@ impl Rule for BarmanObjectStoreDeprecated {
                 help.push_str(&format!("        serverName: {server}\n"));
             }
             help.push_str("and ScheduledBackups with `method: plugin` and `pluginConfiguration: {name: barman-cloud.cloudnative-pg.io}`");
-            cx.report_on(object, key, format!("Cluster `{}` uses in-tree spec.backup.barmanObjectStore, deprecated and removed in CloudNativePG 1.31", object.name()))
+            cx.report_on(object, key, format!("Cluster `{}` uses in-tree spec.backup.barmanObjectStore, deprecated and removed in CloudNativePG 1.31", object.qualified_name()))
                 .help(help);
         }
         for ext in cluster.external_clusters() {
@@ -99,7 +99,7 @@ impl Rule for BarmanObjectStoreDeprecated {
             cx.report_on(
                 object,
                 key,
-                format!("Cluster `{}` externalClusters entry `{ext_name}` uses in-tree barmanObjectStore, deprecated and removed in CloudNativePG 1.31", object.name()),
+                format!("Cluster `{}` externalClusters entry `{ext_name}` uses in-tree barmanObjectStore, deprecated and removed in CloudNativePG 1.31", object.qualified_name()),
             )
             .help(help);
         }

@@ -55,8 +55,8 @@ impl Rule for ClusterNoScheduledBackup {
                 "configures volume snapshots"
             };
             let msg = match targeting.first() {
-                Some(s) => format!("Cluster `{}` {what} but its only ScheduledBackup `{}` is suspended: no base backup is taken", r.name(), s.name()),
-                None => format!("Cluster `{}` {what} but no ScheduledBackup targets it: no base backup is taken", r.name()),
+                Some(s) => format!("Cluster `{}` {what} but its only ScheduledBackup `{}` is suspended: no base backup is taken", r.qualified_name(), s.name()),
+                None => format!("Cluster `{}` {what} but no ScheduledBackup targets it: no base backup is taken", r.qualified_name()),
             };
             let d = cx.report_on(r, span, msg);
             let method = if let Some(p) = cluster.wal_archivers().next() {

@@ -41,7 +41,7 @@ impl Rule for ObjectStoreMissing {
                 let d = cx.report_on(
                     r,
                     node.span,
-                    format!("Cluster `{}` {where_} names ObjectStore `{name}`, which does not exist in namespace `{ns}`", r.name()),
+                    format!("Cluster `{}` {where_} names ObjectStore `{name}`, which does not exist in namespace `{ns}`", r.qualified_name()),
                 );
                 let near: Vec<&str> = index.of_kind(BARMAN_CLOUD_GROUP, "ObjectStore").filter(|o| same_place(o, r)).map(|o| o.name()).collect();
                 match crate::util::closest(name, near.iter().copied()) {

@@ -59,7 +59,7 @@ impl Rule for RecoveryPathUnknown {
                     loc.span,
                     format!(
                         "Cluster `{}` {field} `{name}` reads {} with serverName `{}`{server_note}, where no Cluster in the repository archives",
-                        r.name(),
+                        r.qualified_name(),
                         loc.path,
                         loc.server
                     ),
@@ -74,7 +74,20 @@ impl Rule for RecoveryPathUnknown {
                 close.sort();
                 close.dedup();
                 let close: Vec<String> = close.into_iter().take(3).map(|(_, s)| s).collect();
-                if close.is_empty() {
+                // The Cluster's own archive at the same path under another serverName: the usual
+                // "bump serverName and restore from the previous generation" pattern. The old
+                // archive was written by a generation of this Cluster that the repository no
+                // longer shows, so nothing here proves it exists.
+                let own = archives.iter().find(|(a, c)| std::ptr::eq(*c, r) && a.norm_path() == loc.norm_path() && a.server != loc.server);
+                if let Some((a, _)) = own {
+                    d.help(format!(
+                        "this Cluster archives to the same path under serverName `{}`: `{}` looks like the serverName of its previous generation, \
+                         which the repository no longer shows; if that archive exists, list `{}` under this rule's `external-archives` option",
+                        a.server,
+                        loc.server,
+                        loc.norm_path()
+                    ));
+                } else if close.is_empty() {
                     d.help("point destinationPath and serverName at the archive of the Cluster to restore (serverName defaults to that Cluster's name)");
                 } else {
                     d.help(format!("archives that look close: {}", close.join("; ")));

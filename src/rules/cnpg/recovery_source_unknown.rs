@@ -34,9 +34,9 @@ impl Rule for RecoverySourceUnknown {
                 continue;
             }
             let msg = if names.is_empty() {
-                format!("Cluster `{}` {field} names `{name}`, but the Cluster has no externalClusters", object.name())
+                format!("Cluster `{}` {field} names `{name}`, but the Cluster has no externalClusters", object.qualified_name())
             } else {
-                format!("Cluster `{}` {field} names `{name}`, which is not among its externalClusters", object.name())
+                format!("Cluster `{}` {field} names `{name}`, which is not among its externalClusters", object.qualified_name())
             };
             let d = cx.report_on(object, node.span, msg);
             match crate::util::closest(name, names.iter().copied()) {

@@ -93,8 +93,8 @@ impl Rule for RestoreDrillMissing {
             }
             let loc = first.location();
             let msg = match drills.first() {
-                Some(j) => format!("Cluster `{}` archives to {}, and its restore drill CronJob `{}` is suspended", r.name(), loc.display(), j.name()),
-                None => format!("Cluster `{}` archives to {}, but nothing in the repository restores from it", r.name(), loc.display()),
+                Some(j) => format!("Cluster `{}` archives to {}, and its restore drill CronJob `{}` is suspended", r.qualified_name(), loc.display(), j.name()),
+                None => format!("Cluster `{}` archives to {}, but nothing in the repository restores from it", r.qualified_name(), loc.display()),
             };
             cx.report_on(r, first.path_span, msg).help(format!(
                 "prove the backup: add a restore drill (a CronJob that creates a Cluster with bootstrap.recovery from an externalClusters entry \
