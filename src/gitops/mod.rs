@@ -720,7 +720,7 @@ fn config_values(node: &Node, kind: &str) -> Vec<(String, String)> {
         for (k, _, v) in d.entries() {
             let Some(text) = v.as_str() else { continue };
             if kind == "Secret" {
-                if let Some(decoded) = base64_decode(text) {
+                if let Some(decoded) = crate::util::base64_decode(text).and_then(|b| String::from_utf8(b).ok()) {
                     out.push((k.to_string(), decoded));
                 }
             } else {
@@ -738,29 +738,4 @@ fn config_values(node: &Node, kind: &str) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-fn base64_decode(s: &str) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            _ => return None,
-        } as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            buf.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    String::from_utf8(buf).ok()
 }
