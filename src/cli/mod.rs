@@ -223,15 +223,15 @@ fn render(dir: &std::path::Path, restrictor: LoadRestrictorArg) -> i32 {
         LoadRestrictorArg::LoadRestrictionsRootOnly => LoadRestrictor::RootOnly,
         LoadRestrictorArg::LoadRestrictionsNone => LoadRestrictor::None,
     };
-    // The repository bound: the enclosing git checkout, or the current folder when DIR is below
-    // it, or DIR itself.
+    // The repository bound: the enclosing git checkout. Outside one, `render` reads what kubectl
+    // would read (bases anywhere; the load restrictor still limits files to the kustomization
+    // root); `check` keeps its own bound, the checked tree.
     let abs = crate::source::normalize(dir);
-    let cwd = std::env::current_dir().unwrap_or_default();
     let repo_root = abs
         .ancestors()
         .find(|a| a.join(".git").exists())
         .map(|p| p.to_path_buf())
-        .unwrap_or_else(|| if abs.starts_with(&cwd) { cwd.clone() } else { abs.clone() });
+        .unwrap_or_else(|| abs.ancestors().last().map(|p| p.to_path_buf()).unwrap_or_else(|| abs.clone()));
     let opts = RenderOptions { load_restrictor, repo_root };
     let mut db = crate::source::SourceDb::new();
     let rendered = kustomize::render(&mut db, dir, &opts);
