@@ -24,7 +24,7 @@ mod load;
 mod nameref;
 mod order;
 pub mod patch;
-mod resource;
+pub(crate) mod resource;
 mod transform;
 mod vars;
 

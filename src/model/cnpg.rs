@@ -51,6 +51,15 @@ impl<'a> Cluster<'a> {
     }
 }
 
+/// The `spec.schedule` of a ScheduledBackup, when it is a non-null scalar: the node and its text.
+pub fn scheduled_backup_schedule(r: &Resource) -> Option<(&Node, &str)> {
+    if !r.is(GROUP, "ScheduledBackup") {
+        return None;
+    }
+    let node = r.node.at(&["spec", "schedule"]).filter(|n| n.is_scalar() && !n.is_null())?;
+    Some((node, node.as_str().unwrap_or("")))
+}
+
 /// The `barmanObjectName` parameter of a plugin entry (`spec.plugins[]` or
 /// `externalClusters[].plugin`).
 pub fn barman_object_name(plugin: &Node) -> Option<&Node> {

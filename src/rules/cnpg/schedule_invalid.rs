@@ -5,7 +5,6 @@
 
 use crate::cron::{self, Dialect};
 use super::schedule_six_field::is_five_field;
-use crate::model::cnpg::GROUP;
 use crate::model::Resource;
 use crate::rules::{Context, Rule};
 use crate::source::yaml::{Node, Style};
@@ -65,14 +64,7 @@ impl Rule for ScheduleInvalid {
     }
 
     fn check_object(&self, object: &Resource, cx: &mut Context) {
-        if !object.is(GROUP, "ScheduledBackup") {
-            return;
-        }
-        let Some(node) = object.node.at(&["spec", "schedule"]) else { return };
-        if !node.is_scalar() || node.is_null() {
-            return;
-        }
-        let spec = node.as_str().unwrap_or("");
+        let Some((node, spec)) = crate::model::cnpg::scheduled_backup_schedule(object) else { return };
         if is_five_field(spec) || crate::model::cnpg::has_variable(spec) {
             return;
         }

@@ -3,7 +3,6 @@
 //! `sec min hour dom month`, so `0 2 * * *` fires every hour at minute 2, not daily at 02:00.
 
 use crate::cron::{self, Dialect};
-use crate::model::cnpg::GROUP;
 use crate::model::Resource;
 use crate::rules::{Context, Rule};
 
@@ -26,11 +25,7 @@ impl Rule for ScheduleSixField {
     }
 
     fn check_object(&self, object: &Resource, cx: &mut Context) {
-        if !object.is(GROUP, "ScheduledBackup") {
-            return;
-        }
-        let Some(node) = object.node.at(&["spec", "schedule"]) else { return };
-        let Some(spec) = node.as_text() else { return };
+        let Some((node, spec)) = crate::model::cnpg::scheduled_backup_schedule(object) else { return };
         // Descriptors (`@daily`) mean what they say in every dialect; only field counts matter here.
         if !is_five_field(spec) {
             return;
