@@ -790,8 +790,16 @@ pub(crate) fn respan(node: &mut Node, span: Span) {
     }
 }
 
-/// kustomize rewrites every object's annotations as strings (`port: 8080` prints as "8080").
+/// kustomize rewrites every object's annotations as strings (`port: 8080` prints as "8080"), and
+/// drops an `annotations:` that is null or empty (it sets and clears its own annotations on every
+/// object, and clearing the last one removes the field; `labels:` is kept as written).
 fn stringify_annotations(node: &mut Node) {
+    if let Some(meta) = node.get_mut("metadata") {
+        let empty = meta.get("annotations").is_some_and(|a| a.is_null() || a.as_map().is_some_and(|m| m.is_empty()));
+        if empty {
+            meta.remove("annotations");
+        }
+    }
     if let Some(m) = node.get_mut("metadata").and_then(|m| m.get_mut("annotations")).and_then(|a| a.as_map_mut()) {
         for (_, v) in m.iter_mut() {
             let null = v.is_null();
