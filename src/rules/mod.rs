@@ -41,6 +41,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &gitops::entrypoint_not_rendered::EntrypointNotRendered,
             &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
             &gitops::gitops_path_missing::GitopsPathMissing,
+            &gitops::rebuild_crd_order::GitopsRebuildCrdOrder,
             &secrets::secret_duplicate_provider::SecretDuplicateProvider,
             &secrets::secret_key_missing::SecretKeyMissing,
             &secrets::secret_missing_in_namespace::SecretMissingInNamespace,
