@@ -4,6 +4,7 @@
 pub mod bootstrap;
 pub mod cnpg;
 pub mod coverage;
+pub mod destination;
 pub mod index;
 pub mod kinds;
 pub mod matrix;
