@@ -140,9 +140,11 @@ fn applicationsets_expand_each_generator_type() {
 
     let web = rendered_by(&rs, "Deployment", "web");
     let expect = |l: &str, ns: &str| (format!("Argo CD Application argocd/{l}"), Some(ns.to_string()));
-    for (label, ns) in [("dir-web from ApplicationSet argocd/from-dirs", "apps-web"), ("files-dev from ApplicationSet argocd/from-files", "shop-dev"), ("files-prod from ApplicationSet argocd/from-files", "shop-prod"), ("list-web from ApplicationSet argocd/from-list", "list-ns"), ("merge-web from ApplicationSet argocd/from-merge", "merged-ns")] {
+    for (label, ns) in [("dir-web from ApplicationSet argocd/from-dirs", "apps-web"), ("files-dev from ApplicationSet argocd/from-files", "shop-dev"), ("files-prod from ApplicationSet argocd/from-files", "shop-prod"), ("list-web from ApplicationSet argocd/from-list", "list-ns"), ] {
         assert!(web.contains(&expect(label, ns)), "{label} in {ns}: {web:?}");
     }
+    // templatePatch adds kustomize options to one of the two merged Applications.
+    assert_eq!(rendered_by(&rs, "Deployment", "patched-web"), vec![expect("merge-web from ApplicationSet argocd/from-merge", "merged-ns")]);
     // directory.recurse reads the nested folder; the plain directory source does not.
     assert_eq!(rendered_by(&rs, "ConfigMap", "db-deep"), vec![expect("db-prod from ApplicationSet argocd/from-matrix", "db-prod")]);
     assert!(rendered_by(&rs, "ConfigMap", "db-settings").contains(&expect("merge-db from ApplicationSet argocd/from-merge", "db-base")));
