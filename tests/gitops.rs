@@ -140,9 +140,11 @@ fn applicationsets_expand_each_generator_type() {
 
     let web = rendered_by(&rs, "Deployment", "web");
     let expect = |l: &str, ns: &str| (format!("Argo CD Application argocd/{l}"), Some(ns.to_string()));
-    for (label, ns) in [("dir-web from ApplicationSet argocd/from-dirs", "apps-web"), ("files-dev from ApplicationSet argocd/from-files", "shop-dev"), ("files-prod from ApplicationSet argocd/from-files", "shop-prod"), ("list-web from ApplicationSet argocd/from-list", "list-ns"), ] {
+    for (label, ns) in [("dir-web from ApplicationSet argocd/from-dirs", "apps-web"), ("files-dev from ApplicationSet argocd/from-files", "shop-dev"), ("files-prod from ApplicationSet argocd/from-files", "shop-prod"), ] {
         assert!(web.contains(&expect(label, ns)), "{label} in {ns}: {web:?}");
     }
+    // `.argocd-source-<app>.yaml` in the source folder is merged onto that Application's source.
+    assert_eq!(rendered_by(&rs, "Deployment", "web-override"), vec![expect("list-web from ApplicationSet argocd/from-list", "list-ns")]);
     // templatePatch adds kustomize options to one of the two merged Applications.
     assert_eq!(rendered_by(&rs, "Deployment", "patched-web"), vec![expect("merge-web from ApplicationSet argocd/from-merge", "merged-ns")]);
     // directory.recurse reads the nested folder; the plain directory source does not.

@@ -60,6 +60,23 @@ pub fn source_type(dir: &Path, source: &Node) -> Result<SourceType, String> {
     Ok(found)
 }
 
+/// The source with the parameter override files the repo-server merges onto it before anything
+/// else: `.argocd-source.yaml`, then `.argocd-source-<app name>.yaml`, in the source folder.
+pub fn with_overrides(db: &mut crate::source::SourceDb, dir: &Path, source: &Node, app_name: &str) -> Node {
+    let mut out = source.clone();
+    for name in [".argocd-source.yaml".to_string(), format!(".argocd-source-{app_name}.yaml")] {
+        let path = dir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        let Ok((_, parsed)) = db.load_yaml(&path) else { continue };
+        if let Some(root) = parsed.documents.first().and_then(|d| d.root.as_ref()).filter(|r| r.is_map()) {
+            out = super::applicationset::merge_over(&out, root);
+        }
+    }
+    out
+}
+
 /// The `name:` a Helm chart's `Chart.yaml` gives it, else its folder's name.
 pub fn chart_name(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();

@@ -115,6 +115,9 @@ fn format_float(f: f64) -> String {
     }
 }
 
+/// The longest text a function may build (bad input must not exhaust memory).
+const MAX_TEXT: usize = 1 << 20;
+
 /// `goTemplateOptions`: only `missingkey=error` changes what drlint evaluates.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Options {
@@ -576,6 +579,7 @@ impl State {
                     let items: Vec<(Value, Value)> = match v {
                         Value::List(l) => l.into_iter().enumerate().map(|(i, v)| (Value::Int(i as i64), v)).collect(),
                         Value::Map(m) => m.into_iter().map(|(k, v)| (Value::Str(k), v)).collect(),
+                        Value::Int(n) if n as usize > MAX_TEXT => return Err(format!("range over {n}: too many iterations")),
                         Value::Int(n) => (0..n.max(0)).map(|i| (Value::Int(i), Value::Int(i))).collect(),
                         Value::Nil => Vec::new(),
                         other => return Err(format!("range can't iterate over {}", other.render())),
@@ -893,7 +897,13 @@ fn call(name: &str, a: Vec<Value>, options: Options) -> Result<Value, String> {
         "contains" => Value::Bool(s(1).contains(&s(0))),
         "hasPrefix" => Value::Bool(s(1).starts_with(&s(0))),
         "hasSuffix" => Value::Bool(s(1).ends_with(&s(0))),
-        "repeat" => Value::Str(s(1).repeat(usize::try_from(as_int(a.first().unwrap_or(&Value::Nil))?).unwrap_or(0))),
+        "repeat" => {
+            let n = usize::try_from(as_int(a.first().unwrap_or(&Value::Nil))?).unwrap_or(0);
+            if n.saturating_mul(s(1).len()) > MAX_TEXT {
+                return Err("repeat: result too long".into());
+            }
+            Value::Str(s(1).repeat(n))
+        }
         "trunc" => {
             need(2)?;
             let n = as_int(&a[0])?;

@@ -569,6 +569,8 @@ impl Renderer<'_> {
                 continue;
             };
             ep.dirs.push(display_dir(&dir));
+            let merged = argo::with_overrides(self.db, &dir, source, name);
+            let source = &merged;
             // The repo-server's choice: explicit fields, else the folder's files.
             let kind = argo::source_type(&dir, source);
             let not_rendered = match &kind {
