@@ -190,6 +190,8 @@ enum Stop {
 
 struct Expander<'a> {
     ctx: &'a mut Context,
+    /// `spec.applyNestedSelectors`: selectors of a matrix's or merge's children apply.
+    nested_selectors: bool,
     /// The ApplicationSet's folder: generator paths resolve from it upwards.
     dir: PathBuf,
     go: bool,
@@ -202,7 +204,8 @@ pub fn expand(set: &Node, path: &Path, ctx: &mut Context) -> Expansion {
     let go = spec.and_then(|s| s.get("goTemplate")).and_then(Node::as_bool).unwrap_or(false);
     let options = Options::from_list(spec.and_then(|s| s.get("goTemplateOptions")).into_iter().flat_map(|o| o.items()).filter_map(Node::as_str));
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut ex = Expander { ctx, dir, go, options };
+    let nested_selectors = spec.and_then(|s| s.get("applyNestedSelectors")).and_then(Node::as_bool).unwrap_or(false);
+    let mut ex = Expander { ctx, dir, go, options, nested_selectors };
     let mut out = Expansion { apps: Vec::new(), notes: Vec::new() };
     let generators: Vec<&Node> = spec.and_then(|s| s.get("generators")).into_iter().flat_map(|g| g.items()).collect();
     if generators.is_empty() {
@@ -629,16 +632,36 @@ impl Expander<'_> {
         Ok(out)
     }
 
+    /// A child of a matrix or merge: its selector counts only with `spec.applyNestedSelectors`,
+    /// and it must yield parameters.
+    fn child(&mut self, g: &Node, parent: Option<&Params>) -> Result<Vec<Params>, Stop> {
+        let mut g = g.clone();
+        if !self.nested_selectors {
+            g.remove("selector");
+        }
+        let params = self.generate(&g, parent)?;
+        if params.is_empty() {
+            return Err(Stop::Failed("a child generator generated no parameters".into()));
+        }
+        Ok(params)
+    }
+
+    /// Each child's parameters with every set of the children before it (interpolated into it);
+    /// earlier children's values win with goTemplate, a flat key with two values is an error.
     fn matrix(&mut self, g: &Node) -> Result<Vec<Params>, Stop> {
         let children: Vec<&Node> = g.get("generators").into_iter().flat_map(|c| c.items()).collect();
-        if children.len() != 2 {
-            return Err(Stop::Failed(format!("a matrix generator needs exactly 2 child generators, it has {}", children.len())));
+        if children.len() < 2 {
+            return Err(Stop::Failed(format!("a matrix generator needs at least 2 child generators, it has {}", children.len())));
         }
-        let mut out = Vec::new();
-        for a in self.generate(children[0], None)? {
-            for b in self.generate(children[1], Some(&a))? {
-                out.push(self.combine(&a, b, true)?);
+        let mut out = self.child(children[0], None)?;
+        for child in &children[1..] {
+            let mut next = Vec::new();
+            for a in &out {
+                for b in self.child(child, Some(a))? {
+                    next.push(self.combine(a, b, true)?);
+                }
             }
+            out = next;
         }
         Ok(out)
     }
@@ -653,10 +676,10 @@ impl Expander<'_> {
             return Err(Stop::Failed("a merge generator needs mergeKeys".into()));
         }
         let key_of = |p: &Params| -> Vec<String> { keys.iter().map(|k| p.get(k).map(Value::text).unwrap_or_default()).collect() };
-        let mut base = self.generate(children[0], None)?;
+        let mut base = self.child(children[0], None)?;
         for child in &children[1..] {
             let mut by_key: BTreeMap<Vec<String>, Params> = BTreeMap::new();
-            for p in self.generate(child, None)? {
+            for p in self.child(child, None)? {
                 let k = key_of(&p);
                 if by_key.insert(k.clone(), p).is_some() {
                     return Err(Stop::Failed(format!("a merge generator's child yields two parameter sets with the merge key {k:?}")));
@@ -671,21 +694,24 @@ impl Expander<'_> {
         Ok(base)
     }
 
-    /// Parameters of two generators as one set: a matrix refuses a flat key with two values.
-    fn combine(&self, a: &Params, b: Params, strict: bool) -> Result<Params, Stop> {
+    /// Parameters of two generators as one set. A matrix (`matrix`) keeps `a`'s values with
+    /// goTemplate (filling in what `a` lacks) and refuses a flat key with two values; a merge lets
+    /// `b` override.
+    fn combine(&self, a: &Params, b: Params, matrix: bool) -> Result<Params, Stop> {
         let mut out = a.clone();
         for (k, v) in b {
             match out.get_mut(&k) {
                 Some(Value::Map(old)) if self.go => {
                     if let Value::Map(new) = v {
-                        deep_merge(old, new);
-                    } else {
+                        deep_merge(old, new, !matrix);
+                    } else if !matrix {
                         out.insert(k, v);
                     }
                 }
-                Some(old) if strict && !self.go && *old != v => {
+                Some(old) if matrix && !self.go && *old != v => {
                     return Err(Stop::Failed(format!("found duplicate key {k} with different value, a: {} ,b: {}", old.text(), v.text())));
                 }
+                Some(old) if matrix && old.truthy() => {}
                 _ => {
                     out.insert(k, v);
                 }
@@ -774,10 +800,13 @@ fn flatten(prefix: &str, v: &Value, out: &mut Params) {
     }
 }
 
-fn deep_merge(into: &mut BTreeMap<String, Value>, from: BTreeMap<String, Value>) {
+/// `from` merged into `into`, maps key by key; with `overwrite` false a value `into` already has
+/// (not empty) is kept, as mergo does without `WithOverride`.
+fn deep_merge(into: &mut BTreeMap<String, Value>, from: BTreeMap<String, Value>, overwrite: bool) {
     for (k, v) in from {
         match (into.get_mut(&k), v) {
-            (Some(Value::Map(a)), Value::Map(b)) => deep_merge(a, b),
+            (Some(Value::Map(a)), Value::Map(b)) => deep_merge(a, b, overwrite),
+            (Some(old), _) if !overwrite && old.truthy() => {}
             (_, v) => {
                 into.insert(k, v);
             }
