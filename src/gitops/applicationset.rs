@@ -149,9 +149,14 @@ fn git_remotes(top: &Path) -> Vec<String> {
     Vec::new()
 }
 
-/// A Secret labelled `argocd.argoproj.io/secret-type: cluster`, read from `stringData` or `data`.
+/// A Secret labelled `argocd.argoproj.io/secret-type: cluster`, read from `stringData` or `data`
+/// (never printed: only its name, server, project and labels are used).
 fn cluster_secret(o: &Node) -> Option<Cluster> {
     if o.str_at(&["kind"]) != Some("Secret") || o.str_at(&["metadata", "labels", "argocd.argoproj.io/secret-type"]) != Some("cluster") {
+        return None;
+    }
+    // A SOPS-encrypted Secret's name and server are not readable here.
+    if o.get("sops").is_some() {
         return None;
     }
     let field = |k: &str| -> Option<String> {
