@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod index;
 pub mod kinds;
 pub mod matrix;
+pub mod secret_values;
 pub mod secrets;
 pub mod velero;
 pub mod workloads;
