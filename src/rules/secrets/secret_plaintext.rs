@@ -73,9 +73,10 @@ impl Rule for SecretPlaintext {
             let listed: Vec<String> = credentials.iter().map(|((k, _), why)| format!("{k} ({why})")).collect();
             cx.report_on(object, first.span, format!("Secret `{}` holds credentials in plaintext: {}", object.name(), listed.join(", ")))
                 .help("encrypt it with SOPS (`sops --encrypt --encrypted-regex '^(data|stringData)$'`), or replace it by a SealedSecret or an ExternalSecret; rotate the values, they stay in Git history");
-        } else if let Some((_, first)) = other.first() {
+        } else if let (Some((_, first)), true) = (other.first(), placeholders.is_empty()) {
             // Nothing to rotate, but a Secret says "secret": a reader, a scanner and RBAC all
-            // treat it as one, and the next person adds a password to it in clear.
+            // treat it as one, and the next person adds a password to it in clear. (With a
+            // placeholder next to it, the Secret is meant to hold a credential: that note says it.)
             let d = cx.report_on(object, first.span, format!("Secret `{}` holds no credential but is committed in plaintext: {}", object.name(), names(&other)));
             d.severity = d.severity.min(Severity::Note);
             d.help("data that is not secret belongs in a ConfigMap (readable without Secret RBAC, diffable, not flagged by scanners); if it must stay a Secret, encrypt it like one so a credential added later is not committed in clear");
