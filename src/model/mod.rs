@@ -8,6 +8,7 @@ pub mod destination;
 pub mod index;
 pub mod kinds;
 pub mod matrix;
+pub mod secret_values;
 pub mod secrets;
 pub mod velero;
 pub mod workloads;
