@@ -13,6 +13,8 @@ pub struct Index {
     pub undeployed: Vec<Resource>,
     by_key: BTreeMap<Key, Vec<usize>>,
     by_kind: BTreeMap<String, Vec<usize>>,
+    /// Charts a bootstrap helmfile installs before GitOps runs (`model::bootstrap`).
+    pub bootstrap_charts: std::collections::BTreeSet<String>,
 }
 
 impl Index {
@@ -24,7 +26,7 @@ impl Index {
             by_key.entry(key_of(r)).or_default().push(i);
             by_kind.entry(r.kind().to_string()).or_default().push(i);
         }
-        Index { resources, undeployed, by_key, by_kind }
+        Index { resources, undeployed, by_key, by_kind, bootstrap_charts: Default::default() }
     }
 
     /// Every object, deployed ones first: position `i` is what `object(i)` returns.
