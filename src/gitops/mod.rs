@@ -189,8 +189,15 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let mut entry_read: BTreeSet<FileId> = BTreeSet::new();
     let mut renders_entries: HashMap<(FileId, usize), Vec<(FileId, usize)>> = HashMap::new();
     let mut reads_of: HashMap<(FileId, usize), BTreeSet<FileId>> = HashMap::new();
+    // Whether some entry point leads to a folder of the checked tree: entry points that all point
+    // elsewhere (another repository, a chart, an example path) say nothing about what is deployed.
+    let mut followable = false;
     for w in &entry_written {
+        if argo::is_application(&w.node) {
+            followable |= argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).any(|p| resolve_root(r.db, w.file, p, &top).is_some());
+        }
         if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
+            followable = true;
             // The top kustomization file builds the overlay and is not among the files read.
             let mut files: BTreeSet<FileId> = rendered.files.iter().copied().collect();
             let paths: Vec<&str> = match flux::is_flux_kustomization(&w.node) {
@@ -212,8 +219,9 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
             }
         }
     }
-    // With entry points, only what they reach is deployed (unless `lint-undeployed`).
-    let has_entries = !settings.lint_undeployed && (!entry_written.is_empty() || written.iter().any(|w| deployed::is_applicationset(&w.node)));
+    // With entry points that lead into the tree, only what they reach is deployed (unless
+    // `lint-undeployed`).
+    let has_entries = !settings.lint_undeployed && (followable || written.iter().any(|w| deployed::is_applicationset(&w.node)));
     // An entry point that nothing renders but that sits below a kustomization another entry point
     // renders, which leaves it out (its line commented out, say), is not applied: neither is
     // anything only it renders. Kustomizations rendered only from the entry point itself (a root
