@@ -2,7 +2,7 @@
 //! goes wrong here becomes a finding at a location; the rest of the tree is still read.
 
 use crate::diag::{relative_to_cwd, Diagnostic, Severity};
-use crate::rules::source::{file_unreadable, yaml_duplicate_key, yaml_invalid};
+use crate::rules::source::{file_unreadable, template_not_rendered, yaml_duplicate_key, yaml_invalid};
 use crate::settings::Settings;
 use crate::source::yaml::{Node, ParsedFile, YamlIssueKind};
 use crate::source::{FileId, SourceDb, Span};
@@ -97,7 +97,30 @@ fn walk(paths: &[PathBuf], settings: &Settings) -> (Vec<(PathBuf, FileKind)>, Ve
     }
     files.sort();
     files.dedup();
+    // A folder with a Chart.yaml is a Helm chart: its templates, values and tests are Helm's input,
+    // not manifests, so none of them is parsed (Argo CD and Flux hand the folder to Helm).
+    let charts: Vec<PathBuf> = files.iter().filter(|(p, _)| p.file_name().is_some_and(|n| n == "Chart.yaml")).filter_map(|(p, _)| p.parent().map(Path::to_path_buf)).collect();
+    files.retain(|(p, kind)| *kind == FileKind::Text || !charts.iter().any(|c| p.starts_with(c)));
     (files, errors)
+}
+
+/// Whether a file that does not parse as YAML is a template for some engine (Helm, Jinja,
+/// makejinja, gomplate) rather than a broken manifest: a template file name, a line that is a
+/// template directive of its own, or template syntax on the line the parser stopped at (or the
+/// one before it). A syntax error elsewhere in a file that merely quotes `{{ }}` stays an error.
+pub fn is_template(path: &Path, text: &str, error_line: usize) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if name.split('.').any(|part| matches!(part, "j2" | "jinja" | "jinja2" | "tmpl" | "tpl" | "gotmpl")) {
+        return true;
+    }
+    let has_syntax = |l: &str| (l.contains("{{") && l.contains("}}")) || (l.contains("{%") && l.contains("%}"));
+    let lines: Vec<&str> = text.lines().collect();
+    let directive = lines.iter().any(|l| {
+        let t = l.trim_start();
+        (t.starts_with("{{") || t.starts_with("{%")) && has_syntax(t)
+    });
+    let near = (error_line.saturating_sub(2)..error_line).any(|i| lines.get(i).is_some_and(|l| has_syntax(l)));
+    directive || near
 }
 
 /// Read, classify and parse every file under `paths`.
@@ -118,6 +141,18 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
         }
         match ws.db.load_yaml(&path) {
             Ok((id, parsed)) => {
+                let first_invalid = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid);
+                if let Some(issue) = first_invalid {
+                    let line = ws.db.get(id).line_col(issue.span.start as usize).line;
+                    if is_template(&path, &ws.db.get(id).text, line) {
+                        // Not a manifest until a template engine runs: one note, and nothing in
+                        // it is read as objects.
+                        let msg = format!("this file holds template syntax and is not YAML until a template engine renders it ({}); it is not checked", issue.message);
+                        ws.diagnostics.push(Diagnostic::new(template_not_rendered::META.id, template_not_rendered::META.severity, issue.span, msg));
+                        mask_secret_values(&mut ws.db, id, kind, &parsed);
+                        continue;
+                    }
+                }
                 for issue in &parsed.issues {
                     let (rule, sev) = match issue.kind {
                         YamlIssueKind::Invalid => (yaml_invalid::META.id, yaml_invalid::META.severity),

@@ -3,6 +3,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Index, Resource};
+use crate::rules::secrets::secret_plaintext;
 use crate::rules::source::suppression_unknown_rule;
 use crate::rules::{self, Context, RuleOptions};
 use crate::settings::Settings;
@@ -14,6 +15,11 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: usize,
 }
+
+/// Per-object rules that also look at objects no entry point deploys: what they find is wrong in
+/// the file itself, applied or not (a committed credential leaks either way). Every other rule is
+/// about what the cluster runs.
+const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
 /// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
@@ -30,7 +36,11 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         cx.settings = Some(settings);
         cx.rpo = Some(&settings.rpo);
         cx.index = Some(index);
-        for (i, object) in index.resources.iter().enumerate() {
+        let file_level = FILE_LEVEL_RULES.contains(&meta.id);
+        for (i, object) in index.all().enumerate() {
+            if !object.deployed && !file_level {
+                continue;
+            }
             let before = cx.out.len();
             rule.check_object(object, &mut cx);
             found.extend(cx.out.drain(before..).map(|d| (d, Some(i))));
@@ -42,8 +52,8 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         for d in cx.out.drain(..) {
             // Attribute an index finding to the object it names, for annotation suppressions.
             let owner = d.object.as_ref().and_then(|o| {
-                index.resources.iter().position(|r| r.object_ref() == *o && r.file == d.span.file)
-                    .or_else(|| index.resources.iter().position(|r| r.object_ref() == *o))
+                index.all().position(|r| r.object_ref() == *o && r.file == d.span.file)
+                    .or_else(|| index.all().position(|r| r.object_ref() == *o))
             });
             found.push((d, owner));
         }
@@ -70,7 +80,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
             comments.insert(id, s);
         }
     }
-    for object in &index.resources {
+    for object in index.all() {
         unknown.extend(unknown_in_annotation(object));
     }
     unknown.sort_by_key(|d| d.span);
@@ -89,7 +99,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }
         let line = db.get(d.span.file).line_col(d.span.start as usize).line;
         let by_comment = comments.get(&d.span.file).is_some_and(|s| s.silences(line, d.rule));
-        let by_annotation = owner.is_some_and(|i| annotation_silences(&index.resources[i], d.rule));
+        let by_annotation = owner.is_some_and(|i| annotation_silences(index.object(i), d.rule));
         if by_comment || by_annotation {
             suppressed += 1;
             continue;

@@ -41,7 +41,7 @@ pub struct Report {
 /// index the objects, run the rules.
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
     let (ws, index, repo) = load_index(paths, settings);
-    let objects = index.resources.len();
+    let objects = index.resources.len() + index.undeployed.len();
     let mut raised = ws.diagnostics;
     raised.extend(repo.diagnostics);
     let outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised);

@@ -249,8 +249,13 @@ fn corpus_entry_points_are_all_accounted_for() {
 /// written in a repo.
 fn written_entry_points(repo: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
+    // A Helm chart's files are templates, not manifests: drlint reads none of them.
+    let charts: Vec<PathBuf> = walkdir::WalkDir::new(repo).into_iter().filter_map(Result::ok).filter(|e| e.file_name() == "Chart.yaml").filter_map(|e| e.path().parent().map(Path::to_path_buf)).collect();
     for e in walkdir::WalkDir::new(repo).into_iter().filter_map(Result::ok) {
         let p = e.path();
+        if charts.iter().any(|c| p.starts_with(c)) {
+            continue;
+        }
         let name = p.to_string_lossy();
         if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
             continue;
@@ -279,3 +284,50 @@ fn written_entry_points(repo: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
+
+/// With entry points, only what they reach is deployed: an archived folder, a commented-out Flux
+/// Kustomization, a file its kustomization lists only in a comment and an unused Component get
+/// file-level rules (a plaintext Secret is still reported) and none about the running cluster;
+/// `lint-undeployed` restores the old behaviour.
+#[test]
+fn objects_no_entry_point_reaches_get_only_file_level_rules() {
+    let dir = crate_root().join("fixtures/gitops-not-deployed/bad");
+    let report = lint_dir(&dir);
+    let rules_at = |report: &drlint::Report, file: &str| -> Vec<&str> {
+        report.diagnostics.iter().filter(|d| report.db.get(d.span.file).real_path.ends_with(file)).map(|d| d.rule).collect()
+    };
+    assert!(rules_at(&report, "archive/old-db/secret.yaml").contains(&"secret-plaintext"), "file-level rules still run");
+    for file in ["archive/old-db/cluster.yaml", "apps/db/pvc.yaml", "apps/cache/app/pvc.yaml", "apps/components/extra/pvc.yaml"] {
+        let rules = rules_at(&report, file);
+        assert!(rules.iter().all(|r| *r == "gitops-not-deployed"), "{file}: {rules:?}");
+    }
+    assert_eq!(report.objects, 8, "not-deployed objects are still read");
+
+    let settings = Settings { root: dir.clone(), lint_undeployed: true, ..Settings::default() };
+    let all = drlint::lint(&[dir.clone()], &settings);
+    assert!(all.diagnostics.iter().all(|d| d.rule != "gitops-not-deployed"));
+    assert!(rules_at(&all, "archive/old-db/cluster.yaml").contains(&"cnpg-cluster-no-backup"), "--all-files lints everything as deployed");
+    assert!(rules_at(&all, "apps/cache/app/pvc.yaml").contains(&"pvc-backup-uncovered"));
+}
+
+/// A patch or `$patch: delete` whose target may come from a remote resource that is not fetched is
+/// a note on the patch, not a failed build.
+#[test]
+fn a_patch_aimed_at_an_unfetched_resource_is_a_note() {
+    let dir = crate_root().join("fixtures/kustomize-unsupported/bad-patch-remote-target");
+    let report = lint_dir(&dir);
+    assert!(report.diagnostics.iter().all(|d| d.rule != "kustomize-build-failed"), "{:?}", report.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>());
+    assert_eq!(report.diagnostics.iter().filter(|d| d.message.contains("of this patch is not among the rendered objects")).count(), 2);
+}
+
+/// Helm chart folders are not read; a template that does not parse is one note, not yaml-invalid;
+/// a real syntax error in a manifest that quotes `{{ }}` elsewhere stays yaml-invalid.
+#[test]
+fn templates_are_not_manifests() {
+    let bad = lint_dir(&crate_root().join("fixtures/template-not-rendered/bad"));
+    let rules: Vec<&str> = bad.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, vec!["template-not-rendered", "template-not-rendered"], "{rules:?}");
+    let good = lint_dir(&crate_root().join("fixtures/template-not-rendered/good"));
+    let rules: Vec<&str> = good.diagnostics.iter().map(|d| d.rule).collect();
+    assert_eq!(rules, vec!["yaml-invalid"], "{rules:?}");
+}

@@ -86,6 +86,10 @@ pub struct CheckArgs {
     /// for json and sarif), then report the remaining findings
     #[arg(long)]
     pub fix: bool,
+    /// Lint every file as deployed, also those no entry point (Flux Kustomization, Argo CD
+    /// Application) reaches; the same as `lint-undeployed: true` in the config
+    #[arg(long)]
+    pub all_files: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,10 +164,11 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     }
-    let settings = match load_settings(&args.paths, args.config.as_ref(), args.no_config) {
+    let mut settings = match load_settings(&args.paths, args.config.as_ref(), args.no_config) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    settings.lint_undeployed |= args.all_files;
     let mut report = crate::lint(&args.paths, &settings);
     let mut fix_failed = false;
     if args.fix {

@@ -8,6 +8,7 @@
 
 pub mod applicationset;
 pub mod argo;
+mod deployed;
 pub mod flux;
 pub mod gotemplate;
 pub mod substitute;
@@ -182,7 +183,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
     for w in &written {
         r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
     }
@@ -190,23 +191,83 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     // Entry points as written; the ones another entry point renders are reached from it instead.
     let entry_written: Vec<&Written> = written.iter().filter(|w| is_entry(&w.node)).collect();
     let mut rendered_by_other: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    // Files some entry point's render reads, and which entry points each one renders: to tell an
+    // entry point applied by hand or by bootstrap from one left out of a rendered folder.
+    let mut entry_read: BTreeSet<FileId> = BTreeSet::new();
+    let mut renders_entries: HashMap<(FileId, usize), Vec<(FileId, usize)>> = HashMap::new();
+    let mut reads_of: HashMap<(FileId, usize), BTreeSet<FileId>> = HashMap::new();
+    // Whether some entry point leads to a folder of the checked tree: entry points that all point
+    // elsewhere (another repository, a chart, an example path) say nothing about what is deployed.
+    let mut followable = false;
     for w in &entry_written {
+        if argo::is_application(&w.node) {
+            followable |= argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).any(|p| resolve_root(r.db, w.file, p, &top).is_some());
+        }
         if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
+            followable = true;
+            // The top kustomization file builds the overlay and is not among the files read.
+            let mut files: BTreeSet<FileId> = rendered.files.iter().copied().collect();
+            let paths: Vec<&str> = match flux::is_flux_kustomization(&w.node) {
+                true => vec![w.node.str_at(&["spec", "path"]).unwrap_or("./")],
+                false => argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).collect(),
+            };
+            for p in paths {
+                let kfile = resolve_root(r.db, w.file, p, &top).and_then(|(_, dir)| flux::kustomization_file(&dir));
+                files.extend(kfile.and_then(|k| r.db.lookup(&k)));
+            }
+            entry_read.extend(files.iter().copied());
+            reads_of.insert((w.file, w.doc_index), files);
             for o in &rendered.objects {
                 let me = (o.file, o.doc_index) == (w.file, w.doc_index);
                 if !me && is_entry(&o.node) {
                     rendered_by_other.insert((o.file, o.doc_index));
+                    renders_entries.entry((w.file, w.doc_index)).or_default().push((o.file, o.doc_index));
                 }
             }
         }
     }
+    // With entry points that lead into the tree, only what they reach is deployed (unless
+    // `lint-undeployed`).
+    let has_entries = !settings.lint_undeployed && (followable || written.iter().any(|w| deployed::is_applicationset(&w.node)));
+    // An entry point that nothing renders but that sits below a kustomization another entry point
+    // renders, which leaves it out (its line commented out, say), is not applied: neither is
+    // anything only it renders. Kustomizations rendered only from the entry point itself (a root
+    // Application beside the folder its own app renders) do not count: that is the root that
+    // bootstrap applies.
+    let reach = |from: (FileId, usize)| {
+        let mut seen: BTreeSet<(FileId, usize)> = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(e) = stack.pop() {
+            if seen.insert(e) {
+                stack.extend(renders_entries.get(&e).into_iter().flatten().copied());
+            }
+        }
+        seen
+    };
+    let mut orphans: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    for w in entry_written.iter().filter(|_| has_entries) {
+        let id = (w.file, w.doc_index);
+        if rendered_by_other.contains(&id) {
+            continue;
+        }
+        let above = deployed::left_out_by(r.db, w.file, &entry_read, &top);
+        if above.is_empty() {
+            continue;
+        }
+        let own = reach(id);
+        if reads_of.iter().any(|(e, files)| !own.contains(e) && above.iter().any(|k| files.contains(k))) {
+            orphans.insert(id);
+        }
+    }
+    let orphan_reach: BTreeSet<(FileId, usize)> = orphans.iter().flat_map(|o| reach(*o)).collect();
     // Each queued entry point carries the file of the top-level entry point that reached it (its
     // origin): postBuild sources are looked up nearest to it.
     let mut queue: VecDeque<(Node, FileId, usize, Option<String>, bool, FileId)> = entry_written
         .iter()
-        .filter(|w| !rendered_by_other.contains(&(w.file, w.doc_index)))
+        .filter(|w| !rendered_by_other.contains(&(w.file, w.doc_index)) && !orphans.contains(&(w.file, w.doc_index)))
         .map(|w| (w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true, w.file))
         .collect();
+    let mut roots: BTreeSet<(FileId, usize)> = queue.iter().map(|q| (q.1, q.2)).collect();
     let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
     let mut reached: BTreeSet<(FileId, usize)> = BTreeSet::new();
     loop {
@@ -222,13 +283,52 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         }
         // Entry points that only render each other (A renders B, B renders A) have no top; start
         // from the first one not reached yet, as written.
-        match entry_written.iter().find(|w| !reached.contains(&(w.file, w.doc_index))) {
-            Some(w) => queue.push_back((w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true, w.file)),
+        match entry_written.iter().find(|w| !reached.contains(&(w.file, w.doc_index)) && !orphan_reach.contains(&(w.file, w.doc_index))) {
+            Some(w) => {
+                roots.insert((w.file, w.doc_index));
+                queue.push_back((w.node.clone(), w.file, w.doc_index, cluster_of(r.db, w.file, settings), true, w.file))
+            }
             None => break,
         }
     }
+    // Entry points left out, and those only they render: listed, with why, for `drlint entrypoints`.
+    for w in entry_written.iter().filter(|w| !reached.contains(&(w.file, w.doc_index))) {
+        let label = match flux::is_flux_kustomization(&w.node) {
+            true => format!("Flux Kustomization {}", flux::display(&w.node, None)),
+            false => format!("Argo CD {} {}", w.node.str_at(&["kind"]).unwrap_or("Application"), flux::display(&w.node, None)),
+        };
+        let why = match orphans.contains(&(w.file, w.doc_index)) {
+            true => "not deployed: a kustomization that another entry point renders leaves it out (see gitops-not-deployed)",
+            false => "not deployed: only entry points that are not deployed render it",
+        };
+        let declared_at = w.node.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(w.node.span);
+        r.out.entrypoints.push(EntryPoint { label, declared_at, cluster: cluster_of(r.db, w.file, settings), dirs: Vec::new(), objects: 0, problems: vec![why.into()] });
+    }
 
-    // Kustomization folders that no entry point rendered.
+    // ApplicationSets that no rendered Application came from: what they deploy is unknown.
+    let mut unknown: Vec<PathBuf> = Vec::new();
+    if has_entries {
+        for w in written.iter().filter(|w| deployed::is_applicationset(&w.node)) {
+            // Applications generated from the set are labelled `… from ApplicationSet <ns/name>`.
+            let from = format!("from ApplicationSet {}", applicationset::display(&w.node));
+            if r.out.entrypoints.iter().any(|ep| ep.label.contains(&from)) {
+                continue;
+            }
+            for folder in deployed::appset_folders(&w.node) {
+                let dir = if folder.trim_start_matches("./").is_empty() { Some(normalize(&top)) } else { resolve_root(r.db, w.file, &folder, &top).map(|(_, d)| d) };
+                unknown.extend(dir);
+            }
+        }
+    }
+    let under_unknown = |db: &SourceDb, f: FileId| {
+        let p = normalize(&db.get(f).real_path);
+        unknown.iter().any(|u| p.starts_with(u))
+    };
+
+    // Kustomization folders that no entry point rendered: rendered on their own when nothing says
+    // what is deployed (a tool drlint cannot see may apply them). With entry points, only those
+    // that hold a root entry point are deployed: the folder bootstrap applies by hand.
+    let root_files: BTreeSet<FileId> = roots.iter().map(|(f, _)| *f).collect();
     let mut candidates: Vec<PathBuf> = ws_kustomization_dirs(r.db, &ws.files)
         .into_iter()
         .filter(|(dir, kfile)| !r.consumed.contains(kfile) && !is_component(r.db, *kfile) && dir.starts_with(normalize(&top)))
@@ -240,6 +340,9 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     for dir in &candidates {
         let rendered = r.cache.render(r.db, dir, None, &opts);
         standalone.push((dir.clone(), rendered));
+    }
+    if has_entries {
+        standalone.retain(|(dir, rendered)| rendered.files.iter().any(|f| root_files.contains(f)) || unknown.iter().any(|u| dir.starts_with(u)));
     }
     // A folder that another (successful) standalone render reads is a base, not a root.
     let mut read_by_other: BTreeSet<FileId> = BTreeSet::new();
@@ -263,7 +366,11 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         r.take(&rendered, &label, cluster, None, None, declared_at, vec![display_dir(&dir)]);
     }
 
-    // Files no render read: objects as written.
+    // Files no render read: objects as written. With entry points, deployed only when an entry
+    // point applied by hand or bootstrap, or read by a render that failed (the controller tries to
+    // apply it and fails: its objects are still meant to run); without, unless a kustomization
+    // beside it leaves it out or it belongs to a Component nothing uses.
+    let mut undeployed_files: BTreeSet<FileId> = BTreeSet::new();
     for w in written {
         if r.consumed.contains(&w.file) {
             continue;
@@ -271,8 +378,30 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         let mut res = Resource::new(w.node, w.file, w.doc_index);
         res.cluster = cluster_of(r.db, w.file, settings);
         res.unlisted = unlisted(r.db, &r.consumed, w.file);
+        res.deployed = if settings.lint_undeployed {
+            true
+        } else if has_entries {
+            roots.contains(&(w.file, w.doc_index)) || r.read.contains(&w.file) || under_unknown(r.db, w.file)
+        } else {
+            !res.unlisted && !deployed::in_unused_component(r.db, &r.consumed, w.file)
+        };
+        if !res.deployed {
+            undeployed_files.insert(w.file);
+        }
         r.out.resources.push(res);
     }
+    if has_entries {
+        // Kustomization files nothing read: their folders are not deployed either.
+        for f in ws.files.iter().filter(|f| f.kind == FileKind::Kustomization) {
+            if !r.consumed.contains(&f.id) && !r.read.contains(&f.id) && !under_unknown(r.db, f.id) {
+                undeployed_files.insert(f.id);
+            }
+        }
+    }
+    let mut live: BTreeSet<FileId> = r.consumed.union(&r.read).copied().collect();
+    live.extend(r.out.resources.iter().filter(|res| res.deployed).map(|res| res.file));
+    let notes = deployed::notes(r.db, &top, &undeployed_files, &live, has_entries);
+    r.out.diagnostics.extend(notes);
 
     // Several repositories in one check (a folder of checkouts): scope every object to its own.
     let repos: Vec<PathBuf> = repo_roots.into_iter().filter(|p| *p != normalize(&top)).collect();
@@ -345,6 +474,8 @@ struct Renderer<'a> {
     cache: Cache,
     out: RepoRender,
     consumed: BTreeSet<FileId>,
+    /// Files any entry point's render read, whether or not the build succeeded.
+    read: BTreeSet<FileId>,
     written_nodes: HashMap<(FileId, usize), Node>,
     /// The file of the top-level entry point being followed (see the queue in `render_repo`).
     origin: Option<FileId>,
@@ -445,6 +576,9 @@ impl Renderer<'_> {
             ep.problems.push("the build failed (see kustomize-build-failed)".into());
         }
         // The kustomization file was read to build the overlay, not by the renderer.
+        if let Some(f) = flux::kustomization_file(&dir).and_then(|f| self.db.lookup(&f)) {
+            self.read.insert(f);
+        }
         if rendered.ok {
             if let Some(f) = flux::kustomization_file(&dir).and_then(|f| self.db.lookup(&f)) {
                 self.consumed.insert(f);
@@ -598,6 +732,7 @@ impl Renderer<'_> {
                 let kus = argo::overlay(kus, source);
                 let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
                 let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+                self.read.extend(self.db.lookup(&kfile));
                 if rendered.ok {
                     if let Some(f) = self.db.lookup(&kfile) {
                         self.consumed.insert(f);
@@ -686,6 +821,7 @@ impl Renderer<'_> {
         dirs: Vec<String>,
     ) -> Vec<(Node, FileId, usize)> {
         self.out.diagnostics.extend(rendered.diagnostics.iter().cloned());
+        self.read.extend(rendered.files.iter().copied());
         if rendered.ok {
             self.consumed.extend(rendered.files.iter().copied());
         }

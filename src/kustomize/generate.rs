@@ -118,6 +118,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     if is_remote(text) {
         b.diags.push(unsupported(entry.span, format!("remote plugin configuration '{text}' is not fetched")));
+        b.unrendered += 1;
         return Ok(Vec::new());
     }
     let full = crate::source::normalize(&k.dir.join(text));

@@ -194,6 +194,11 @@ pub(crate) struct Builder<'a> {
     managed_by_label: bool,
     /// Path of the kustomization being built relative to the top one (for origin annotations).
     pub origin_dir: String,
+    /// Inputs left out so far (remote resources and components, Helm charts, remote generators).
+    pub unrendered: usize,
+    /// Whether the kustomization whose transformers are running lost inputs that way (itself or a
+    /// base): a patch whose target is missing may aim at what was not rendered.
+    pub partial: bool,
 }
 
 /// Does a resource entry name something remote (git or http) rather than a local path?
@@ -207,7 +212,7 @@ fn canonical(p: &Path) -> PathBuf {
 
 impl<'a> Builder<'a> {
     pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new() }
+        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -465,6 +470,7 @@ impl<'a> Builder<'a> {
         if self.stack.len() > MAX_DEPTH {
             return Err(KError::at(k.span, "kustomizations nested too deeply"));
         }
+        let start = self.unrendered;
         let mut entries = k.items("resources");
         entries.extend(k.items("bases"));
         for e in &entries {
@@ -502,6 +508,7 @@ impl<'a> Builder<'a> {
             let Some(path) = e.as_text() else { continue };
             if is_remote(path) {
                 self.diags.push(unsupported(e.span, format!("remote component '{path}' is not fetched; the rest of the overlay is rendered without it")));
+                self.unrendered += 1;
                 continue;
             }
             let dir = normalize(&k.dir.join(path));
@@ -526,8 +533,12 @@ impl<'a> Builder<'a> {
             self.stack.pop();
             acc = r.map_err(|err| err.included_at(e.span))?;
         }
+        self.unrendered += k.items("helmCharts").len() + k.items("helmChartInflationGenerator").len();
+        let outer = self.partial;
+        self.partial = self.unrendered > start;
         super::transform::run_builtin(self, k, &mut acc)?;
         super::transform::run_transformer_plugins(self, k, &mut acc)?;
+        self.partial = outer;
         for e in k.items("validators") {
             self.diags.push(unsupported(e.span, "validator plugins are not run"));
         }
@@ -589,6 +600,7 @@ impl<'a> Builder<'a> {
         let full = normalize(&k.dir.join(path));
         if !full.exists() && is_remote(path) {
             self.diags.push(unsupported(span, format!("remote resource '{path}' is not fetched; the rest of the overlay is rendered without it")));
+            self.unrendered += 1;
             return Ok(());
         }
         if full.is_file() {

@@ -17,6 +17,10 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
             return Err(KError::at(e.span, "trouble configuring builtin PatchStrategicMergeTransformer with config: the patch is empty"));
         }
         for d in docs {
+            if b.partial && find_by_id(&acc.res, &cur_id(&d)).is_empty() {
+                b.diags.push(target_not_rendered(e.span, &cur_id(&d)));
+                continue;
+            }
             apply_sm_by_id(&mut acc.res, &d, e.span, true)?;
         }
     }
@@ -94,7 +98,13 @@ pub(crate) fn run_builtin(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<(
             vec![r.clone()]
         };
         for rep in list {
-            super::vars::replacement(&mut acc.res, &rep)?;
+            match super::vars::replacement(&mut acc.res, &rep) {
+                // The source may be an object that was not rendered: the replacement is skipped.
+                Err(e) if b.partial && e.message.starts_with("nothing selected") => {
+                    b.diags.push(unsupported(rep.span, "the source of this replacement is not among the rendered objects; it may come from a remote resource or Helm chart that is not rendered, so the replacement is not applied"));
+                }
+                r => r?,
+            }
         }
     }
     Ok(())
@@ -487,6 +497,12 @@ fn set_values(s: &str) -> Vec<String> {
     s.trim().trim_start_matches('(').trim_end_matches(')').split(',').map(|v| v.trim().to_string()).collect()
 }
 
+/// The note for a patch whose target is missing from a build that left inputs out: the target may
+/// be one of them, so kustomize itself may well find it.
+fn target_not_rendered(span: Span, id: &ResId) -> crate::diag::Diagnostic {
+    unsupported(span, format!("the target {} of this patch is not among the rendered objects; it may come from a remote resource or Helm chart that is not rendered, so the patch is not applied", id.display()))
+}
+
 /// Resources a patch without a target applies to: those with any id equal to the patch's.
 fn find_by_id(res: &[Res], id: &ResId) -> Vec<usize> {
     (0..res.len()).filter(|&i| res[i].any_ids().iter().any(|x| x.equals(id))).collect()
@@ -608,6 +624,10 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
                 }
                 let id = cur_id(d);
                 let m = find_by_id(res, &id);
+                if m.is_empty() && b.partial {
+                    b.diags.push(target_not_rendered(span, &id));
+                    continue;
+                }
                 if m.len() != 1 {
                     let what = if m.is_empty() { "no matches for Id" } else { "multiple matches for Id" };
                     return Err(KError::at(span, format!("{what} {}; failed to find unique target for patch {}", id.display(), id.display())));

@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 pub type Key = (Option<String>, Option<String>, String, String);
 
 pub struct Index {
+    /// The deployed objects: what the cluster runs, and all that rules about it see.
     pub resources: Vec<Resource>,
+    /// Objects no entry point deploys (see `Resource::deployed`), for file-level rules only.
+    pub undeployed: Vec<Resource>,
     by_key: BTreeMap<Key, Vec<usize>>,
     by_kind: BTreeMap<String, Vec<usize>>,
     /// Charts a bootstrap helmfile installs before GitOps runs (`model::bootstrap`).
@@ -15,14 +18,28 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn new(resources: Vec<Resource>) -> Index {
+    pub fn new(all: Vec<Resource>) -> Index {
+        let (resources, undeployed): (Vec<Resource>, Vec<Resource>) = all.into_iter().partition(|r| r.deployed);
         let mut by_key: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
         let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, r) in resources.iter().enumerate() {
             by_key.entry(key_of(r)).or_default().push(i);
             by_kind.entry(r.kind().to_string()).or_default().push(i);
         }
-        Index { resources, by_key, by_kind, bootstrap_charts: Default::default() }
+        Index { resources, undeployed, by_key, by_kind, bootstrap_charts: Default::default() }
+    }
+
+    /// Every object, deployed ones first: position `i` is what `object(i)` returns.
+    pub fn all(&self) -> impl Iterator<Item = &Resource> {
+        self.resources.iter().chain(&self.undeployed)
+    }
+
+    /// The object at position `i` of `all()`.
+    pub fn object(&self, i: usize) -> &Resource {
+        match i.checked_sub(self.resources.len()) {
+            Some(j) => &self.undeployed[j],
+            None => &self.resources[i],
+        }
     }
 
     /// Objects of a kind in an API group.

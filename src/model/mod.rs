@@ -43,6 +43,10 @@ pub struct Resource {
     /// file: nothing applies it (a template, a file left out). Rules about what the cluster runs
     /// (data stores, coverage, namespaces in use) leave it out.
     pub unlisted: bool,
+    /// Whether an entry point's render reaches the object (always, in a repository without entry
+    /// points or with `lint-undeployed`). The index keeps the others apart: only file-level rules
+    /// (a committed plaintext Secret leaks whether or not it is applied) look at them.
+    pub deployed: bool,
 }
 
 /// What a diagnostic says about the object it concerns.
@@ -56,7 +60,7 @@ pub struct ObjectRef {
 
 impl Resource {
     pub fn new(node: Node, file: FileId, doc_index: usize) -> Resource {
-        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None, unlisted: false }
+        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None, unlisted: false, deployed: true }
     }
 
     pub fn api_version(&self) -> &str {

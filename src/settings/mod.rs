@@ -39,6 +39,9 @@ pub struct Settings {
     /// `clusters: {production: [clusters/prod/**, apps/prod/**]}`: which files belong to which
     /// cluster, overriding the default (a folder below `clusters/`). First match wins.
     pub clusters: Vec<(String, Vec<Glob>)>,
+    /// `lint-undeployed: true` (or `--all-files`): lint every kustomization folder and manifest as
+    /// if deployed, even when the repository's entry points do not reach it.
+    pub lint_undeployed: bool,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -191,6 +194,9 @@ impl Settings {
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rpo" => settings.rpo = parse_rpo(value, &err)?,
+                "lint-undeployed" => {
+                    settings.lint_undeployed = value.as_bool().ok_or_else(|| err(value.span, "`lint-undeployed` must be true or false".into()))?
+                }
                 "clusters" => {
                     if value.is_null() {
                         continue;
@@ -219,7 +225,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters, lint-undeployed)"),
                     ))
                 }
             }
