@@ -331,7 +331,7 @@ pub fn resolve_plain(s: &str) -> Resolved {
     }
     let b = s.as_bytes();
     let digits = |t: &str, radix: u32| !t.is_empty() && t.chars().all(|c| c.is_digit(radix));
-    if let Some(i) = go_int(s) {
+    if let Some(i) = go_int(s).and_then(|v| i64::try_from(v).ok()) {
         return Resolved::Int(i);
     }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
@@ -374,8 +374,8 @@ pub fn resolve_plain(s: &str) -> Resolved {
 
 /// go-yaml v3 reads a plain scalar that starts with a digit or sign as Go's
 /// `strconv.ParseInt(s, 0, 64)` does after dropping underscores: `0x1F`, `0o17`, `0b101`, `017`
-/// (octal, as YAML 1.1) and `1_000` are integers.
-fn go_int(s: &str) -> Option<i64> {
+/// (octal, as YAML 1.1) and `1_000` are integers. The caller checks the range it needs.
+pub fn go_int(s: &str) -> Option<i128> {
     let first = *s.as_bytes().first()?;
     if !(first.is_ascii_digit() || first == b'+' || first == b'-') {
         return None;
@@ -399,7 +399,7 @@ fn go_int(s: &str) -> Option<i64> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    let v = i64::from_str_radix(digits, radix).ok()?;
+    let v = i128::from_str_radix(digits, radix).ok()?;
     Some(if neg { -v } else { v })
 }
 
@@ -428,7 +428,7 @@ pub fn needs_quotes(s: &str) -> bool {
 /// text.
 pub fn parse(file: FileId, text: &str) -> ParsedFile {
     let mut edits = Edits::default();
-    for b in text.match_indices('\u{feff}').map(|(i, _)| i).filter(|&i| i > 0 && text[..i].ends_with('\n')) {
+    for b in text.match_indices('\u{feff}').map(|(i, _)| i).filter(|&i| i == 0 || text[..i].ends_with('\n')) {
         edits.delete.insert(b);
     }
     let mut out = ParsedFile::default();
@@ -490,12 +490,20 @@ fn apply_edits<'t>(text: &'t str, e: &Edits) -> (std::borrow::Cow<'t, str>, Opti
 fn parse_with(file: FileId, text: &str, edits: &Edits) -> (ParsedFile, Option<Edits>) {
     let (edited, map) = apply_edits(text, edits);
     let mut b = Builder::new(file, text, map);
+    let mut chars = edited.chars().enumerate().peekable();
+    b.line_starts.push(0);
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' || (c == '\r' && chars.peek().map(|p| p.1) != Some('\n')) {
+            b.line_starts.push(i + 1);
+        }
+    }
     let mut parser = Parser::new_from_str(&edited);
     loop {
         match parser.next_token() {
             Ok((ev, mark)) => {
                 let done = ev == Event::StreamEnd;
-                if let Err(issue) = b.on_event(ev, mark.index()) {
+                let at = b.char_index(&mark);
+                if let Err(issue) = b.on_event(ev, at) {
                     b.out.issues.push(issue);
                     break;
                 }
@@ -504,7 +512,7 @@ fn parse_with(file: FileId, text: &str, edits: &Edits) -> (ParsedFile, Option<Ed
                 }
             }
             Err(e) => {
-                let off = b.byte_offset(e.marker().index());
+                let off = b.byte_offset(b.char_index(e.marker()));
                 if let Some(next) = b.repair(e.info(), off, edits) {
                     return (b.out, Some(next));
                 }
@@ -548,6 +556,8 @@ struct Builder<'a> {
     /// repaired (yaml-rust2 markers count chars of the text it read).
     char_to_byte: Option<Vec<u32>>,
     stack: Vec<Frame>,
+    /// Char index of the start of every line of the text yaml-rust2 read (see `char_index`).
+    line_starts: Vec<usize>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     doc_start: usize,
@@ -568,6 +578,7 @@ impl<'a> Builder<'a> {
             text,
             char_to_byte,
             stack: Vec::new(),
+            line_starts: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
             doc_start: 0,
@@ -692,6 +703,16 @@ impl<'a> Builder<'a> {
             _ => return None,
         }
         (next != *edits).then_some(next)
+    }
+
+    /// The char index of a marker, from its line and column: yaml-rust2 advances its own index by
+    /// the bytes, not the chars, of a block scalar's lines, so after non-ASCII block content the
+    /// index runs ahead; line and column stay right.
+    fn char_index(&self, m: &yaml_rust2::scanner::Marker) -> usize {
+        match self.line_starts.get(m.line().saturating_sub(1)) {
+            Some(start) => start + m.col(),
+            None => m.index(),
+        }
     }
 
     /// Whether a flow collection (`[` or `{`) is open.
