@@ -1,11 +1,14 @@
 //! The object model rules see: a `Resource` is one Kubernetes object (as written, or rendered by
 //! kustomize with provenance), and the `Index` finds objects by cluster, namespace, kind and name.
 
+pub mod bootstrap;
 pub mod cnpg;
 pub mod coverage;
+pub mod destination;
 pub mod index;
 pub mod kinds;
 pub mod matrix;
+pub mod secret_values;
 pub mod secrets;
 pub mod velero;
 pub mod workloads;
