@@ -157,8 +157,16 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
                     let (rule, sev) = match issue.kind {
                         YamlIssueKind::Invalid => (yaml_invalid::META.id, yaml_invalid::META.severity),
                         YamlIssueKind::DuplicateKey => (yaml_duplicate_key::META.id, yaml_duplicate_key::META.severity),
+                        // kustomize merges these: worth a look, not a broken build.
+                        YamlIssueKind::DuplicateAnnotation => (yaml_duplicate_key::META.id, Severity::Warning),
                     };
-                    let mut d = Diagnostic::new(rule, sev, issue.span, issue.message.clone());
+                    let mut message = issue.message.clone();
+                    if kind == FileKind::Kustomization && issue.kind != YamlIssueKind::Invalid {
+                        // kustomize reads its own kustomization file with the last value winning.
+                        let key = message.split('`').nth(1).unwrap_or_default();
+                        message = format!("duplicate key `{key}`: kustomize reads only the last one and ignores the first");
+                    }
+                    let mut d = Diagnostic::new(rule, sev, issue.span, message);
                     if let Some(first) = issue.related {
                         d = d.with_label(first, "first written here");
                     }

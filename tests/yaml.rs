@@ -46,6 +46,7 @@ fn merge_keys_and_aliases_expand() {
 
 #[test]
 fn duplicate_keys_keep_the_last_value_and_are_reported() {
+    // kustomize refuses the file; readers that accept it keep the last value, as the tree does.
     let (_, _, p) = parse("a: 1\nb: 2\na: 3\n");
     assert_eq!(p.documents[0].root.as_ref().unwrap().get("a").unwrap().as_str(), Some("3"));
     assert_eq!(p.issues.len(), 1);
@@ -96,7 +97,7 @@ fn core_schema_resolution() {
     let j = p.documents[0].root.as_ref().unwrap().to_json();
     assert_eq!(j["a"], "yes");
     assert_eq!(j["b"], true);
-    assert_eq!(j["c"], 10);
+    assert_eq!(j["c"], 8, "go-yaml v3 reads a leading 0 as octal");
     assert_eq!(j["d"], "1");
     assert!(j["e"].is_null());
     assert_eq!(j["f"], 1.5);
@@ -111,4 +112,41 @@ fn folded_scalars_keep_breaks_around_more_indented_lines() {
     // more-indented line than the YAML spec's folding gives.
     assert_eq!(root.get("a").unwrap().as_str(), Some("one two\n\n  indented\nthree\nfour"));
     assert_eq!(root.get("b").unwrap().as_str(), Some("x y\n"));
+}
+
+#[test]
+fn block_scalars_after_non_ascii_text_keep_their_content() {
+    let text = "data:\n  a: |\n    x \u{2014} y\n  expr: |-\n    max == 1\n  for: 15m\n";
+    let (_, _, p) = parse(text);
+    let root = p.documents[0].root.as_ref().unwrap();
+    let expr = root.at(&["data", "expr"]).unwrap();
+    assert_eq!(expr.as_str(), Some("max == 1"), "span {:?} = {:?}", expr.span, &text[expr.span.start as usize..expr.span.end as usize]);
+}
+
+#[test]
+fn go_yaml_readings() {
+    // A flow sequence closed at its key's indentation, as kubectl accepts it.
+    let (_, _, p) = parse("spec:\n  args: [\n    a,\n    b\n  ]\n  after: 1\n");
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    let root = p.documents[0].root.as_ref().unwrap();
+    assert_eq!(root.at(&["spec", "args"]).unwrap().items().count(), 2);
+    assert_eq!(root.str_at(&["spec", "after"]), Some("1"));
+    // A block scalar that ends the file without a line break has no final `\n` (clip and keep).
+    for (text, want) in [("k: |\n  a\n  b", "a\nb"), ("k: |+\n  a", "a"), ("k: |-\n  a", "a"), ("k: >\n  a\n  b", "a b")] {
+        let (_, _, p) = parse(text);
+        assert_eq!(p.documents[0].root.as_ref().unwrap().str_at(&["k"]), Some(want), "{text:?}");
+    }
+    // Repeated annotations blocks are merged as kustomize merges them.
+    let (_, _, p) = parse("metadata:\n  name: a\n  annotations:\n    x: \"1\"\n  annotations:\n    x: \"2\"\n    y: \"3\"\n");
+    let ann = p.documents[0].root.as_ref().unwrap().at(&["metadata", "annotations"]).unwrap().to_json();
+    assert_eq!(ann, serde_json::json!({"x": "1", "y": "3"}));
+    assert!(p.issues.iter().all(|i| !i.refused()));
+}
+
+#[test]
+fn positions_after_non_ascii_block_scalars_are_exact() {
+    let text = "a: |\n  \u{2014}\u{2014}\u{2014}\nb: x\n";
+    let (_, _, p) = parse(text);
+    let b = p.documents[0].root.as_ref().unwrap().get("b").unwrap();
+    assert_eq!(&text[b.span.start as usize..b.span.end as usize], "x");
 }

@@ -53,7 +53,7 @@ pub fn generated_kustomization(db: &mut SourceDb, dir: &Path, span: Span) -> Nod
         }
         let Ok((_, parsed)) = db.load_yaml(&p) else { continue };
         let has_object = parsed.documents.iter().any(|d| d.root.as_ref().is_some_and(crate::is_object));
-        if has_object && parsed.issues.is_empty() {
+        if has_object && !parsed.issues.iter().any(|i| i.refused()) {
             resources.push(string(&format!("./{rel}"), span));
         }
     }

@@ -80,31 +80,7 @@ fn to_v(n: &Node) -> V {
 /// kyaml reads plain integers with Go's strconv.ParseInt(s, 0, 64) after dropping underscores:
 /// `0555` is octal (365), `0x1F` hex, `0b101` binary, `1_000` a thousand.
 fn v3_int(s: &str) -> Option<String> {
-    let b = s.as_bytes().first()?;
-    if !(b.is_ascii_digit() || *b == b'+' || *b == b'-') {
-        return None;
-    }
-    let plain = s.replace('_', "");
-    let (neg, t) = match plain.strip_prefix('-') {
-        Some(t) => (true, t),
-        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
-    };
-    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        (h, 16)
-    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
-        (o, 8)
-    } else if let Some(x) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
-        (x, 2)
-    } else if t.len() > 1 && t.starts_with('0') {
-        (&t[1..], 8)
-    } else {
-        (t, 10)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let v = i128::from_str_radix(digits, radix).ok()?;
-    let v = if neg { -v } else { v };
+    let v = crate::source::yaml::go_int(s)?;
     if v > u64::MAX as i128 || v < i64::MIN as i128 {
         return None;
     }

@@ -259,7 +259,7 @@ impl<'a> Builder<'a> {
     pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, Rc<ParsedFile>)> {
         let (id, _) = self.read_file(k, rel, span)?;
         let parsed = self.db.parsed(id);
-        if let Some(issue) = parsed.issues.first() {
+        if let Some(issue) = parsed.issues.iter().find(|i| i.refused()) {
             return Err(KError::at(span, format!("MalformedYAMLError: {} in File: {rel}", issue.message)));
         }
         Ok((id, parsed))

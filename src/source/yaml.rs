@@ -1,8 +1,9 @@
 //! yaml-rust2 events -> a `Node` tree in which every key and value keeps its `Span`.
 //!
 //! yaml-rust2 is the one YAML semantics for manifests. The builder is iterative (no recursion on
-//! input depth), bounds nesting depth and alias expansion, records duplicate keys (Kubernetes keeps
-//! the last one silently) and applies merge keys (`<<`). Parse errors end the file at the parser's
+//! input depth), bounds nesting depth and alias expansion, records duplicate keys (kustomize
+//! refuses them, but merges repeated `annotations:` blocks) and applies merge keys (`<<`). Where
+//! yaml-rust2 and go-yaml v3 (kubectl, kustomize, Flux) disagree, drlint reads as go-yaml does. Parse errors end the file at the parser's
 //! position; documents completed before the error are kept.
 
 use super::{FileId, Span};
@@ -53,7 +54,18 @@ pub struct YamlIssue {
 pub enum YamlIssueKind {
     /// Syntax error, nesting too deep, alias budget exceeded, unknown anchor.
     Invalid,
+    /// A key written twice in one mapping: kustomize (go-yaml v3) refuses the whole file.
     DuplicateKey,
+    /// `annotations:` written twice in an object's `metadata`, or an annotation written twice in
+    /// it: kustomize accepts these and merges them (see `merge_annotation_blocks`).
+    DuplicateAnnotation,
+}
+
+impl YamlIssue {
+    /// Whether kustomize (kubectl kustomize, Flux, Argo CD) refuses a file with this problem.
+    pub fn refused(&self) -> bool {
+        self.kind != YamlIssueKind::DuplicateAnnotation
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -319,6 +331,9 @@ pub fn resolve_plain(s: &str) -> Resolved {
     }
     let b = s.as_bytes();
     let digits = |t: &str, radix: u32| !t.is_empty() && t.chars().all(|c| c.is_digit(radix));
+    if let Some(i) = go_int(s).and_then(|v| i64::try_from(v).ok()) {
+        return Resolved::Int(i);
+    }
     let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
     if digits(unsigned, 10) {
         return s.parse().map(Resolved::Int).unwrap_or(Resolved::Float(s.parse().unwrap_or(0.0)));
@@ -357,6 +372,37 @@ pub fn resolve_plain(s: &str) -> Resolved {
     Resolved::Str
 }
 
+/// go-yaml v3 reads a plain scalar that starts with a digit or sign as Go's
+/// `strconv.ParseInt(s, 0, 64)` does after dropping underscores: `0x1F`, `0o17`, `0b101`, `017`
+/// (octal, as YAML 1.1) and `1_000` are integers. The caller checks the range it needs.
+pub fn go_int(s: &str) -> Option<i128> {
+    let first = *s.as_bytes().first()?;
+    if !(first.is_ascii_digit() || first == b'+' || first == b'-') {
+        return None;
+    }
+    let plain = s.replace('_', "");
+    let (neg, t) = match plain.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, plain.strip_prefix('+').unwrap_or(&plain)),
+    };
+    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (h, 16)
+    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        (o, 8)
+    } else if let Some(x) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        (x, 2)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (&t[1..], 8)
+    } else {
+        (t, 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
 /// Whether a string must be quoted to stay a string when written as a plain scalar.
 pub fn needs_quotes(s: &str) -> bool {
     if s.is_empty() || resolve_plain(s) != Resolved::Str {
@@ -372,14 +418,92 @@ pub fn needs_quotes(s: &str) -> bool {
 }
 
 /// Parse a whole file. Never panics and never recurses on input depth.
+///
+/// yaml-rust2 is stricter than go-yaml v3 (what kubectl, kustomize and Flux read with) in a few
+/// places that do not change any value: lines inside a flow collection or a quoted scalar that sit
+/// at or left of the parent key's indentation, a tab right after `:` or at the start of a line
+/// inside a flow collection, a byte-order mark at the start of a later document. go-yaml accepts
+/// these, so when yaml-rust2 stops on one of them the text is repaired (spaces inserted, a tab made
+/// a space, the mark dropped) and parsed again; every position still points into the original
+/// text.
 pub fn parse(file: FileId, text: &str) -> ParsedFile {
-    let mut b = Builder::new(file, text);
-    let mut parser = Parser::new_from_str(text);
+    let mut edits = Edits::default();
+    for b in text.match_indices('\u{feff}').map(|(i, _)| i).filter(|&i| i == 0 || text[..i].ends_with('\n')) {
+        edits.delete.insert(b);
+    }
+    let mut out = ParsedFile::default();
+    for _ in 0..MAX_REPAIRS {
+        let (parsed, next) = parse_with(file, text, &edits);
+        out = parsed;
+        match next {
+            Some(next) if next != edits => edits = next,
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Repairs tried per file before its syntax error is reported.
+const MAX_REPAIRS: usize = 64;
+
+/// Edits of the text given to yaml-rust2, by byte offset in the original text.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Edits {
+    /// Spaces inserted before the byte.
+    insert: std::collections::BTreeMap<usize, usize>,
+    /// A tab at this byte read as a space.
+    space: std::collections::BTreeSet<usize>,
+    /// A byte-order mark at this byte dropped.
+    delete: std::collections::BTreeSet<usize>,
+}
+
+/// The edited text and, for each of its chars, the byte offset in the original text it stands for
+/// (`None` when nothing was edited and the text is ASCII: char index = byte offset).
+fn apply_edits<'t>(text: &'t str, e: &Edits) -> (std::borrow::Cow<'t, str>, Option<Vec<u32>>) {
+    if e.insert.is_empty() && e.space.is_empty() && e.delete.is_empty() {
+        if text.is_ascii() {
+            return (std::borrow::Cow::Borrowed(text), None);
+        }
+        let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
+        v.push(text.len() as u32);
+        return (std::borrow::Cow::Borrowed(text), Some(v));
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut map = Vec::with_capacity(text.len() + 64);
+    for (i, c) in text.char_indices() {
+        if let Some(&n) = e.insert.get(&i) {
+            for _ in 0..n {
+                out.push(' ');
+                map.push(i as u32);
+            }
+        }
+        if e.delete.contains(&i) {
+            continue;
+        }
+        out.push(if c == '\t' && e.space.contains(&i) { ' ' } else { c });
+        map.push(i as u32);
+    }
+    map.push(text.len() as u32);
+    (std::borrow::Cow::Owned(out), Some(map))
+}
+
+fn parse_with(file: FileId, text: &str, edits: &Edits) -> (ParsedFile, Option<Edits>) {
+    let (edited, map) = apply_edits(text, edits);
+    let mut b = Builder::new(file, text, map);
+    let mut chars = edited.chars().enumerate().peekable();
+    b.line_starts.push(0);
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' || (c == '\r' && chars.peek().map(|p| p.1) != Some('\n')) {
+            b.line_starts.push(i + 1);
+        }
+    }
+    let mut parser = Parser::new_from_str(&edited);
     loop {
         match parser.next_token() {
             Ok((ev, mark)) => {
                 let done = ev == Event::StreamEnd;
-                if let Err(issue) = b.on_event(ev, mark.index()) {
+                let at = b.char_index(&mark);
+                if let Err(issue) = b.on_event(ev, at) {
                     b.out.issues.push(issue);
                     break;
                 }
@@ -388,7 +512,10 @@ pub fn parse(file: FileId, text: &str) -> ParsedFile {
                 }
             }
             Err(e) => {
-                let off = b.byte_offset(e.marker().index());
+                let off = b.byte_offset(b.char_index(e.marker()));
+                if let Some(next) = b.repair(e.info(), off, edits) {
+                    return (b.out, Some(next));
+                }
                 b.out.issues.push(YamlIssue {
                     kind: YamlIssueKind::Invalid,
                     span: Span::new(file, off, (off + 1).min(text.len()).max(off)),
@@ -399,7 +526,22 @@ pub fn parse(file: FileId, text: &str) -> ParsedFile {
             }
         }
     }
-    b.out
+    (b.out, None)
+}
+
+/// Byte offset of the start of the line holding `off`.
+fn line_start(text: &str, off: usize) -> usize {
+    text[..off.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0)
+}
+
+/// Leading spaces of the line starting at `ls`.
+fn indentation(text: &str, ls: usize) -> usize {
+    text[ls..].bytes().take_while(|&c| c == b' ').count()
+}
+
+/// The next line start after the line starting at `ls`, if any.
+fn next_line(text: &str, ls: usize) -> Option<usize> {
+    text[ls..].find('\n').map(|i| ls + i + 1).filter(|&n| n < text.len())
 }
 
 enum Frame {
@@ -410,9 +552,12 @@ enum Frame {
 struct Builder<'a> {
     file: FileId,
     text: &'a str,
-    /// Byte offset of every char when the text is not ASCII (yaml-rust2 markers count chars).
+    /// Byte offset in `text` of every char yaml-rust2 read, when the text is not ASCII or was
+    /// repaired (yaml-rust2 markers count chars of the text it read).
     char_to_byte: Option<Vec<u32>>,
     stack: Vec<Frame>,
+    /// Char index of the start of every line of the text yaml-rust2 read (see `char_index`).
+    line_starts: Vec<usize>,
     anchors: HashMap<usize, Node>,
     alias_nodes: usize,
     doc_start: usize,
@@ -427,19 +572,13 @@ fn tag_string(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: FileId, text: &'a str) -> Self {
-        let char_to_byte = if text.is_ascii() {
-            None
-        } else {
-            let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
-            v.push(text.len() as u32);
-            Some(v)
-        };
+    fn new(file: FileId, text: &'a str, char_to_byte: Option<Vec<u32>>) -> Self {
         Builder {
             file,
             text,
             char_to_byte,
             stack: Vec::new(),
+            line_starts: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
             doc_start: 0,
@@ -455,6 +594,141 @@ impl<'a> Builder<'a> {
             None => char_index.min(self.text.len()),
             Some(v) => v.get(char_index).copied().unwrap_or(self.text.len() as u32) as usize,
         }
+    }
+
+    /// An edit that gets yaml-rust2 past an error go-yaml v3 does not raise, or `None` when the
+    /// error is real. `off` is where yaml-rust2 stopped, in the original text.
+    fn repair(&self, info: &str, off: usize, edits: &Edits) -> Option<Edits> {
+        let text = self.text;
+        let mut next = edits.clone();
+        match info {
+            // Only raised inside flow collections: go-yaml does not check their indentation.
+            "invalid indentation" | "invalid indentation in flow construct" => {
+                let ls = line_start(text, off);
+                let shifted = |l: usize, e: &Edits| indentation(text, l) + e.insert.get(&l).copied().unwrap_or(0);
+                // Indent past the line above (the parent key sits there or further left).
+                let mut prev = None;
+                let mut l = ls;
+                while l > 0 {
+                    l = line_start(text, l - 1);
+                    let t = text[l..].split('\n').next().unwrap_or("").trim();
+                    if !t.is_empty() && !t.starts_with('#') {
+                        prev = Some(l);
+                        break;
+                    }
+                }
+                let mut target = prev.map(|p| shifted(p, edits)).unwrap_or(0) + 1;
+                if let Some(&n) = edits.insert.get(&ls) {
+                    target = target.max(shifted(ls, edits) + n.max(2));
+                }
+                // This line and the rest of the flow collection it is in.
+                let mut depth = 1i32;
+                let mut quote: Option<char> = None;
+                let mut l = Some(ls);
+                while let Some(cur) = l {
+                    let line = text[cur..].split('\n').next().unwrap_or("");
+                    if cur != ls && quote.is_none() && (line.starts_with("---") || line.starts_with("...")) {
+                        break;
+                    }
+                    let have = shifted(cur, &next);
+                    if !line.trim().is_empty() && have < target {
+                        *next.insert.entry(cur).or_insert(0) += target - have;
+                    }
+                    let mut prev_c = ' ';
+                    let mut chars = line.chars().peekable();
+                    while let Some(c) = chars.next() {
+                        match quote {
+                            Some('"') if c == '\\' => {
+                                chars.next();
+                            }
+                            Some(q) if c == q => {
+                                if q == '\'' && chars.peek() == Some(&'\'') {
+                                    chars.next();
+                                } else {
+                                    quote = None;
+                                }
+                            }
+                            Some(_) => {}
+                            None => match c {
+                                '"' | '\'' if matches!(prev_c, ' ' | '\t' | '[' | '{' | ',' | ':') => quote = Some(c),
+                                '#' if matches!(prev_c, ' ' | '\t') => break,
+                                '[' | '{' => depth += 1,
+                                ']' | '}' => depth -= 1,
+                                _ => {}
+                            },
+                        }
+                        prev_c = c;
+                    }
+                    if depth <= 0 && quote.is_none() {
+                        break;
+                    }
+                    l = next_line(text, cur);
+                }
+            }
+            // go-yaml does not check the indentation of a quoted scalar's continuation lines.
+            "invalid indentation in quoted scalar" => {
+                let style = if text[off..].starts_with('\'') { Style::SingleQuoted } else { Style::DoubleQuoted };
+                let end = scalar_end(text, off, style, "");
+                let first = line_start(text, off);
+                let target = off - first + next.insert.get(&first).copied().unwrap_or(0);
+                let mut l = next_line(text, first);
+                while let Some(cur) = l.filter(|&c| c < end) {
+                    let have = indentation(text, cur) + next.insert.get(&cur).copied().unwrap_or(0);
+                    if have < target && !text[cur..].split('\n').next().unwrap_or("").trim().is_empty() {
+                        *next.insert.entry(cur).or_insert(0) += target - have;
+                    }
+                    l = next_line(text, cur);
+                }
+            }
+            // go-yaml reads a tab after `:` as the separating blank.
+            "':' must be followed by a valid YAML whitespace" => {
+                let ls = line_start(text, off);
+                let le = text[ls..].find('\n').map(|i| ls + i).unwrap_or(text.len());
+                let at = ls + text[ls..le].find(":\t")?;
+                next.space.insert(at + 1);
+            }
+            // Tabs that start a line inside a flow collection are blanks to go-yaml.
+            "tabs disallowed within this context (block indentation)" if self.in_flow() => {
+                let ls = line_start(text, off);
+                for (i, c) in text[ls..].char_indices() {
+                    match c {
+                        '\t' => {
+                            next.space.insert(ls + i);
+                        }
+                        ' ' => {}
+                        _ => break,
+                    }
+                }
+            }
+            _ => return None,
+        }
+        (next != *edits).then_some(next)
+    }
+
+    /// The char index of a marker, from its line and column: yaml-rust2 advances its own index by
+    /// the bytes, not the chars, of a block scalar's lines, so after non-ASCII block content the
+    /// index runs ahead; line and column stay right.
+    fn char_index(&self, m: &yaml_rust2::scanner::Marker) -> usize {
+        match self.line_starts.get(m.line().saturating_sub(1)) {
+            Some(start) => start + m.col(),
+            None => m.index(),
+        }
+    }
+
+    /// Whether a flow collection (`[` or `{`) is open.
+    fn in_flow(&self) -> bool {
+        self.stack.iter().any(|f| {
+            let start = match f {
+                Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+            };
+            matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'))
+        })
+    }
+
+    /// Column (in chars) of a byte offset.
+    fn column(&self, off: usize) -> usize {
+        let off = off.min(self.text.len());
+        self.text.get(line_start(self.text, off)..off).map(|s| s.chars().count()).unwrap_or(0)
     }
 
     fn invalid(&self, at: usize, message: String) -> YamlIssue {
@@ -505,8 +779,22 @@ impl<'a> Builder<'a> {
                     TScalarStyle::Folded => Style::Folded,
                     _ => Style::Plain,
                 };
-                let (start, end) = scalar_span(self.text, at, style, &value);
-                let value = if style == Style::Folded { refold_more_indented(self.text, start, end).unwrap_or(value) } else { value };
+                let parent = match self.stack.last() {
+                    Some(Frame::Map { pending_key: Some(k), .. }) => Some(self.column(k.span.start as usize)),
+                    Some(Frame::Seq { start, .. }) => Some(self.column(*start)),
+                    None => Some(0),
+                    _ => None,
+                };
+                let (start, end) = scalar_span(self.text, at, style, &value, parent);
+                if style == Style::DoubleQuoted && has_slash_escape(&self.text[start..end]) {
+                    // YAML 1.2 allows `\/`; go-yaml v3 does not.
+                    return Err(self.invalid(start, "invalid YAML: found unknown escape character `\\/` (kubectl and kustomize refuse it)".into()));
+                }
+                let value = if matches!(style, Style::Literal | Style::Folded) {
+                    block_value(self.text, start, end, style, value, parent)
+                } else {
+                    value
+                };
                 let node = Node { value: Value::Scalar(value, style), span: Span::new(self.file, start, end), tag: tag_string(tag) };
                 self.push_node(node, anchor)?;
             }
@@ -532,6 +820,11 @@ impl<'a> Builder<'a> {
                     let start = first_key.map(|k| k.min(start)).unwrap_or(start);
                     let end = entries.last().map(|(_, v)| v.span.end as usize).unwrap_or(at.max(start));
                     apply_merge_keys(&mut entries);
+                    let object_metadata = self.stack.len() == 1
+                        && matches!(self.stack.first(), Some(Frame::Map { pending_key: Some(k), .. }) if k.as_str() == Some("metadata"));
+                    if object_metadata {
+                        merge_annotation_blocks(&mut entries, &mut self.out.issues);
+                    }
                     let node = Node { value: Value::Map(entries), span: Span::new(self.file, start, end), tag };
                     self.push_node(node, anchor)?;
                 }
@@ -551,6 +844,8 @@ impl<'a> Builder<'a> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
+        let in_root_meta = self.in_object_metadata(2);
+        let in_root_annotations = self.in_object_metadata(3);
         match self.stack.last_mut() {
             None => {
                 if self.in_doc {
@@ -569,19 +864,30 @@ impl<'a> Builder<'a> {
                         Some(k) => seen.insert(k.to_string()),
                         None => false,
                     };
-                    if !is_merge && !fresh {
+                    if !fresh {
                         if let Some((first, _)) = entries.iter().find(|(k, _)| k.is_scalar() && k.as_str() == key.as_str()) {
-                            self.out.issues.push(YamlIssue {
-                                kind: YamlIssueKind::DuplicateKey,
-                                span: key.span,
-                                message: format!(
-                                    "duplicate key `{}`: Kubernetes keeps only the last value",
-                                    key.as_str().unwrap_or_default()
-                                ),
-                                related: Some(first.span),
-                            });
-                            // Keep the last value in place of the first, as Kubernetes does.
-                            entries.retain(|(k, _)| k.as_str() != key.as_str());
+                            let name = key.as_str().unwrap_or_default();
+                            let first_span = first.span;
+                            // kustomize merges `annotations:` blocks of an object's metadata and
+                            // keeps the last of an annotation written twice; it refuses every
+                            // other duplicate. Annotation entries stay as written until the
+                            // metadata mapping ends (`merge_annotation_blocks`).
+                            let accepted = (in_root_meta && name == "annotations") || in_root_annotations;
+                            let (kind, message) = if accepted && in_root_annotations {
+                                (YamlIssueKind::DuplicateAnnotation, format!("annotation `{name}` written twice: kustomize keeps the last value"))
+                            } else if accepted {
+                                (YamlIssueKind::DuplicateAnnotation, "`annotations` written twice: kustomize merges the blocks (a key in both keeps the first block's value)".to_string())
+                            } else if is_merge {
+                                (YamlIssueKind::DuplicateKey, "merge key `<<` written twice: kustomize refuses the whole file (duplicate merge key); list the anchors in one `<<: [*a, *b]`".to_string())
+                            } else {
+                                (YamlIssueKind::DuplicateKey, format!("duplicate key `{name}`: kustomize refuses the whole file (mapping key \"{name}\" already defined), so every build that includes it fails"))
+                            };
+                            self.out.issues.push(YamlIssue { kind, span: key.span, message, related: Some(first_span) });
+                            if !accepted && !is_merge {
+                                // Keep the last value in place of the first, as the readers that
+                                // accept duplicates do.
+                                entries.retain(|(k, _)| k.as_str() != key.as_str());
+                            }
                         }
                     }
                     entries.push((key, node));
@@ -590,6 +896,75 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+
+    /// Whether the mapping being built is an object's `metadata` (`depth` 2) or its
+    /// `metadata.annotations` (`depth` 3): the root mapping's pending key is `metadata`, and at
+    /// depth 3 the metadata mapping's pending key is `annotations`.
+    fn in_object_metadata(&self, depth: usize) -> bool {
+        let key_is = |f: &Frame, name: &str| matches!(f, Frame::Map { pending_key: Some(k), .. } if k.as_str() == Some(name));
+        self.stack.len() == depth
+            && self.stack.first().is_some_and(|f| key_is(f, "metadata"))
+            && (depth == 2 || self.stack.get(1).is_some_and(|f| key_is(f, "annotations")))
+            && matches!(self.stack.last(), Some(Frame::Map { .. }))
+    }
+}
+
+/// kustomize (kyaml) reads an object's annotations and writes them back a few times while it
+/// loads a file; each pass takes the first `annotations:` block (the last value of a key written
+/// twice in it), removes it and writes its keys into the next block, replacing the first
+/// occurrence of a key there. Three passes: up to four blocks end as one, more are refused like
+/// any duplicate key. `issues` are the file's issues; those about these blocks become refusals
+/// when the blocks are not merged.
+fn merge_annotation_blocks(entries: &mut Vec<(Node, Node)>, issues: &mut [YamlIssue]) {
+    let is_ann = |k: &Node| k.as_str() == Some("annotations");
+    let blocks: Vec<usize> = entries.iter().enumerate().filter(|(_, (k, _))| is_ann(k)).map(|(i, _)| i).collect();
+    if blocks.is_empty() {
+        return;
+    }
+    let mergeable = blocks.len() <= 4 && blocks.iter().all(|&i| entries[i].1.is_map() || entries[i].1.is_null());
+    if !mergeable {
+        let spans: Vec<Span> = blocks.iter().skip(1).map(|&i| entries[i].0.span).collect();
+        for issue in issues.iter_mut().filter(|i| i.kind == YamlIssueKind::DuplicateAnnotation && spans.contains(&i.span)) {
+            issue.kind = YamlIssueKind::DuplicateKey;
+            issue.message = "duplicate key `annotations`: kustomize merges at most four `annotations:` blocks and refuses the whole file (mapping key \"annotations\" already defined)".to_string();
+        }
+        let last = entries[*blocks.last().unwrap_or(&0)].clone();
+        entries.retain(|(k, _)| !is_ann(k));
+        entries.push(last);
+        return;
+    }
+    let last_wins = |items: Vec<(Node, Node)>| {
+        let mut out: Vec<(Node, Node)> = Vec::new();
+        for (k, v) in items {
+            out.retain(|(ok, _)| ok.as_str() != k.as_str());
+            out.push((k, v));
+        }
+        out
+    };
+    let map_entries = |n: &Node| n.as_map().map(|m| m.to_vec()).unwrap_or_default();
+    let mut acc = last_wins(map_entries(&entries[blocks[0]].1));
+    for &b in &blocks[1..] {
+        let mut next = map_entries(&entries[b].1);
+        if !acc.is_empty() {
+            acc.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+            for (k, v) in acc {
+                match next.iter_mut().find(|(nk, _)| nk.as_str() == k.as_str()) {
+                    Some(slot) => slot.1 = v,
+                    None => next.push((k, v)),
+                }
+            }
+        }
+        acc = last_wins(next);
+    }
+    let first = blocks[0];
+    let span = entries[first].1.span;
+    let tag = entries[first].1.tag.clone();
+    entries[first].1 = Node { value: Value::Map(acc), span, tag };
+    let mut i = 0;
+    entries.retain(|(k, _)| {
+        i += 1;
+        !(is_ann(k) && i - 1 != first)
+    });
 }
 
 /// Resolve `<<: *anchor` (or a list of anchors): keys already present win, earlier maps win.
@@ -629,24 +1004,40 @@ fn apply_merge_keys(entries: &mut Vec<(Node, Node)>) {
 
 /// The source range of a scalar whose event was reported at byte `at`. A block scalar's event
 /// is reported at its first content line; its span starts at the `|` or `>` indicator.
-fn scalar_span(text: &str, at: usize, style: Style, value: &str) -> (usize, usize) {
+fn scalar_span(text: &str, at: usize, style: Style, value: &str, parent: Option<usize>) -> (usize, usize) {
     if matches!(style, Style::Literal | Style::Folded) {
-        let before = text[..at.min(text.len())].trim_end_matches([' ', '\t', '\n', '\r']);
-        let header = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
-        let start = match header.chars().last() {
-            Some('|') | Some('>') => header.len() - 1,
-            _ => at,
+        let at = at.min(text.len());
+        // The header is on the line of `at` when something precedes it there, else on the last
+        // non-blank line above (the content may start after blank lines).
+        let mut ls = line_start(text, at);
+        let mut limit = at;
+        if text[ls..at].trim().is_empty() {
+            while ls > 0 {
+                ls = line_start(text, ls - 1);
+                limit = text[ls..].find('\n').map(|i| ls + i).unwrap_or(text.len());
+                if !text[ls..limit].trim().is_empty() {
+                    break;
+                }
+            }
+        }
+        let line = &text[ls..limit];
+        let code = line.find(" #").or_else(|| line.find("\t#")).map(|i| &line[..i]).unwrap_or(line).trim_end();
+        let ind = code.trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+        let (start, digit) = match ind.chars().last() {
+            Some('|') | Some('>') => (ls + ind.len() - 1, code[ind.len()..].chars().find(|c| c.is_ascii_digit()).and_then(|c| c.to_digit(10))),
+            _ => (at, None),
         };
-        return (start, block_scalar_end(text, at));
+        let fixed = digit.and_then(|n| Some(parent? + n as usize));
+        return (start, block_scalar_end(text, at, fixed));
     }
     (at, scalar_end(text, at, style, value))
 }
 
 /// End of a block scalar's content: its lines are blank or indented at least as deep as the first
-/// content line, which starts at or after `content`.
-fn block_scalar_end(text: &str, content: usize) -> usize {
+/// content line, which starts at or after `content` (or as `fixed`, from an indentation indicator).
+fn block_scalar_end(text: &str, content: usize, fixed: Option<usize>) -> usize {
     let mut line_begin = text[..content.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let mut indent = None;
+    let mut indent = fixed;
     let mut end = content;
     while line_begin < text.len() {
         let line_end = text[line_begin..].find('\n').map(|i| line_begin + i).unwrap_or(text.len());
@@ -665,23 +1056,53 @@ fn block_scalar_end(text: &str, content: usize) -> usize {
     end
 }
 
+/// A block scalar's value as go-yaml v3 reads it, from yaml-rust2's `value` and the source
+/// (`start` is the `|` or `>` indicator, `end` the end of the last content line; `parent` the
+/// parent node's indentation, for an explicit indentation indicator).
+///
+/// go-yaml differs from yaml-rust2 in three places: a block whose last line ends the file without
+/// a line break has no final `\n` (clip and keep chomping; kubectl prints `|-`); a block with no
+/// content is empty; folded blocks are folded its own way (`refold`).
+fn block_value(text: &str, start: usize, end: usize, style: Style, value: String, parent: Option<usize>) -> String {
+    let header_end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
+    let header = text[start..header_end].split('#').next().unwrap_or("").trim();
+    let chomp = if header.contains('-') { '-' } else if header.contains('+') { '+' } else { ' ' };
+    let has_content = text.get(header_end..end).is_some_and(|c| !c.trim().is_empty());
+    if !has_content {
+        if chomp != '+' {
+            return String::new();
+        }
+        // Keep: one line break per blank line below the header.
+        let rest = text.get(header_end + 1..).unwrap_or("");
+        let run = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        return "\n".repeat(rest[..run].matches('\n').count());
+    }
+    let mut value = if style == Style::Folded { refold(text, header_end, end, header, chomp, parent).unwrap_or(value) } else { value };
+    if end >= text.len() && chomp != '-' && value.ends_with('\n') {
+        value.pop();
+    }
+    value
+}
+
 /// yaml-rust2 folds every line break of a folded (`>`) block scalar, but YAML keeps the breaks
 /// around "more-indented" lines (lines indented deeper than the block's content). go-yaml v3 —
 /// what kustomize, kubectl and Flux read manifests with, so what the cluster receives — also adds
-/// one more line break where a normal line is followed by a more-indented one; drlint does the same. When a folded block has such lines, fold it again from the source text
-/// (`start` is the `>` indicator, `end` the end of the last content line). `None` when the block has
-/// no more-indented line (yaml-rust2's value is right) or uses an explicit indentation indicator.
-fn refold_more_indented(text: &str, start: usize, end: usize) -> Option<String> {
-    let header_end = text[start..end].find('\n').map(|i| start + i)?;
-    let header = text[start..header_end].split('#').next().unwrap_or("").trim();
-    if header.chars().any(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let chomp = if header.contains('-') { '-' } else if header.contains('+') { '+' } else { ' ' };
-    let lines: Vec<&str> = text[header_end + 1..end].split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
-    let indent = lines.iter().find(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches(' ').len())?;
+/// one more line break where a normal line is followed by a more-indented one, and one more after
+/// the trailing blank lines of a keep (`>+`) block; drlint does the same. When a folded block has
+/// such lines, fold it again from the source text. `None` when yaml-rust2's value is right.
+fn refold(text: &str, header_end: usize, end: usize, header: &str, chomp: char, parent: Option<usize>) -> Option<String> {
+    let lines: Vec<&str> = text.get(header_end + 1..end)?.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    let indent = match header.chars().find(|c| c.is_ascii_digit()).and_then(|c| c.to_digit(10)) {
+        Some(n) => parent? + n as usize,
+        None => lines.iter().find(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches(' ').len())?,
+    };
+    // Blank lines after the last content line, up to the next content or the end of the file.
+    let rest = &text[end..];
+    let run = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+    let trailing = rest[..run].matches('\n').count().saturating_sub(1);
     let is_more = |l: &str| l.len() > indent && (l[indent..].starts_with(' ') || l[indent..].starts_with('\t'));
-    if !lines.iter().any(|l| !l.trim().is_empty() && is_more(l)) {
+    let has_more = lines.iter().any(|l| !l.trim().is_empty() && is_more(l));
+    if !has_more && !(chomp == '+' && trailing > 0) {
         return None;
     }
     let mut out = String::new();
@@ -707,10 +1128,25 @@ fn refold_more_indented(text: &str, start: usize, end: usize) -> Option<String> 
     }
     match chomp {
         '-' => {}
-        '+' => out.push_str(&"\n".repeat(empties + 1)),
+        // Observed: the extra break is not there when the block starts more-indented.
+        '+' if trailing > 0 => {
+            let first_more = lines.iter().find(|l| !l.trim().is_empty()).is_some_and(|l| is_more(l));
+            out.push_str(&"\n".repeat(trailing + if first_more { 1 } else { 2 }));
+        }
         _ => out.push('\n'),
     }
     Some(out)
+}
+
+/// Whether a double-quoted scalar's source holds the `\/` escape.
+fn has_slash_escape(src: &str) -> bool {
+    let mut chars = src.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next() == Some('/') {
+            return true;
+        }
+    }
+    false
 }
 
 /// Where a scalar that starts at byte `start` ends in the source.
@@ -753,6 +1189,6 @@ fn scalar_end(text: &str, start: usize, style: Style, value: &str) -> usize {
             // Multi-line plain scalar: cover the first line.
             start + rest.find('\n').unwrap_or(rest.len())
         }
-        Style::Literal | Style::Folded => block_scalar_end(text, start),
+        Style::Literal | Style::Folded => block_scalar_end(text, start, None),
     }
 }
