@@ -2,6 +2,7 @@
 //! Read through the positioned YAML reader so that every error names its line; unknown keys and
 //! bad values are errors (exit 2), never silently ignored.
 
+pub mod coverage;
 pub mod glob;
 
 use crate::diag::Severity;
@@ -39,6 +40,8 @@ pub struct Settings {
     /// `clusters: {production: [clusters/prod/**, apps/prod/**]}`: which files belong to which
     /// cluster, overriding the default (a folder below `clusters/`). First match wins.
     pub clusters: Vec<(String, Vec<Glob>)>,
+    /// `coverage:`: backup operators declared by the user, and data deliberately not backed up.
+    pub coverage: coverage::CoverageSettings,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -191,6 +194,7 @@ impl Settings {
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rpo" => settings.rpo = parse_rpo(value, &err)?,
+                "coverage" => settings.coverage = coverage::parse_coverage(value, &err)?,
                 "clusters" => {
                     if value.is_null() {
                         continue;
@@ -219,7 +223,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters, coverage)"),
                     ))
                 }
             }
