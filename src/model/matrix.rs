@@ -151,7 +151,8 @@ fn findings_on(cov: &Coverage, diags: &[Diagnostic], min: Severity) -> Vec<&'sta
         .iter()
         .filter(|d| d.severity >= min)
         .filter(|d| d.object.as_ref().is_some_and(|o| refs.contains(o)))
-        .filter(|d| d.rule != "pvc-backup-uncovered")
+        // The status itself says what these two rules find.
+        .filter(|d| d.rule != "pvc-backup-uncovered" && d.rule != "rpo-target-exceeded")
         .map(|d| d.rule)
         .collect();
     ids.sort();
@@ -208,6 +209,8 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
             c
         } else if coverage::local_only(&cov) {
             "snapshots on its own storage only".to_string()
+        } else if coverage::unbounded(&cov) {
+            "no schedule: backups only on demand".to_string()
         } else if unscheduled {
             if cov.covers.iter().all(|c| c.provider == "stated") { "stated".to_string() } else { "external".to_string() }
         } else {
@@ -218,7 +221,7 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
             }
         };
         let status = match findings_on(&cov, diags, Severity::Warning).into_iter().filter(|w| !errors.contains(w)).collect::<Vec<_>>() {
-            w if w.is_empty() || status.starts_with("errors") => status,
+            w if w.is_empty() || !status.starts_with("ok") => status,
             w => format!("{status}; warnings: {}", w.join(", ")),
         };
         let off_site = if cov.covers.is_empty() {

@@ -148,10 +148,11 @@ impl Provider for Cnpg {
         let backups = scheduled_backups(index, r);
         for (s, parsed) in &backups {
             cover.related.push(s);
-            let words = parsed.as_ref().map(|p| p.describe()).unwrap_or_else(|| "invalid schedule".into());
-            cover.schedule_words.push(format!("base backup {words} (ScheduledBackup {})", s.name()));
             if let Some(node) = s.node.at(&["spec", "schedule"]) {
-                cover.schedules.push(Sched::new(s, node, parsed.clone(), "ScheduledBackup"));
+                let mut sched = Sched::new(s, node, parsed.clone(), "ScheduledBackup");
+                sched.prefix = "base backup ".into();
+                sched.suffix = format!(" (ScheduledBackup {})", s.name());
+                cover.schedules.push(sched);
             }
         }
         if backups.is_empty() {

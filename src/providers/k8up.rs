@@ -1,9 +1,10 @@
-//! K8up (`k8up.io`): a Schedule (its `backup` part) or a Backup backs up the PVCs of its own
+//! K8up (`k8up.io`): a Schedule (its `backup` part) backs up the PVCs of its own
 //! namespace with restic, to `spec.backend` (or the operator's global backend). K8up 2 takes every
 //! PVC, read-write-once and read-write-many alike, unless the PVC is annotated
 //! `k8up.io/backup: "false"`; `labelSelectors` (any of them) narrow it by PVC labels. Its
 //! `backup.schedule` is cron with K8up's `@hourly-random` family (a random but fixed time in the
-//! period). Retention is the `prune` part's `retention`. A Restore object brings data back.
+//! period). Retention is the `prune` part's `retention`. A Restore object brings data back. A
+//! `Backup` object runs once when applied: it is reported as not covering (no later data is kept).
 
 use super::{cron5, mapping_words, selects, Cover, Cx, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
@@ -69,19 +70,21 @@ impl Provider for K8up {
                 out.push(Outcome::Excluded { object: o, why: format!("annotation `{ANNOTATION}: \"false\"`"), span: a.span });
                 continue;
             }
+            if !is_schedule {
+                // A Backup object runs once, when it is applied: no later data is kept.
+                out.push(Outcome::Broken { object: o, why: "it is a one-off Backup: it runs once when applied, not on a schedule (use a Schedule)".into(), span: Some(o.span()) });
+                continue;
+            }
             let mut c = Cover::new(self.name(), o, format!("K8up {} {}", o.kind(), o.name()));
-            if is_schedule {
+            {
                 if let Some(node) = spec.and_then(|s| s.get("schedule")) {
                     c.schedules.push(Sched::new(o, node, node.as_text().and_then(|t| cron5(&derandom(t))), "K8up Schedule"));
                 }
                 if let Some(r) = mapping_words(o.node.at(&["spec", "prune", "retention"])) {
                     c.retention.push(r);
                 }
-            } else {
-                // A Backup runs once: nothing after it.
-                c.schedule_words.push("once (a Backup object)".into());
             }
-            c.destination.push(backend(if is_schedule { o.spec() } else { spec }));
+            c.destination.push(backend(o.spec()));
             c.restore.push("a K8up Restore to a PVC".into());
             out.push(Outcome::Covers(c));
         }

@@ -83,7 +83,11 @@ impl Provider for Kopiur {
                 }
                 if let Some(node) = s.node.at(&["spec", "schedule", "cron"]) {
                     let parsed = node.as_text().and_then(|t| super::cron5(&unhash(t)));
-                    c.schedules.push(Sched::new(s, node, parsed, "kopiur SnapshotSchedule"));
+                    let mut sched = Sched::new(s, node, parsed, "kopiur SnapshotSchedule");
+                    if node.as_text().is_some_and(|t| t.contains('H')) {
+                        sched.suffix = " (`H`: a time hashed from the object)".into();
+                    }
+                    c.schedules.push(sched);
                 }
             }
             if let Some(r) = mapping_words(policy.node.at(&["spec", "retention"])) {

@@ -76,7 +76,9 @@ impl Provider for Longhorn {
             return;
         }
         let Some(sel) = selectors(cx, store, &store.labels) else { return };
-        for job in cx.in_cluster(store, GROUP, "RecurringJob") {
+        let jobs = cx.in_cluster(store, GROUP, "RecurringJob");
+        let before = out.len();
+        for &job in &jobs {
             let task = job.node.str_at(&["spec", "task"]).unwrap_or("");
             let offsite = match task {
                 "backup" | "backup-force-create" => true,
@@ -102,6 +104,20 @@ impl Provider for Longhorn {
                 c.restore.push("revert the volume to a Longhorn snapshot".into());
             }
             out.push(Outcome::Covers(c));
+        }
+        if out[before..].iter().any(|o| matches!(o, Outcome::Covers(c) if c.offsite == Some(true))) {
+            return;
+        }
+        // A `disabled` label opts the volume out of a backup job or group that would apply.
+        for (k, v) in store.labels.iter().filter(|(_, v)| v.as_str() == "disabled") {
+            let target = k.strip_prefix("recurring-job.longhorn.io/").map(|j| (j, false)).or_else(|| k.strip_prefix("recurring-job-group.longhorn.io/").map(|g| (g, true)));
+            let Some((name, is_group)) = target else { continue };
+            let sel = [(name.to_string(), is_group)];
+            let job = jobs.iter().find(|j| matches!(j.node.str_at(&["spec", "task"]), Some("backup" | "backup-force-create")) && applies(j, &sel));
+            if let Some(job) = job {
+                let span = store.template.unwrap_or(&store.owner.node).at(&["metadata", "labels", k.as_str()]).map(|n| n.span).unwrap_or(store.span);
+                out.push(Outcome::Excluded { object: job, why: format!("label `{k}: {v}`"), span });
+            }
         }
     }
 }

@@ -60,21 +60,25 @@ pub struct Sched<'a> {
     pub at: &'a Resource,
     /// `Velero Schedule nightly \`0 2 * * *\``: names the schedule in RPO messages.
     pub how: String,
+    /// Words around the schedule in the matrix (`base backup ` .. ` (ScheduledBackup daily)`).
+    pub prefix: String,
+    pub suffix: String,
 }
 
 impl<'a> Sched<'a> {
     /// A schedule from its node, parsed in a dialect (`None` when the text does not parse).
     pub fn new(at: &'a Resource, node: &'a Node, cron: Option<crate::cron::Schedule>, what: &str) -> Sched<'a> {
         let text = node.as_text().unwrap_or("").to_string();
-        Sched { how: format!("{what} `{}` `{text}`", at.name()), text, cron, span: node.span, at }
+        Sched { how: format!("{what} `{}` `{text}`", at.name()), text, cron, span: node.span, at, prefix: String::new(), suffix: String::new() }
     }
 
     /// In words: `every day at 02:00:00`, or the text with `(schedule not understood)`.
     pub fn words(&self) -> String {
-        match &self.cron {
+        let w = match &self.cron {
             Some(c) => c.describe(),
             None => format!("`{}` (schedule not understood)", self.text),
-        }
+        };
+        format!("{}{w}{}", self.prefix, self.suffix)
     }
 }
 

@@ -128,7 +128,9 @@ impl Provider for Velero {
         }
         let server_fs = server_fs_default(cx.index, &store.owner.cluster);
         // A PVC that carries the exclusion label (or whose bound PV does) is in no backup.
-        let store_excluded = excluded(&store.labels);
+        let pv_excluded = store.kind == crate::model::coverage::StoreKind::Pvc
+            && super::share::bound_pv(cx.index, store.owner).is_some_and(|pv| excluded(&workloads::labels_of(pv.node.at(&["metadata", "labels"]))));
+        let store_excluded = excluded(&store.labels) || pv_excluded;
         for s in schedules {
             let sched = Schedule(s);
             let scope = sched.scope();
@@ -138,7 +140,8 @@ impl Provider for Velero {
                 continue;
             }
             if store_excluded || store.claims.iter().all(|cl| excluded(&cl.labels)) {
-                out.push(Outcome::Excluded { object: s, why: format!("label `{EXCLUDE_LABEL}: \"true\"`"), span: exclude_label_span(store) });
+                let on = if pv_excluded && !excluded(&store.labels) { " on its PersistentVolume" } else { "" };
+                out.push(Outcome::Excluded { object: s, why: format!("label `{EXCLUDE_LABEL}: \"true\"`{on}"), span: exclude_label_span(store) });
                 continue;
             }
             let pods_in = scope.includes_namespace(&store.namespace) && scope.includes_resource(Res::Pods);

@@ -44,7 +44,8 @@ impl Rule for PvcBackupUncovered {
             };
             if c.stated_none.is_none() && coverage::local_only(&c) {
                 let what: Vec<String> = c.covers.iter().map(|cv| cv.method.clone()).collect();
-                cx.report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}): a loss of that storage loses the data and its snapshots", s.display(), what.join("; ")))
+                let excluded: String = c.excluded.iter().map(|(r, why, _)| format!("; {why} takes it out of {} {}", r.kind(), r.name())).collect();
+                cx.report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}){excluded}: a loss of that storage loses the data and its snapshots", s.display(), what.join("; ")))
                     .help("add a backup that leaves the cluster's storage (a Longhorn `backup` RecurringJob, a K10 `export` action, a VolSync or kopiur repository, Velero file-system backup)");
                 continue;
             }
@@ -52,12 +53,14 @@ impl Rule for PvcBackupUncovered {
                 continue;
             }
             let msg = if !c.excluded.is_empty() {
-                let why: Vec<String> = c.excluded.iter().map(|(r, why, _)| format!("{why} takes it out of {} {}", r.kind(), r.name())).collect();
+                let mut why: Vec<String> = c.excluded.iter().map(|(r, why, _)| format!("{why} takes it out of {} {}", r.kind(), r.name())).collect();
+                why.dedup();
                 format!("{}{names} is excluded from backup: {}; nothing else backs it up", s.display(), why.join("; "))
             } else if !c.missing_claims.is_empty() {
                 format!("{}{names} is backed up only in part: nothing takes {}", s.display(), c.missing_claims.join(", "))
             } else if !c.broken.is_empty() {
-                let why: Vec<String> = c.broken.iter().map(|(p, r, why, _)| format!("{p} {} `{}`, but {why}", r.kind(), r.name())).collect();
+                let mut why: Vec<String> = c.broken.iter().map(|(p, r, why, _)| format!("{p} {} `{}`, but {why}", r.kind(), r.name())).collect();
+                why.dedup();
                 format!("{}{names} is covered only by {}", s.display(), why.join("; and by "))
             } else {
                 format!("{}{names} is backed up by nothing: no backup system drlint knows ({}) covers it, no `{}` annotation, no `coverage.none` entry", s.display(), crate::providers::names(), coverage::BACKUP_ANNOTATION)
