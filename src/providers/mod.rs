@@ -217,3 +217,21 @@ pub fn mapping_words(n: Option<&Node>) -> Option<String> {
 pub fn cron5(text: &str) -> Option<crate::cron::Schedule> {
     crate::cron::parse(text.trim(), crate::cron::Dialect::CronJob).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registry_names_and_kinds_are_unique() {
+        let names: Vec<&str> = super::all().iter().map(|p| p.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "two providers share a name: {names:?}");
+        // Two systems reading the same custom resource would both claim to cover a store with it.
+        let mut custom: Vec<(&str, &str)> = super::all().iter().flat_map(|p| p.reads().iter().copied()).filter(|(g, _)| g.contains('.') && !g.ends_with("k8s.io") && *g != "apps").collect();
+        custom.sort();
+        let n = custom.len();
+        custom.dedup();
+        assert_eq!(custom.len(), n, "a custom resource is read by two providers");
+    }
+}
