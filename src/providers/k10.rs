@@ -5,7 +5,7 @@
 //! from the PolicyPreset of `presetRef`. A `backup` alone keeps snapshots on the cluster's storage;
 //! an `export` action (with its location profile) copies them off it.
 
-use super::{cron5, mapping_words, Cover, Cx, Outcome, Provider, Sched};
+use super::{mapping_words, Cover, Cx, Outcome, Provider, Sched};
 use crate::model::coverage::Store;
 use crate::model::velero::Selector;
 use crate::model::workloads::{self, Labels};
@@ -35,7 +35,7 @@ fn namespace_labels(cx: &Cx, store: &Store) -> Labels {
 fn frequency(f: &str) -> Option<crate::cron::Schedule> {
     match f.trim() {
         "@onDemand" => None,
-        other => cron5(other),
+        other => crate::cron::parse(other, crate::cron::Dialect::K10).ok(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! period). Retention is the `prune` part's `retention`. A Restore object brings data back. A
 //! `Backup` object runs once when applied: it is reported as not covering (no later data is kept).
 
-use super::{cron5, mapping_words, selects, Cover, Cx, Outcome, Provider, Sched};
+use super::{mapping_words, selects, Cover, Cx, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
 use crate::source::yaml::Node;
 
@@ -14,11 +14,6 @@ pub struct K8up;
 
 pub const GROUP: &str = "k8up.io";
 pub const ANNOTATION: &str = "k8up.io/backup";
-
-/// `@daily-random` and friends: once per period at a fixed time, spaced as the plain macro.
-fn derandom(s: &str) -> String {
-    s.trim().strip_suffix("-random").unwrap_or(s.trim()).to_string()
-}
 
 /// Where a backup spec writes, in words.
 fn backend(spec: Option<&Node>) -> String {
@@ -78,7 +73,7 @@ impl Provider for K8up {
             let mut c = Cover::new(self.name(), o, format!("K8up {} {}", o.kind(), o.name()));
             {
                 if let Some(node) = spec.and_then(|s| s.get("schedule")) {
-                    c.schedules.push(Sched::new(o, node, node.as_text().and_then(|t| cron5(&derandom(t))), "K8up Schedule"));
+                    c.schedules.push(Sched::new(o, node, node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::K8up { seed: None }).ok()), "K8up Schedule"));
                 }
                 if let Some(r) = mapping_words(o.node.at(&["spec", "prune", "retention"])) {
                     c.retention.push(r);

@@ -3,7 +3,8 @@
 //! repository (`spec.repository`: a Repository or a ClusterRepository, whose backend is off the
 //! cluster's storage) and its `retention`. A SnapshotSchedule runs policies (`spec.policyRef.name`,
 //! or `spec.policySelector` over policy labels) on `spec.schedule.cron`, a cron line whose fields
-//! may be `H` (a value hashed from the object, fixed per object). A Restore, referenced by a PVC's
+//! may be `H` (a value hashed from the object's UID, fixed per object; read with the cron engine's
+//! kopiur dialect, worst case over every value since Git never knows the UID). A Restore, referenced by a PVC's
 //! `dataSourceRef`, populates the PVC from the latest snapshot when it is created.
 
 use super::{mapping_words, selects, Cover, Cx, Outcome, Provider, Sched};
@@ -14,24 +15,6 @@ use crate::model::Resource;
 pub struct Kopiur;
 
 pub const GROUP: &str = "kopiur.home-operations.com";
-
-/// A kopiur cron line with its `H` fields replaced by a fixed value, for the gap computation: the
-/// hash picks one value per object, so the spacing of firings is that of the fixed value
-/// (`H` -> 0, `H/15` -> `0/15`, `H(10-20)` -> 10). Kept until the cron engine reads the dialect.
-fn unhash(cron: &str) -> String {
-    cron.split_whitespace()
-        .map(|f| {
-            if let Some(rest) = f.strip_prefix("H(") {
-                rest.split(['-', ')']).next().unwrap_or("0").to_string() + rest.split_once(')').map(|(_, t)| t).unwrap_or("")
-            } else if let Some(rest) = f.strip_prefix('H') {
-                format!("0{rest}")
-            } else {
-                f.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Whether a policy's sources take a PVC (by name or by label selector).
 fn policy_takes(policy: &Resource, claim: &str, labels: &workloads::Labels) -> bool {
@@ -82,12 +65,9 @@ impl Provider for Kopiur {
                     continue;
                 }
                 if let Some(node) = s.node.at(&["spec", "schedule", "cron"]) {
-                    let parsed = node.as_text().and_then(|t| super::cron5(&unhash(t)));
-                    let mut sched = Sched::new(s, node, parsed, "kopiur SnapshotSchedule");
-                    if node.as_text().is_some_and(|t| t.contains('H')) {
-                        sched.suffix = " (`H`: a time hashed from the object)".into();
-                    }
-                    c.schedules.push(sched);
+                    // The hash seed is the object's UID, which Git never knows: the worst case over every value.
+                    let parsed = node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::Kopiur { seed: None }).ok());
+                    c.schedules.push(Sched::new(s, node, parsed, "kopiur SnapshotSchedule"));
                 }
             }
             if let Some(r) = mapping_words(policy.node.at(&["spec", "retention"])) {
@@ -112,15 +92,5 @@ impl Provider for Kopiur {
             .filter_map(|d| d.str_at(&["name"]))
             .collect();
         cx.near(store, GROUP, "Restore").into_iter().filter(|r| from.contains(&r.name())).map(|r| format!("kopiur Restore {} populates it", r.name())).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hashed_fields_are_fixed() {
-        assert_eq!(super::unhash("H 3 * * *"), "0 3 * * *");
-        assert_eq!(super::unhash("H/15 H(2-5) * * *"), "0/15 2 * * *");
-        assert_eq!(super::unhash("0 */4 * * *"), "0 */4 * * *");
     }
 }

@@ -5,7 +5,7 @@
 //! `backup-force-create` copy data to the backup target (off the cluster's storage); `snapshot`
 //! (and `snapshot-force-create`) keep snapshots on the volume's own replicas.
 
-use super::{cron5, Cover, Cx, Outcome, Provider, Sched};
+use super::{Cover, Cx, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::workloads::Labels;
 use crate::model::Resource;
@@ -90,7 +90,7 @@ impl Provider for Longhorn {
             }
             let mut c = Cover::new(self.name(), job, format!("Longhorn RecurringJob {} ({task})", job.name()));
             if let Some(node) = job.node.at(&["spec", "cron"]) {
-                c.schedules.push(Sched::new(job, node, node.as_text().and_then(cron5), "Longhorn RecurringJob"));
+                c.schedules.push(Sched::new(job, node, node.as_text().and_then(|t| crate::cron::parse(t, crate::cron::Dialect::Longhorn).ok()), "Longhorn RecurringJob"));
             }
             if let Some(n) = job.node.at(&["spec", "retain"]).and_then(Node::as_text) {
                 c.retention.push(format!("retain {n}"));
