@@ -13,6 +13,7 @@ pub mod fix;
 pub mod gitops;
 pub mod kustomize;
 pub mod model;
+pub mod providers;
 pub mod rules;
 pub mod settings;
 pub mod source;

@@ -33,3 +33,17 @@ fn documented_config_matches_its_schema_and_loads() {
     assert!(validator.is_valid(&value));
     drlint::settings::Settings::parse(text, std::path::Path::new(".drlint.yaml")).unwrap();
 }
+
+#[test]
+fn coverage_section_matches_its_schema_and_loads() {
+    let validator = schema("drlint-config.schema.json");
+    let text = std::fs::read_to_string(crate_root().join("fixtures/pvc-backup-uncovered/good-declared/.drlint.yaml")).unwrap();
+    let parsed = drlint::source::yaml::parse(drlint::source::FileId(0), &text);
+    let value = parsed.documents[0].root.as_ref().unwrap().to_json();
+    let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    drlint::settings::Settings::parse(&text, std::path::Path::new(".drlint.yaml")).unwrap();
+    // A `none` entry without a reason is refused by both.
+    let bad = serde_json::json!({"coverage": {"none": [{"namespace": "media"}]}});
+    assert!(!validator.is_valid(&bad));
+}

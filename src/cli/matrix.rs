@@ -42,8 +42,12 @@ pub fn run(args: MatrixArgs) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let (ws, index, _) = crate::load_index(&args.paths, &settings);
-    let rows = matrix::matrix(&index, &settings.rpo, Some(&ws.db));
+    let (ws, index, repo) = crate::load_index(&args.paths, &settings);
+    // The status of a store reflects what `drlint check` finds on it.
+    let mut raised = ws.diagnostics.clone();
+    raised.extend(repo.diagnostics.iter().cloned());
+    let outcome = crate::engine::run(&ws.db, &index, &ws.texts, &settings, raised);
+    let rows = matrix::matrix(&index, &settings, Some(&ws.db), &outcome.diagnostics);
     let out = render(&rows, args.format);
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());

@@ -1,23 +1,22 @@
-//! Data stores and how each is backed up: the model behind `pvc-backup-uncovered`,
+//! Data stores and how each is backed up: the generic model behind `pvc-backup-uncovered`,
 //! `rpo-target-exceeded` and `drlint matrix`.
 //!
 //! A data store is a CNPG Cluster, a PersistentVolumeClaim, or a StatefulSet volumeClaimTemplate.
-//! Each is covered by CNPG (its own backup), a valid Velero Schedule that selects its PVCs and takes
-//! their data, a VolSync ReplicationSource, or a `drlint.io/backup` annotation that states the method
-//! (or `none` with a reason). Objects are compared within one `cluster` only.
+//! What covers it is asked of every backup system in `crate::providers`; this module adds what is
+//! not a system: the `drlint.io/backup` annotation that states a method (or `none` with a reason),
+//! and the `coverage.none` entries of `.drlint.yaml` for data deliberately not backed up. Objects
+//! are compared within one `cluster` only.
 
-use super::cnpg::{self, Cluster};
-use super::velero::{self, Res, Scope};
+use super::cnpg;
 use super::workloads::{self, Labels};
 use super::{Index, Resource};
+use crate::providers::{self, Cover, Cx, Outcome};
+use crate::settings::coverage::CoverageSettings;
 use crate::source::yaml::Node;
 use crate::source::Span;
 
 /// The annotation that states how a PVC (or StatefulSet, or volumeClaimTemplate) is backed up.
 pub const BACKUP_ANNOTATION: &str = "drlint.io/backup";
-/// CNPG's `archive_timeout` when `spec.postgresql.parameters.archive_timeout` is unset (5 minutes).
-pub const CNPG_DEFAULT_ARCHIVE_TIMEOUT: i64 = 300;
-pub const VOLSYNC_GROUP: &str = "volsync.backube";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StoreKind {
@@ -37,7 +36,7 @@ pub struct Mount<'a> {
 }
 
 impl Mount<'_> {
-    fn fs_backup_takes(&self, default_to_fs: bool) -> bool {
+    pub fn fs_backup_takes(&self, default_to_fs: bool) -> bool {
         if default_to_fs {
             !self.fs_backup_excludes.contains(&self.volume)
         } else {
@@ -69,6 +68,10 @@ pub struct Store<'a> {
     pub annotation: Option<&'a Node>,
     /// The volumeClaimTemplate entry, for `StoreKind::ClaimTemplate`.
     pub template: Option<&'a Node>,
+    /// Labels every PVC of the store carries (also when a StatefulSet runs no replica).
+    pub labels: Labels,
+    /// `spec.storageClassName` of the PVC or template, when set.
+    pub storage_class: Option<String>,
 }
 
 impl Store<'_> {
@@ -112,6 +115,8 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                 claims: vec![Claim { name: r.name().to_string(), labels: workloads::labels_of(r.node.at(&["metadata", "labels"])), mounts: Vec::new() }],
                 annotation: r.annotation(BACKUP_ANNOTATION),
                 template: None,
+                labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
+                storage_class: r.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
             });
         } else if r.is("apps", "StatefulSet") {
             for t in workloads::claim_templates(r) {
@@ -129,6 +134,8 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                     claims,
                     annotation: t.annotation(BACKUP_ANNOTATION).or_else(|| r.annotation(BACKUP_ANNOTATION)),
                     template: Some(t.node),
+                    storage_class: t.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
+                    labels,
                 });
             }
         } else if r.is(cnpg::GROUP, "Cluster") {
@@ -155,7 +162,18 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
                     Claim { name: p.name, labels: p.labels, mounts: vec![mount] }
                 })
                 .collect();
-            out.push(Store { kind: StoreKind::Cnpg, owner: r, name: r.name().to_string(), namespace: ns.to_string(), span: r.span(), claims, annotation: None, template: None });
+            out.push(Store {
+                kind: StoreKind::Cnpg,
+                owner: r,
+                name: r.name().to_string(),
+                namespace: ns.to_string(),
+                span: r.span(),
+                claims,
+                annotation: None,
+                template: None,
+                labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
+                storage_class: r.node.str_at(&["spec", "storage", "storageClass"]).map(str::to_string),
+            });
         }
     }
     // Pods that mount plain PVCs by claimName.
@@ -172,172 +190,34 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
     out
 }
 
-/// How Velero treats one PVC under a scope.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selection {
-    /// Outside the namespace or resource filters: not meant to be included.
-    OutOfScope,
-    /// Its own labels match.
-    Direct,
-    /// A selected pod that mounts it pulls it in (pods are in scope).
-    ViaPod(String),
-    /// In scope but dropped by the label filters.
-    Dropped,
-}
-
-pub fn select(scope: &Scope, namespace: &str, claim: &Claim) -> Selection {
-    if !scope.includes_namespace(namespace) || !scope.includes_resource(Res::Pvcs) {
-        return Selection::OutOfScope;
-    }
-    if scope.selects(&claim.labels) {
-        return Selection::Direct;
-    }
-    if scope.includes_resource(Res::Pods) {
-        if let Some(m) = claim.mounts.iter().find(|m| scope.selects(&m.labels)) {
-            return Selection::ViaPod(m.owner.display_name());
-        }
-    }
-    Selection::Dropped
-}
-
-/// Whether a scope's label filters select the owner of a claim: the owning object's labels or the
-/// labels of a pod that mounts it. Used to tell a selector meant for a workload from one that is
-/// simply about something else.
-pub fn owner_selected(scope: &Scope, store: &Store, claim: &Claim) -> bool {
-    scope.selects(&workloads::labels_of(store.owner.node.at(&["metadata", "labels"])))
-        || claim.mounts.iter().any(|m| scope.selects(&m.labels) || scope.selects(&workloads::labels_of(m.owner.node.at(&["metadata", "labels"]))))
-}
-
-/// Whether a backup with this scope takes the data of `claim` (not only the PVC object).
-pub fn takes_data(scope: &Scope, namespace: &str, claim: &Claim) -> bool {
-    let sel = select(scope, namespace, claim);
-    if matches!(sel, Selection::OutOfScope | Selection::Dropped) {
-        return false;
-    }
-    let pods_in = scope.includes_namespace(namespace) && scope.includes_resource(Res::Pods);
-    let default_fs = scope.default_volumes_to_fs_backup();
-    let fs = pods_in && claim.mounts.iter().any(|m| scope.selects(&m.labels) && m.fs_backup_takes(default_fs));
-    fs || scope.snapshot_volumes() != Some(false)
-}
-
-/// One way a store is backed up.
-#[derive(Clone, Debug)]
-pub enum Method<'a> {
-    Cnpg { cluster: &'a Resource },
-    Velero { schedule: &'a Resource, fs: bool },
-    VolSync { source: &'a Resource },
-    Stated { text: String, node: &'a Node },
-    /// Bound to a PersistentVolume on a network file share (NFS, SMB): the data lives outside the
-    /// cluster and is backed up (or not) with the file server.
-    External { pv: &'a Resource, what: String },
-    /// A Longhorn RecurringJob with task `backup` that applies to the PVC's volume.
-    Longhorn { job: &'a Resource },
-}
-
-pub const LONGHORN_GROUP: &str = "longhorn.io";
-pub const LONGHORN_PROVISIONER: &str = "driver.longhorn.io";
-
-/// The Longhorn RecurringJobs (by name, or group when `bool` is true) that apply to a PVC's volume,
-/// when the PVC is on a Longhorn StorageClass: its `recurring-job.longhorn.io/<job>` and
-/// `recurring-job-group.longhorn.io/<group>` labels, else the StorageClass `recurringJobSelector`,
-/// else the `default` group. `None` when the PVC is not on Longhorn.
-fn longhorn_selectors(index: &Index, cluster: &Option<String>, sc_name: Option<&str>, labels: &Labels) -> Option<Vec<(String, bool)>> {
-    let sc_name = sc_name?;
-    let sc = index.of_kind("storage.k8s.io", "StorageClass").find(|c| &c.cluster == cluster && c.name() == sc_name);
-    let is_longhorn = match sc {
-        Some(c) => c.node.str_at(&["provisioner"]) == Some(LONGHORN_PROVISIONER),
-        None => sc_name == "longhorn",
-    };
-    if !is_longhorn {
-        return None;
-    }
-    let mut out: Vec<(String, bool)> = Vec::new();
-    for (k, v) in labels {
-        if v != "enabled" {
-            continue;
-        }
-        if let Some(job) = k.strip_prefix("recurring-job.longhorn.io/") {
-            out.push((job.to_string(), false));
-        } else if let Some(g) = k.strip_prefix("recurring-job-group.longhorn.io/") {
-            out.push((g.to_string(), true));
-        }
-    }
-    if out.is_empty() {
-        if let Some(sel) = sc.and_then(|c| c.node.str_at(&["parameters", "recurringJobSelector"])) {
-            if let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(sel) {
-                for i in items {
-                    if let Some(n) = i.get("name").and_then(|n| n.as_str()) {
-                        out.push((n.to_string(), i.get("isGroup").and_then(|g| g.as_bool()).unwrap_or(false)));
-                    }
-                }
-            }
-        }
-    }
-    if out.is_empty() {
-        out.push(("default".into(), true));
-    }
-    Some(out)
-}
-
-fn longhorn_backup_jobs<'a>(index: &'a Index, cluster: &Option<String>, sc_name: Option<&str>, labels: &Labels) -> Vec<&'a Resource> {
-    let Some(sel) = longhorn_selectors(index, cluster, sc_name, labels) else { return Vec::new() };
-    index
-        .of_kind(LONGHORN_GROUP, "RecurringJob")
-        .filter(|j| &j.cluster == cluster)
-        .filter(|j| matches!(j.node.str_at(&["spec", "task"]), Some("backup" | "backup-force-create")))
-        .filter(|j| {
-            let groups: Vec<&str> = j.node.at(&["spec", "groups"]).into_iter().flat_map(|g| g.items()).filter_map(|g| g.as_text()).collect();
-            let name = j.node.str_at(&["spec", "name"]).unwrap_or(j.name());
-            sel.iter().any(|(n, is_group)| if *is_group { groups.contains(&n.as_str()) } else { n == name || n == j.name() })
-        })
-        .collect()
-}
-
-/// The network share a PersistentVolume mounts, in words (`nfs nas:/export`), if it is one.
-pub fn external_share(pv: &Resource) -> Option<String> {
-    let spec = pv.spec()?;
-    if let Some(nfs) = spec.get("nfs") {
-        return Some(format!("NFS {}:{}", nfs.str_at(&["server"]).unwrap_or("?"), nfs.str_at(&["path"]).unwrap_or("?")));
-    }
-    if spec.get("cifs").is_some() {
-        return Some("SMB share".into());
-    }
-    match spec.str_at(&["csi", "driver"]) {
-        Some(d @ ("nfs.csi.k8s.io" | "smb.csi.k8s.io")) => Some(format!("{d} {}", spec.str_at(&["csi", "volumeAttributes", "source"]).or(spec.str_at(&["csi", "volumeAttributes", "server"])).unwrap_or(""))),
-        _ => None,
-    }
-}
-
-/// The PersistentVolume in the repository a PVC binds to: by `spec.volumeName`, by the PV's
-/// `claimRef`, or by a shared non-empty `storageClassName` (a static PV made for the claim).
-fn bound_pv<'a>(index: &'a Index, pvc: &Resource) -> Option<&'a Resource> {
-    let vn = pvc.node.str_at(&["spec", "volumeName"]);
-    let sc = pvc.node.str_at(&["spec", "storageClassName"]).filter(|s| !s.is_empty());
-    index.of_kind("", "PersistentVolume").filter(|pv| pv.cluster == pvc.cluster).find(|pv| {
-        vn == Some(pv.name())
-            || (pv.node.str_at(&["spec", "claimRef", "name"]) == Some(pvc.name()) && pv.node.str_at(&["spec", "claimRef", "namespace"]).is_none_or(|n| Some(n) == pvc.namespace()))
-            || (sc.is_some() && pv.node.str_at(&["spec", "storageClassName"]) == sc)
-    })
-}
-
 /// A store and what covers it.
 #[derive(Clone, Debug)]
 pub struct Coverage<'a> {
     pub store: Store<'a>,
-    pub methods: Vec<Method<'a>>,
-    /// Velero Schedules that would cover the store but are invalid or paused, with why.
-    pub broken: Vec<(&'a Resource, String)>,
-    /// `drlint.io/backup: none …` with a reason.
-    pub stated_none: Option<&'a Node>,
+    /// Every provider's cover, the registry's order.
+    pub covers: Vec<Cover<'a>>,
+    /// Objects that would cover the store but are invalid, paused or take no data:
+    /// (provider, object, why, where).
+    pub broken: Vec<(&'static str, &'a Resource, String, Option<Span>)>,
+    /// Systems the store opts out of: (the object that would cover it, how it opts out, where).
+    pub excluded: Vec<(&'a Resource, String, Span)>,
+    /// Data deliberately not backed up: `drlint.io/backup: none: <reason>`, or a `coverage.none`
+    /// entry, in words.
+    pub stated_none: Option<String>,
     /// `drlint.io/backup: none` without a reason, or an empty value.
     pub bad_annotation: Option<&'a Node>,
-    /// Claims (of a covered-in-part store) that no Velero Schedule takes.
+    /// Claims (of a covered-in-part store) that no object takes.
     pub missing_claims: Vec<String>,
 }
 
 impl Coverage<'_> {
     pub fn is_covered(&self) -> bool {
-        !self.methods.is_empty() || self.stated_none.is_some()
+        !self.covers.is_empty() || self.stated_none.is_some()
+    }
+
+    /// Covers whose copy may survive the loss of the store's storage (off-site, or not known not to be).
+    pub fn offsite_covers(&self) -> impl Iterator<Item = &Cover<'_>> {
+        self.covers.iter().filter(|c| c.offsite != Some(false))
     }
 }
 
@@ -352,147 +232,74 @@ fn none_reason(text: &str) -> Option<Option<&str>> {
     Some((!reason.is_empty()).then_some(reason))
 }
 
-fn same_cluster(a: &Resource, b: &Resource) -> bool {
-    a.cluster == b.cluster
-}
-
-/// Coverage of every store.
-pub fn coverage(index: &Index) -> Vec<Coverage<'_>> {
-    let schedules: Vec<&Resource> = index.of_kind(velero::GROUP, "Schedule").filter(|r| !r.unlisted).collect();
-    let volsync: Vec<&Resource> = index.of_kind(VOLSYNC_GROUP, "ReplicationSource").filter(|r| !r.unlisted).collect();
+/// Coverage of every store, asking every provider of the registry.
+pub fn coverage<'a>(index: &'a Index, config: &'a CoverageSettings) -> Vec<Coverage<'a>> {
+    let cx = Cx { index, config };
     let mut out = Vec::new();
     // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered.
     for store in stores(index).into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")) {
-        let mut c = Coverage { store, methods: Vec::new(), broken: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
-        let store = &c.store;
-        if store.kind == StoreKind::Cnpg {
-            if Cluster(store.owner).has_backup() {
-                c.methods.push(Method::Cnpg { cluster: store.owner });
-            }
-        } else {
-            if let Some(a) = store.annotation {
-                match a.as_text().map(none_reason) {
-                    Some(Some(Some(_))) => c.stated_none = Some(a),
-                    Some(Some(None)) => c.bad_annotation = Some(a),
-                    Some(None) if !a.as_text().unwrap_or("").trim().is_empty() => {
-                        c.methods.push(Method::Stated { text: a.as_text().unwrap_or("").trim().to_string(), node: a })
-                    }
-                    _ => c.bad_annotation = Some(a),
+        let mut c = Coverage { store, covers: Vec::new(), broken: Vec::new(), excluded: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
+        if let Some(a) = c.store.annotation {
+            let text = a.as_text().unwrap_or("").trim();
+            match none_reason(text) {
+                Some(Some(_)) => c.stated_none = Some(text.to_string()),
+                Some(None) => c.bad_annotation = Some(a),
+                None if !text.is_empty() => {
+                    let mut cover = Cover::new("stated", c.store.owner, format!("stated: {text}"));
+                    (cover.scheduled, cover.offsite) = (false, None);
+                    c.covers.push(cover);
                 }
+                None => c.bad_annotation = Some(a),
             }
-            let sc_name = match store.kind {
-                StoreKind::Pvc => store.owner.node.str_at(&["spec", "storageClassName"]),
-                _ => store.template.and_then(|t| t.str_at(&["spec", "storageClassName"])),
-            };
-            for job in longhorn_backup_jobs(index, &store.owner.cluster, sc_name, &store.claims[0].labels) {
-                c.methods.push(Method::Longhorn { job });
+        }
+        if c.stated_none.is_none() {
+            if let Some(rule) = config.none.iter().find(|n| n.matches(&c.store)) {
+                c.stated_none = Some(format!("none: {} (coverage.none in .drlint.yaml)", rule.reason));
             }
-            if store.kind == StoreKind::Pvc {
-                if let Some(pv) = bound_pv(index, store.owner) {
-                    if let Some(what) = external_share(pv) {
-                        c.methods.push(Method::External { pv, what });
+        }
+        let mut missing: Vec<String> = Vec::new();
+        let mut native: Option<&'static str> = None;
+        for p in providers::all() {
+            let mut outcomes = Vec::new();
+            p.cover(&cx, &c.store, &mut outcomes);
+            for o in outcomes {
+                match o {
+                    Outcome::Covers(cover) => {
+                        if p.native(&c.store) {
+                            native = Some(cover.provider);
+                        }
+                        c.covers.push(cover)
                     }
-                }
-            }
-            for src in &volsync {
-                if same_cluster(src, store.owner)
-                    && src.namespace() == Some(store.namespace.as_str())
-                    && src.node.str_at(&["spec", "sourcePVC"]).is_some_and(|p| store.claims.iter().any(|cl| cl.name == p))
-                {
-                    c.methods.push(Method::VolSync { source: src });
+                    Outcome::Broken { object, why, span } => c.broken.push((p.name(), object, why, span)),
+                    Outcome::Partial { missing: m, .. } => missing.extend(m),
+                    Outcome::Excluded { object, why, span } => c.excluded.push((object, why, span)),
                 }
             }
         }
-        if store.kind != StoreKind::Cnpg || c.methods.is_empty() {
-            let mut missing: Vec<String> = Vec::new();
-            let mut any = false;
-            for s in &schedules {
-                if !same_cluster(s, store.owner) {
-                    continue;
-                }
-                let sched = velero::Schedule(s);
-                let scope = sched.scope();
-                let takes: Vec<bool> = store.claims.iter().map(|cl| takes_data(&scope, &store.namespace, cl)).collect();
-                if !takes.iter().any(|t| *t) {
-                    let selected = store.claims.iter().any(|cl| matches!(select(&scope, &store.namespace, cl), Selection::Direct | Selection::ViaPod(_)));
-                    if selected {
-                        c.broken.push((s, "it takes no volume data (`snapshotVolumes: false` and no file-system backup of the volume)".into()));
-                    }
-                    continue;
-                }
-                if let Some(e) = sched.cron_error() {
-                    c.broken.push((s, format!("it is invalid ({e})")));
-                    continue;
-                }
-                if sched.paused() {
-                    c.broken.push((s, "it is paused".into()));
-                    continue;
-                }
-                let fs = store.claims.iter().any(|cl| {
-                    scope.includes_resource(Res::Pods) && cl.mounts.iter().any(|m| scope.selects(&m.labels) && m.fs_backup_takes(scope.default_volumes_to_fs_backup()))
-                });
-                if takes.iter().all(|t| *t) {
-                    c.methods.push(Method::Velero { schedule: s, fs });
-                    any = true;
-                } else {
-                    missing.extend(store.claims.iter().zip(&takes).filter(|(_, t)| !**t).map(|(cl, _)| cl.name.clone()));
-                }
-            }
-            if !any {
-                missing.sort();
-                missing.dedup();
-                c.missing_claims = missing;
-            }
+        if let Some(n) = native {
+            // The store's own backup (a CNPG Cluster's) is what counts for it.
+            c.covers.retain(|cv| cv.provider == n || cv.provider == "stated");
+            c.broken.clear();
+            c.excluded.clear();
+        }
+        if c.covers.is_empty() {
+            missing.sort();
+            missing.dedup();
+            c.missing_claims = missing;
         }
         out.push(c);
     }
     out
 }
 
-/// PostgreSQL duration (`archive_timeout`): a number with an optional unit (ms, s, min, h, d;
-/// seconds when bare), in seconds. `None` when it does not parse.
-pub fn pg_duration_secs(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match unit.trim() {
-        "" | "s" => 1.0,
-        "ms" => 0.001,
-        "min" => 60.0,
-        "h" => 3600.0,
-        "d" => 86400.0,
-        _ => return None,
-    };
-    Some((n * mult).floor() as i64)
-}
-
 /// The worst-case RPO of a store in seconds, with the node that sets it and how it was computed.
 #[derive(Clone, Debug)]
 pub struct Rpo<'a> {
     pub secs: i64,
-    /// The node to point at: a Schedule's `spec.schedule`, the `archive_timeout` parameter, or the
-    /// Cluster's backup configuration.
+    /// The node to point at: a schedule, the `archive_timeout` parameter, ...
     pub node_span: Span,
     pub at: &'a Resource,
     pub how: String,
-}
-
-/// ScheduledBackups of a CNPG Cluster (same cluster and namespace, not suspended), with their parse.
-pub fn cnpg_scheduled_backups<'a>(index: &'a Index, cluster: &Resource) -> Vec<(&'a Resource, Option<crate::cron::Schedule>)> {
-    index
-        .of_kind(cnpg::GROUP, "ScheduledBackup")
-        .filter(|s| same_cluster(s, cluster) && s.namespace() == cluster.namespace())
-        .filter(|s| s.node.str_at(&["spec", "cluster", "name"]) == Some(cluster.name()))
-        .filter(|s| s.node.at(&["spec", "suspend"]).and_then(Node::as_bool) != Some(true))
-        .map(|s| (s, s.node.str_at(&["spec", "schedule"]).and_then(|t| crate::cron::parse(t, crate::cron::Dialect::Cnpg).ok())))
-        .collect()
-}
-
-/// Whether a CNPG Cluster archives WAL (barmanObjectStore, or a WAL-archiver plugin).
-pub fn cnpg_archives_wal(r: &Resource) -> bool {
-    let c = Cluster(r);
-    c.barman_object_store().is_some() || c.wal_archivers().next().is_some()
 }
 
 /// Longest gap between consecutive firings of several schedules together, firings `a` in
@@ -526,75 +333,26 @@ pub fn union_max_gap(scheds: &[&crate::cron::Schedule], from: i64) -> Option<i64
     Some(best)
 }
 
-/// A schedule that takes a store's backups, with where it is written and how to name it.
-struct Scheduled<'a> {
-    cron: crate::cron::Schedule,
-    span: Span,
-    at: &'a Resource,
-    how: String,
-}
-
-/// Worst-case RPO of a covered store. Continuous WAL archiving counts as `archive_timeout`;
-/// otherwise every schedule that takes the store's backups counts together (a weekday schedule
-/// and a weekend one make a daily recovery point).
-pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
-    let mut continuous: Option<Rpo> = None;
-    let mut scheduled: Vec<Scheduled> = Vec::new();
-    let parse5 = |t: &str| crate::cron::parse(t, crate::cron::Dialect::CronJob).ok();
-    for m in &cov.methods {
-        match m {
-            Method::Cnpg { cluster } => {
-                if cnpg_archives_wal(cluster) {
-                    let param = cluster.node.at(&["spec", "postgresql", "parameters", "archive_timeout"]);
-                    let (secs, span, how) = match param.and_then(Node::as_text).and_then(pg_duration_secs) {
-                        Some(s) => (s, param.unwrap().span, format!("WAL archiving, archive_timeout {}", param.unwrap().as_text().unwrap_or(""))),
-                        None => (CNPG_DEFAULT_ARCHIVE_TIMEOUT, cluster_backup_span(cluster), "WAL archiving, archive_timeout 5min (CNPG default)".to_string()),
-                    };
-                    if secs > 0 {
-                        if continuous.as_ref().is_none_or(|c| secs < c.secs) {
-                            continuous = Some(Rpo { secs, node_span: span, at: cluster, how });
-                        }
-                        continue;
-                    }
-                }
-                for (s, parsed) in cnpg_scheduled_backups(index, cluster) {
-                    if let Some(cron) = parsed {
-                        let node = s.node.at(&["spec", "schedule"]).unwrap();
-                        scheduled.push(Scheduled { cron, span: node.span, at: s, how: format!("ScheduledBackup `{}` `{}`", s.name(), node.as_text().unwrap_or("")) });
-                    }
-                }
-            }
-            Method::Velero { schedule, .. } => {
-                let sched = velero::Schedule(schedule);
-                if let (Some(cron), Some(node)) = (sched.cron(), sched.schedule()) {
-                    scheduled.push(Scheduled { cron, span: node.span, at: schedule, how: format!("Velero Schedule `{}` `{}`", schedule.name(), node.as_text().unwrap_or("")) });
-                }
-            }
-            Method::VolSync { source } => {
-                let node = source.node.at(&["spec", "trigger", "schedule"]);
-                if let Some((cron, node)) = node.and_then(|n| Some((parse5(n.as_text()?)?, n))) {
-                    scheduled.push(Scheduled { cron, span: node.span, at: source, how: format!("ReplicationSource `{}` `{}`", source.name(), node.as_text().unwrap_or("")) });
-                }
-            }
-            Method::Longhorn { job } => {
-                let node = job.node.at(&["spec", "cron"]);
-                if let Some((cron, node)) = node.and_then(|n| Some((parse5(n.as_text()?)?, n))) {
-                    scheduled.push(Scheduled { cron, span: node.span, at: job, how: format!("Longhorn RecurringJob `{}` `{}`", job.name(), node.as_text().unwrap_or("")) });
-                }
-            }
-            Method::Stated { .. } | Method::External { .. } => {}
-        }
+/// Worst-case RPO of a set of covers. Continuous protection counts as its bound; otherwise every
+/// schedule of every cover counts together (a weekday schedule and a weekend one make a daily
+/// recovery point). Schedules drlint cannot read are left out.
+pub fn rpo_of<'a, 'b>(covers: impl IntoIterator<Item = &'b Cover<'a>>) -> Option<Rpo<'a>>
+where
+    'a: 'b,
+{
+    let covers: Vec<&Cover<'a>> = covers.into_iter().collect();
+    let continuous = covers.iter().filter_map(|c| c.continuous.as_ref()).min_by_key(|c| c.secs);
+    if let Some(c) = continuous {
+        return Some(Rpo { secs: c.secs, node_span: c.span, at: c.at, how: c.how.clone() });
     }
-    if continuous.is_some() {
-        return continuous;
-    }
+    let scheduled: Vec<&providers::Sched<'a>> = covers.iter().flat_map(|c| c.schedules.iter()).filter(|s| s.cron.is_some()).collect();
     let from = crate::cron::DEFAULT_GAP_FROM;
-    let gaps: Vec<(usize, i64)> = scheduled.iter().enumerate().filter_map(|(i, s)| Some((i, s.cron.max_gap_over_year(from)?))).collect();
+    let gaps: Vec<(usize, i64)> = scheduled.iter().enumerate().filter_map(|(i, s)| Some((i, s.cron.as_ref()?.max_gap_over_year(from)?))).collect();
     let &(best_i, best_gap) = gaps.iter().min_by_key(|(i, g)| (*g, *i))?;
-    let best = &scheduled[best_i];
+    let best = scheduled[best_i];
     let mut rpo = Rpo { secs: best_gap, node_span: best.span, at: best.at, how: best.how.clone() };
     if gaps.len() > 1 {
-        let all: Vec<&crate::cron::Schedule> = gaps.iter().map(|(i, _)| &scheduled[*i].cron).collect();
+        let all: Vec<&crate::cron::Schedule> = gaps.iter().filter_map(|(i, _)| scheduled[*i].cron.as_ref()).collect();
         if let Some(u) = union_max_gap(&all, from).filter(|u| *u < best_gap) {
             rpo.secs = u;
             rpo.how = format!("{} together", gaps.iter().map(|(i, _)| scheduled[*i].how.clone()).collect::<Vec<_>>().join(" and "));
@@ -603,11 +361,21 @@ pub fn rpo<'a>(index: &'a Index, cov: &Coverage<'a>) -> Option<Rpo<'a>> {
     Some(rpo)
 }
 
-fn cluster_backup_span(r: &Resource) -> Span {
-    let spec = r.node.get("spec");
-    spec.and_then(|s| s.key("plugins").or_else(|| s.at(&["backup"]).and_then(|b| b.key("barmanObjectStore"))).or_else(|| s.key("backup")))
-        .map(|k| k.span)
-        .unwrap_or(r.span())
+/// Worst-case RPO of a covered store after the loss of its storage: only copies that leave it count.
+pub fn rpo<'a>(cov: &Coverage<'a>) -> Option<Rpo<'a>> {
+    rpo_of(cov.covers.iter().filter(|c| c.offsite != Some(false)))
+}
+
+/// Whether a store's RPO is unbounded: it is covered by something meant to run on a schedule that
+/// has none (nor continuous archiving). Unknown schedules do not count as none.
+pub fn unbounded(cov: &Coverage) -> bool {
+    let offsite: Vec<&Cover> = cov.covers.iter().filter(|c| c.offsite != Some(false)).collect();
+    !offsite.is_empty() && offsite.iter().all(|c| c.scheduled && c.schedules.is_empty() && c.continuous.is_none())
+}
+
+/// Covered only by copies that stay on the storage they protect (local snapshots).
+pub fn local_only(cov: &Coverage) -> bool {
+    !cov.covers.is_empty() && cov.covers.iter().all(|c| c.offsite == Some(false))
 }
 
 /// The annotation on a Namespace that sets its RPO target (`drlint.io/rpo: 1h`).
@@ -670,10 +438,6 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(pg_duration_secs("5min"), Some(300));
-        assert_eq!(pg_duration_secs("60"), Some(60));
-        assert_eq!(pg_duration_secs("1h"), Some(3600));
-        assert_eq!(pg_duration_secs("10 parsecs"), None);
         assert_eq!(format_secs(300), "5m");
         assert_eq!(format_secs(72 * 3600), "72h");
         assert_eq!(format_secs(86400 + 1800), "24h30m");

@@ -1,18 +1,20 @@
 //! The backup matrix: one row per data store (CNPG Cluster, PVC, volumeClaimTemplate) with its
-//! method, schedule in words, worst-case RPO, retention, destination, recovery method, restore
-//! drill and status. Computed from the coverage model; never reads a Secret's value.
+//! method, schedule in words, worst-case RPO, retention, destination, whether the copy leaves the
+//! store's storage, recovery method, restore drill and status. Every cell comes from the provider
+//! registry (`crate::providers`); the status also reflects the findings of `drlint check` on the
+//! store and the objects that back it up. Never reads a Secret's value.
 
-use super::cnpg::{self, Cluster};
-use super::coverage::{self, Coverage, Method, Selection, StoreKind};
-use super::velero::{self, Schedule};
-use super::{Index, Resource};
-use crate::settings::RpoTargets;
+use super::coverage::{self, Coverage, StoreKind};
+use super::{Index, ObjectRef};
+use crate::diag::{Diagnostic, Severity};
+use crate::providers::{self, Cx};
+use crate::settings::Settings;
 use crate::source::SourceDb;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The cluster the store is deployed to (`null` when the repository has one).
     pub cluster: Option<String>,
     pub namespace: String,
     /// `Cluster`, `PersistentVolumeClaim` or `volumeClaimTemplate`.
@@ -28,6 +30,8 @@ pub struct Row {
     pub rpo_seconds: Option<i64>,
     pub retention: String,
     pub destination: String,
+    /// `yes` when a copy leaves the store's storage, `no` for snapshots on it, `unknown`.
+    pub off_site: String,
     pub recovery: String,
     pub restore_drill: String,
     pub status: String,
@@ -35,7 +39,7 @@ pub struct Row {
     pub source: String,
 }
 
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "cluster",
     "namespace",
     "kind",
@@ -46,6 +50,7 @@ pub const COLUMNS: [&str; 14] = [
     "worst-case RPO",
     "retention",
     "destination",
+    "off-site",
     "recovery",
     "restore drill",
     "status",
@@ -66,6 +71,7 @@ impl Row {
             self.rpo.clone(),
             self.retention.clone(),
             self.destination.clone(),
+            self.off_site.clone(),
             self.recovery.clone(),
             self.restore_drill.clone(),
             self.status.clone(),
@@ -84,153 +90,13 @@ fn join(v: Vec<String>) -> String {
     if out.is_empty() { "-".into() } else { out.join("; ") }
 }
 
-fn object_store<'a>(index: &'a Index, cluster: &Resource, name: &str) -> Option<&'a Resource> {
-    index.get(cluster.cluster.as_deref(), cluster.namespace(), cnpg::BARMAN_CLOUD_GROUP, "ObjectStore", name).into_iter().next()
-}
-
-/// Why the API server rejects a CNPG Cluster, or the ObjectStore it archives to, on a retention
-/// policy outside the CRD pattern (`cnpg-retention-invalid`): then nothing is backed up, whatever
-/// the rest of the row says.
-fn cnpg_rejected(index: &Index, r: &Resource) -> Option<String> {
-    let valid = crate::rules::cnpg::retention_invalid::is_valid_retention;
-    let c = Cluster(r);
-    if let Some(p) = c.backup().and_then(|b| b.str_at(&["retentionPolicy"])).filter(|p| !valid(p)) {
-        return Some(format!("no backup: the API server rejects the Cluster (retentionPolicy `{p}`)"));
-    }
-    for p in c.wal_archivers() {
-        let Some(os) = cnpg::barman_object_name(p).and_then(|n| n.as_text()).and_then(|n| object_store(index, r, n)) else { continue };
-        if let Some(rp) = os.node.str_at(&["spec", "retentionPolicy"]).filter(|rp| !valid(rp)) {
-            return Some(format!("no backup: the API server rejects ObjectStore {} (retentionPolicy `{rp}`)", os.name()));
-        }
-    }
-    None
-}
-
-/// (method, schedule, retention, destination, recovery) of a CNPG Cluster.
-fn cnpg_cells(index: &Index, r: &Resource) -> [Vec<String>; 5] {
-    let c = Cluster(r);
-    let mut cells: [Vec<String>; 5] = Default::default();
-    if let Some(store) = c.barman_object_store() {
-        cells[0].push("CNPG barmanObjectStore".into());
-        cells[3].push(store.str_at(&["destinationPath"]).unwrap_or("?").to_string());
-    }
-    for p in c.wal_archivers() {
-        let name = cnpg::barman_object_name(p).and_then(|n| n.as_text());
-        cells[0].push(match name {
-            Some(n) => format!("CNPG {} (ObjectStore {n})", p.str_at(&["name"]).unwrap_or("plugin")),
-            None => format!("CNPG plugin {}", p.str_at(&["name"]).unwrap_or("?")),
-        });
-        match name.and_then(|n| object_store(index, r, n)) {
-            Some(os) => {
-                cells[3].push(os.node.str_at(&["spec", "configuration", "destinationPath"]).unwrap_or("?").to_string());
-                cells[2].push(os.node.str_at(&["spec", "retentionPolicy"]).map(str::to_string).unwrap_or_else(|| "not set (kept forever)".into()));
-            }
-            None => {
-                if let Some(n) = name {
-                    cells[3].push(format!("ObjectStore {n} (not in the repository)"));
-                }
-            }
-        }
-    }
-    if let Some(vs) = c.volume_snapshot() {
-        cells[0].push("CNPG volume snapshots".into());
-        cells[3].push(format!("VolumeSnapshotClass {}", vs.str_at(&["className"]).unwrap_or("(default)")));
-    }
-    if c.backup().is_some() && (c.barman_object_store().is_some() || c.volume_snapshot().is_some()) {
-        cells[2].push(c.backup().and_then(|b| b.str_at(&["retentionPolicy"])).map(str::to_string).unwrap_or_else(|| "not set (kept forever)".into()));
-    }
-    if coverage::cnpg_archives_wal(r) {
-        let timeout = r.node.str_at(&["spec", "postgresql", "parameters", "archive_timeout"]).unwrap_or("5min");
-        cells[1].push(format!("continuous WAL archiving (archive_timeout {timeout})"));
-        cells[4].push("new Cluster with bootstrap.recovery from the object store (point in time)".into());
-    } else if c.volume_snapshot().is_some() {
-        cells[4].push("new Cluster with bootstrap.recovery.volumeSnapshots".into());
-    }
-    for (s, parsed) in coverage::cnpg_scheduled_backups(index, r) {
-        let words = parsed.map(|p| p.describe()).unwrap_or_else(|| "invalid schedule".into());
-        cells[1].push(format!("base backup {words} (ScheduledBackup {})", s.name()));
-    }
-    cells
-}
-
-fn bsl_destination(index: &Index, schedule: &Resource, location: Option<&str>) -> String {
-    let bsls: Vec<&Resource> = index.of_kind(velero::GROUP, "BackupStorageLocation").filter(|b| b.cluster == schedule.cluster).collect();
-    let bsl = match location {
-        Some(name) => bsls.iter().find(|b| b.name() == name).copied(),
-        None => bsls.iter().find(|b| b.node.at(&["spec", "default"]).and_then(|d| d.as_bool()) == Some(true)).copied(),
-    };
-    let name = location.map(str::to_string).or_else(|| bsl.map(|b| b.name().to_string())).unwrap_or_else(|| "default".into());
-    match bsl {
-        Some(b) => {
-            let provider = b.node.str_at(&["spec", "provider"]).unwrap_or("?");
-            let bucket = b.node.str_at(&["spec", "objectStorage", "bucket"]).unwrap_or("?");
-            let prefix = b.node.str_at(&["spec", "objectStorage", "prefix"]).map(|p| format!("/{p}")).unwrap_or_default();
-            format!("BackupStorageLocation {name} ({provider} {bucket}{prefix})")
-        }
-        None => format!("BackupStorageLocation {name}"),
-    }
-}
-
-/// VolSync data movers, as `spec` keys of a ReplicationSource or ReplicationDestination.
-const VOLSYNC_MOVERS: [&str; 6] = ["restic", "rclone", "rsync", "rsyncTLS", "kopia", "syncthing"];
-
-/// Restore drills for a store: a Cluster that recovers from a CNPG Cluster, Velero Restores that
-/// bring its PVCs back, VolSync ReplicationDestinations, CronJobs named for restores or drills in
-/// its namespace.
-fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
+/// Restore drills for a store: what the providers name (a Cluster that recovers from a CNPG
+/// Cluster, Velero Restores, ReplicationDestinations, populated PVCs), and CronJobs named for
+/// restores or drills in its namespace that mount or name the store.
+fn drills(cx: &Cx, cov: &Coverage) -> Vec<String> {
     let s = &cov.store;
-    let mut out = Vec::new();
-    if s.kind == StoreKind::Cnpg {
-        for other in index.of_kind(cnpg::GROUP, "Cluster").filter(|o| o.cluster == s.owner.cluster && !std::ptr::eq(*o, s.owner)) {
-            let Some(source) = other.node.str_at(&["spec", "bootstrap", "recovery", "source"]) else { continue };
-            let ext = other.node.at(&["spec", "externalClusters"]).into_iter().flat_map(|e| e.items()).find(|e| e.str_at(&["name"]) == Some(source));
-            let Some(ext) = ext else { continue };
-            let server = ext
-                .str_at(&["barmanObjectStore", "serverName"])
-                .or(ext.str_at(&["plugin", "parameters", "serverName"]))
-                .unwrap_or(source);
-            if server == s.owner.name() {
-                out.push(format!("Cluster {}/{} recovers from it", other.namespace().unwrap_or(""), other.name()));
-            }
-        }
-    } else {
-        for r in index.of_kind(velero::GROUP, "Restore").filter(|r| r.cluster == s.owner.cluster) {
-            let scope = velero::Scope::from_spec(r.spec());
-            if s.claims.iter().any(|c| matches!(coverage::select(&scope, &s.namespace, c), Selection::Direct | Selection::ViaPod(_))) {
-                out.push(format!("Restore {}", r.name()));
-            }
-        }
-        // A ReplicationDestination restores this store when the PVC is populated from it
-        // (`dataSourceRef`) or when it reads the repository this store's ReplicationSource writes.
-        let populated_from: Vec<&str> = match s.kind {
-            StoreKind::Pvc => ["dataSourceRef", "dataSource"]
-                .iter()
-                .filter_map(|f| s.owner.node.at(&["spec", f]))
-                .filter(|d| d.str_at(&["kind"]) == Some("ReplicationDestination"))
-                .filter_map(|d| d.str_at(&["name"]))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let repositories: Vec<&str> = cov
-            .methods
-            .iter()
-            .filter_map(|m| match m {
-                Method::VolSync { source } => Some(*source),
-                _ => None,
-            })
-            .flat_map(|src| VOLSYNC_MOVERS.iter().filter_map(move |k| src.node.str_at(&["spec", k, "repository"])))
-            .collect();
-        for r in index.of_kind(coverage::VOLSYNC_GROUP, "ReplicationDestination").filter(|r| !r.unlisted) {
-            if r.cluster != s.owner.cluster || r.namespace() != Some(s.namespace.as_str()) {
-                continue;
-            }
-            let reads = VOLSYNC_MOVERS.iter().filter_map(|k| r.node.str_at(&["spec", k, "repository"])).any(|repo| repositories.contains(&repo));
-            if populated_from.contains(&r.name()) || reads {
-                out.push(format!("ReplicationDestination {}", r.name()));
-            }
-        }
-    }
-    // CronJobs named for restores or drills, in the store's namespace, that name the store.
+    let index = cx.index;
+    let mut out: Vec<String> = providers::all().iter().flat_map(|p| p.drills(cx, s, &cov.covers)).collect();
     let names: Vec<&str> = match s.kind {
         StoreKind::ClaimTemplate => vec![s.owner.name()],
         _ => vec![s.name.as_str()],
@@ -275,94 +141,78 @@ fn drills(index: &Index, cov: &Coverage) -> Vec<String> {
     out
 }
 
+/// Rule ids of the findings at `min` severity or above that concern a store: on its own object,
+/// or on an object that backs it up.
+fn findings_on(cov: &Coverage, diags: &[Diagnostic], min: Severity) -> Vec<&'static str> {
+    let mut refs: Vec<ObjectRef> = vec![cov.store.owner.object_ref()];
+    refs.extend(cov.covers.iter().flat_map(|c| c.related.iter()).map(|r| r.object_ref()));
+    refs.extend(cov.broken.iter().map(|b| b.1.object_ref()));
+    let mut ids: Vec<&'static str> = diags
+        .iter()
+        .filter(|d| d.severity >= min)
+        .filter(|d| d.object.as_ref().is_some_and(|o| refs.contains(o)))
+        // The status itself says what these two rules find.
+        .filter(|d| d.rule != "pvc-backup-uncovered" && d.rule != "rpo-target-exceeded")
+        .map(|d| d.rule)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// The backup matrix of an index, sorted by cluster, namespace, kind and name. With a `SourceDb`,
-/// each row names the file and line that declares the store.
-pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec<Row> {
+/// each row names the file and line that declares the store; `diags` (the findings of `drlint
+/// check` on the same run) set the status of the stores they concern.
+pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: &[Diagnostic]) -> Vec<Row> {
+    let cx = Cx { index, config: &settings.coverage };
     let mut rows = Vec::new();
-    for cov in coverage::coverage(index) {
+    for cov in coverage::coverage(index, &settings.coverage) {
         let s = &cov.store;
         let mut cells: [Vec<String>; 5] = Default::default();
-        for m in &cov.methods {
-            match m {
-                Method::Cnpg { cluster } => {
-                    for (i, c) in cnpg_cells(index, cluster).into_iter().enumerate() {
-                        cells[i].extend(c);
-                    }
-                }
-                Method::Velero { schedule, fs } => {
-                    let sched = Schedule(schedule);
-                    let scope = sched.scope();
-                    cells[0].push(format!("Velero Schedule {} ({})", schedule.name(), if *fs { "file-system backup" } else { "volume snapshots" }));
-                    cells[1].push(sched.cron().map(|c| c.describe()).unwrap_or_default());
-                    cells[2].push(match scope.ttl().and_then(|t| t.as_text()) {
-                        Some(t) => format!("ttl {t}"),
-                        None => format!("ttl {} (Velero default)", velero::DEFAULT_TTL),
-                    });
-                    cells[3].push(bsl_destination(index, schedule, scope.storage_location()));
-                    cells[4].push(format!("velero restore create --from-schedule {} --include-namespaces {}", schedule.name(), s.namespace));
-                }
-                Method::VolSync { source } => {
-                    let mover = VOLSYNC_MOVERS.into_iter().find(|k| source.node.at(&["spec", k]).is_some()).unwrap_or("?");
-                    cells[0].push(format!("VolSync ReplicationSource {} ({mover})", source.name()));
-                    if let Some(t) = source.node.str_at(&["spec", "trigger", "schedule"]) {
-                        cells[1].push(crate::cron::parse(t, crate::cron::Dialect::CronJob).map(|c| c.describe()).unwrap_or_else(|_| format!("`{t}`")));
-                    }
-                    if let Some(retain) = source.node.at(&["spec", mover, "retain"]) {
-                        cells[2].push(retain.entries().map(|(k, _, v)| format!("{k} {}", v.as_text().unwrap_or("?"))).collect::<Vec<_>>().join(", "));
-                    }
-                    if let Some(repo) = source.node.str_at(&["spec", mover, "repository"]) {
-                        cells[3].push(format!("repository from Secret {repo}"));
-                    }
-                    cells[4].push("ReplicationDestination, then a PVC with dataSourceRef".into());
-                }
-                Method::Longhorn { job } => {
-                    cells[0].push(format!("Longhorn RecurringJob {}", job.name()));
-                    if let Some(t) = job.node.str_at(&["spec", "cron"]) {
-                        cells[1].push(crate::cron::parse(t, crate::cron::Dialect::CronJob).map(|c| c.describe()).unwrap_or_else(|_| format!("`{t}`")));
-                    }
-                    if let Some(n) = job.node.str_at(&["spec", "retain"]) {
-                        cells[2].push(format!("retain {n}"));
-                    }
-                    cells[3].push("Longhorn backup target".into());
-                    cells[4].push("restore the Longhorn backup to a volume, then bind the PVC".into());
-                }
-                Method::Stated { text, .. } => {
-                    cells[0].push(format!("stated: {text}"));
-                }
-                Method::External { what, .. } => {
-                    cells[0].push(format!("external share: {what}"));
-                    cells[4].push("with the file server".into());
-                }
-            }
+        for c in &cov.covers {
+            cells[0].push(c.method.clone());
+            cells[1].extend(c.schedule_words.iter().cloned());
+            cells[1].extend(c.schedules.iter().map(|s| s.words()));
+            cells[2].extend(c.retention.iter().cloned());
+            cells[3].extend(c.destination.iter().cloned());
+            cells[4].extend(c.restore.iter().cloned());
         }
-        if let Some(n) = cov.stated_none {
-            cells[0].push(format!("stated: {}", n.as_text().unwrap_or("").trim()));
+        if let Some(n) = &cov.stated_none {
+            cells[0].push(format!("stated: {n}"));
         }
-        let rejected = if s.kind == StoreKind::Cnpg { cnpg_rejected(index, s.owner) } else { None };
+        let rejected = cov.covers.iter().find_map(|c| c.rejected.clone());
         // A rejected object archives nothing: no RPO to state.
-        let rpo = if rejected.is_some() { None } else { coverage::rpo(index, &cov) };
-        let target = coverage::rpo_target(index, targets, s.owner, &s.namespace);
-        let external = cov.methods.iter().all(|m| matches!(m, Method::External { .. }));
+        let rpo = if rejected.is_some() { None } else { coverage::rpo(&cov) };
+        let target = coverage::rpo_target(index, &settings.rpo, s.owner, &s.namespace);
+        let unscheduled = cov.covers.iter().all(|c| !c.scheduled);
+        let errors = findings_on(&cov, diags, Severity::Error);
+        let caveat = cov.covers.iter().find_map(|c| c.caveat.clone());
         let status = if let Some(why) = rejected {
             why
-        } else if s.kind == StoreKind::Cnpg && cov.methods.is_empty() {
+        } else if !errors.is_empty() {
+            format!("errors: {} (see drlint check)", errors.join(", "))
+        } else if s.kind == StoreKind::Cnpg && cov.covers.is_empty() {
             "no backup".to_string()
         } else if cov.stated_none.is_some() {
             "no backup needed (stated)".to_string()
         } else if !cov.is_covered() {
-            if !cov.missing_claims.is_empty() {
+            if !cov.excluded.is_empty() {
+                format!("uncovered: excluded by {}", cov.excluded[0].1)
+            } else if !cov.missing_claims.is_empty() {
                 format!("partly covered: {} left out", cov.missing_claims.join(" "))
-            } else if !cov.broken.is_empty() {
-                format!("uncovered: Schedule {} {}", cov.broken[0].0.name(), cov.broken[0].1.trim_start_matches("it "))
+            } else if let Some((_, r, why, _)) = cov.broken.first() {
+                format!("uncovered: {} {} {}", r.kind(), r.name(), why.trim_start_matches("it "))
             } else {
                 "uncovered".to_string()
             }
-        } else if s.kind == StoreKind::Cnpg && coverage::cnpg_scheduled_backups(index, s.owner).is_empty() {
-            "no ScheduledBackup: base backups only on demand".to_string()
-        } else if external {
-            "external".to_string()
-        } else if cov.methods.iter().all(|m| matches!(m, Method::Stated { .. })) {
-            "stated".to_string()
+        } else if let Some(c) = caveat {
+            c
+        } else if coverage::local_only(&cov) {
+            "snapshots on its own storage only".to_string()
+        } else if coverage::unbounded(&cov) {
+            "no schedule: backups only on demand".to_string()
+        } else if unscheduled {
+            if cov.covers.iter().all(|c| c.provider == "stated") { "stated".to_string() } else { "external".to_string() }
         } else {
             match (&rpo, &target) {
                 (Some(r), Some((t, _))) if r.secs > *t => format!("RPO above target {}", coverage::format_secs(*t)),
@@ -370,7 +220,20 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
                 _ => "ok".to_string(),
             }
         };
-        let drill = drills(index, &cov);
+        let status = match findings_on(&cov, diags, Severity::Warning).into_iter().filter(|w| !errors.contains(w)).collect::<Vec<_>>() {
+            w if w.is_empty() || !status.starts_with("ok") => status,
+            w => format!("{status}; warnings: {}", w.join(", ")),
+        };
+        let off_site = if cov.covers.is_empty() {
+            "-".to_string()
+        } else if cov.covers.iter().any(|c| c.offsite == Some(true)) {
+            "yes".to_string()
+        } else if coverage::local_only(&cov) {
+            "no".to_string()
+        } else {
+            "unknown".to_string()
+        };
+        let drill = drills(&cx, &cov);
         let (kind, name) = match s.kind {
             StoreKind::Cnpg => ("Cluster".to_string(), s.name.clone()),
             StoreKind::Pvc => ("PersistentVolumeClaim".to_string(), s.name.clone()),
@@ -389,6 +252,7 @@ pub fn matrix(index: &Index, targets: &RpoTargets, db: Option<&SourceDb>) -> Vec
             rpo_seconds: rpo.map(|r| r.secs),
             retention: join(retention),
             destination: join(destination),
+            off_site,
             recovery: join(recovery),
             restore_drill: if drill.is_empty() { "no".into() } else { format!("yes: {}", drill.join(", ")) },
             status,

@@ -293,8 +293,13 @@ impl<'a> Scope<'a> {
 
     /// `defaultVolumesToFsBackup: true` (or its deprecated spelling `defaultVolumesToRestic`).
     pub fn default_volumes_to_fs_backup(&self) -> bool {
+        self.default_volumes_to_fs_backup_flag() == Some(true)
+    }
+
+    /// `defaultVolumesToFsBackup` when set (else the server's default applies).
+    pub fn default_volumes_to_fs_backup_flag(&self) -> Option<bool> {
         let flag = |k: &str| self.spec.and_then(|s| s.get(k)).and_then(Node::as_bool);
-        flag("defaultVolumesToFsBackup").or(flag("defaultVolumesToRestic")) == Some(true)
+        flag("defaultVolumesToFsBackup").or(flag("defaultVolumesToRestic"))
     }
 
     pub fn ttl(&self) -> Option<&'a Node> {

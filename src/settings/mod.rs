@@ -2,6 +2,7 @@
 //! Read through the positioned YAML reader so that every error names its line; unknown keys and
 //! bad values are errors (exit 2), never silently ignored.
 
+pub mod coverage;
 pub mod glob;
 
 use crate::diag::Severity;
@@ -42,6 +43,8 @@ pub struct Settings {
     /// `lint-undeployed: true` (or `--all-files`): lint every kustomization folder and manifest as
     /// if deployed, even when the repository's entry points do not reach it.
     pub lint_undeployed: bool,
+    /// `coverage:`: backup operators declared by the user, and data deliberately not backed up.
+    pub coverage: coverage::CoverageSettings,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -197,6 +200,7 @@ impl Settings {
                 "lint-undeployed" => {
                     settings.lint_undeployed = value.as_bool().ok_or_else(|| err(value.span, "`lint-undeployed` must be true or false".into()))?
                 }
+                "coverage" => settings.coverage = coverage::parse_coverage(value, &err)?,
                 "clusters" => {
                     if value.is_null() {
                         continue;
@@ -225,7 +229,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters, lint-undeployed)"),
+                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters, lint-undeployed, coverage)"),
                     ))
                 }
             }

@@ -1,11 +1,11 @@
 //! Every PersistentVolumeClaim and every StatefulSet volumeClaimTemplate holds data that etcd and
-//! Git cannot bring back. Each must be covered by a valid Velero Schedule that selects it and takes
-//! its volume data (snapshots or file-system backup), by a VolSync ReplicationSource, or by a
-//! `drlint.io/backup` annotation stating another method, or `none` with a reason. CNPG Clusters
-//! are covered by CNPG itself (see `cnpg-cluster-no-backup`).
+//! Git cannot bring back. Each must be covered by a backup system of the provider registry
+//! (`crate::providers`: Velero, VolSync, kopiur, K8up, Longhorn, K10, Stash, file shares, and the
+//! operators declared in `.drlint.yaml`), by a `drlint.io/backup` annotation stating another
+//! method, or be declared deliberately not backed up (`drlint.io/backup: "none: <reason>"` or a
+//! `coverage.none` entry). CNPG Clusters are covered by CNPG itself (see `cnpg-cluster-no-backup`).
 
 use crate::model::coverage::{self, StoreKind};
-use crate::model::velero;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -16,7 +16,7 @@ crate::declare_rule!(
     "a PVC or volumeClaimTemplate that no valid backup covers and no drlint.io/backup annotation explains"
 );
 
-const HELP: &str = "add it to a Velero Schedule (namespace included, PVC selected, snapshots or file-system backup on), or annotate it `drlint.io/backup: <method>` (e.g. `restic via cronjob/backup`) or `drlint.io/backup: \"none: <reason>\"`";
+const HELP: &str = "back it up with one of the systems drlint knows (a Velero Schedule that selects it and takes its data, a VolSync ReplicationSource, a kopiur SnapshotPolicy, a K8up Schedule, a Longhorn backup RecurringJob, a K10 Policy, a Stash BackupConfiguration), declare your operator under `coverage.providers` in .drlint.yaml, or state it: `drlint.io/backup: <method>` or `drlint.io/backup: \"none: <reason>\"` (many at once: `coverage.none` in .drlint.yaml)";
 
 impl Rule for PvcBackupUncovered {
     fn meta(&self) -> &'static crate::rules::RuleMeta {
@@ -24,7 +24,8 @@ impl Rule for PvcBackupUncovered {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        for c in coverage::coverage(index) {
+        let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
+        for c in coverage::coverage(index, &config) {
             let s = &c.store;
             if s.kind == StoreKind::Cnpg {
                 continue;
@@ -32,24 +33,41 @@ impl Rule for PvcBackupUncovered {
             if let Some(a) = c.bad_annotation {
                 cx.report_on(s.owner, a.span, format!("`{}: {}` on {} states no method and no reason", coverage::BACKUP_ANNOTATION, a.as_text().unwrap_or(""), s.display()))
                     .help("write the method (`drlint.io/backup: velero schedule nightly`) or `none` with a reason (`drlint.io/backup: \"none: cache, rebuilt on start\"`)");
-                if c.methods.is_empty() {
+                if c.covers.is_empty() {
                     continue;
                 }
+            }
+            let names = match s.kind {
+                StoreKind::ClaimTemplate if s.claims.is_empty() => " (0 replicas: PVCs made before stay)".to_string(),
+                StoreKind::ClaimTemplate => format!(" (PVCs {})", s.claim_names().join(", ")),
+                _ => String::new(),
+            };
+            if c.stated_none.is_none() && coverage::local_only(&c) {
+                let what: Vec<String> = c.covers.iter().map(|cv| cv.method.clone()).collect();
+                let excluded: String = c.excluded.iter().map(|(r, why, _)| format!("; {why} takes it out of {} {}", r.kind(), r.name())).collect();
+                cx.report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}){excluded}: a loss of that storage loses the data and its snapshots", s.display(), what.join("; ")))
+                    .help("add a backup that leaves the cluster's storage (a Longhorn `backup` RecurringJob, a K10 `export` action, a VolSync or kopiur repository, Velero file-system backup)");
+                continue;
             }
             if c.is_covered() {
                 continue;
             }
-            let names = if s.kind == StoreKind::ClaimTemplate { format!(" (PVCs {})", s.claim_names().join(", ")) } else { String::new() };
-            let msg = if !c.missing_claims.is_empty() {
-                format!("{}{names} is backed up only in part: no Velero Schedule takes {}", s.display(), c.missing_claims.join(", "))
+            let msg = if !c.excluded.is_empty() {
+                let mut why: Vec<String> = c.excluded.iter().map(|(r, why, _)| format!("{why} takes it out of {} {}", r.kind(), r.name())).collect();
+                why.dedup();
+                format!("{}{names} is excluded from backup: {}; nothing else backs it up", s.display(), why.join("; "))
+            } else if !c.missing_claims.is_empty() {
+                format!("{}{names} is backed up only in part: nothing takes {}", s.display(), c.missing_claims.join(", "))
             } else if !c.broken.is_empty() {
-                let why: Vec<String> = c.broken.iter().map(|(r, why)| format!("Schedule `{}`, but {why}", r.name())).collect();
-                format!("{}{names} is covered only by Velero {}", s.display(), why.join("; and by "))
+                let mut why: Vec<String> = c.broken.iter().map(|(p, r, why, _)| format!("{p} {} `{}`, but {why}", r.kind(), r.name())).collect();
+                why.dedup();
+                format!("{}{names} is covered only by {}", s.display(), why.join("; and by "))
             } else {
-                format!("{}{names} is backed up by nothing: no Velero Schedule takes its data, no VolSync ReplicationSource, no Longhorn backup RecurringJob, no `{}` annotation", s.display(), coverage::BACKUP_ANNOTATION)
+                format!("{}{names} is backed up by nothing: no backup system drlint knows ({}) covers it, no `{}` annotation, no `coverage.none` entry", s.display(), crate::providers::names(), coverage::BACKUP_ANNOTATION)
             };
-            let help = match c.broken.first() {
-                Some((r, _)) if c.missing_claims.is_empty() => format!("fix Velero Schedule `{}` so that it runs and takes the volume data; or {}", r.name(), HELP),
+            let help = match (c.excluded.first(), c.broken.first()) {
+                (Some(_), _) => format!("if leaving it out is deliberate, say why: `drlint.io/backup: \"none: <reason>\"`, or a `coverage.none` entry in .drlint.yaml that selects the exclusion label; otherwise remove the exclusion, or {HELP}"),
+                (None, Some((p, r, _, _))) if c.missing_claims.is_empty() => format!("fix {p} {} `{}` so that it runs and takes the volume data; or {HELP}", r.kind(), r.name()),
                 _ => HELP.to_string(),
             };
             // A backup job in the namespace (a dump to object storage) may be what covers it.
@@ -64,17 +82,14 @@ impl Rule for PvcBackupUncovered {
                 None => help,
             };
             let d = cx.report_on(s.owner, s.span, msg).help(help);
-            for (r, _) in &c.broken {
-                let sched = velero::Schedule(r);
-                let node = if sched.cron_error().is_some() {
-                    sched.schedule()
-                } else if sched.paused() {
-                    r.node.at(&["spec", "paused"])
-                } else {
-                    r.node.at(&["spec", "template", "snapshotVolumes"])
-                };
-                if let Some(n) = node.or(sched.schedule()) {
-                    d.label(n.span, format!("Schedule `{}`", r.name()));
+            for (_, r, _, span) in &c.broken {
+                if let Some(span) = span {
+                    d.label(*span, format!("{} `{}`", r.kind(), r.name()));
+                }
+            }
+            for (_, why, span) in &c.excluded {
+                if *span != s.span {
+                    d.label(*span, why.clone());
                 }
             }
         }

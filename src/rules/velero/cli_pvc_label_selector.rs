@@ -4,7 +4,8 @@
 //! only when its own labels match, and StatefulSet and operator-made PVCs do not carry the pod
 //! labels: the command succeeds and restores (or backs up) no volume data.
 
-use crate::model::coverage::{self, Selection, StoreKind};
+use crate::model::coverage::{self, StoreKind};
+use crate::providers::velero::{self as velero_provider, Selection};
 use crate::model::velero::{Res, Scope, Selector};
 use crate::model::{workloads, Index, Resource};
 use crate::rules::{Context, Rule};
@@ -159,9 +160,9 @@ fn judge(f: &Finding, index: Option<&Index>) -> Option<(String, String)> {
     for store in coverage::stores(index) {
         let mut left_out: Vec<String> = Vec::new();
         for c in &store.claims {
-            match coverage::select(&scope, &store.namespace, c) {
+            match velero_provider::select(&scope, &store.namespace, c) {
                 Selection::Direct => matched = true,
-                Selection::Dropped if coverage::owner_selected(&scope, &store, c) => left_out.push(c.name.clone()),
+                Selection::Dropped if velero_provider::owner_selected(&scope, &store, c) => left_out.push(c.name.clone()),
                 _ => {}
             }
         }

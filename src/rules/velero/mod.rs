@@ -10,7 +10,8 @@ pub mod schedule_owner_references;
 pub mod schedule_ttl_unset;
 pub mod unknown_namespace;
 
-use crate::model::coverage::{self, Selection, Store, StoreKind};
+use crate::model::coverage::{self, Store, StoreKind};
+use crate::providers::velero::{select, owner_selected, Selection};
 use crate::model::velero::{Res, Scope};
 use crate::model::Index;
 use crate::model::Resource;
@@ -87,7 +88,7 @@ pub fn check_selector(index: &Index, object: &Resource, scope: &Scope, what: &st
         let dropped: Vec<String> = store
             .claims
             .iter()
-            .filter(|c| coverage::select(scope, &store.namespace, c) == Selection::Dropped && coverage::owner_selected(scope, &store, c))
+            .filter(|c| select(scope, &store.namespace, c) == Selection::Dropped && owner_selected(scope, &store, c))
             .map(|c| c.name.clone())
             .collect();
         if dropped.is_empty() {
