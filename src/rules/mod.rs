@@ -47,6 +47,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &source::kustomize_build_failed::KustomizeBuildFailed,
             &source::kustomize_unsupported::KustomizeUnsupported,
             &source::suppression_unknown_rule::SuppressionUnknownRule,
+            &source::unused_suppression::UnusedSuppression,
             &source::yaml_duplicate_key::YamlDuplicateKey,
             &source::yaml_invalid::YamlInvalid,
             &velero::backup_pvc_label_selector::VeleroBackupPvcLabelSelector,

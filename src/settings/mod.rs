@@ -15,6 +15,35 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = ".drlint.yaml";
 
+/// Every top-level key of the config (the JSON Schema in schemas/ must accept each: a test checks).
+pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables"];
+
+/// `*` matches any run of characters; everything else literally.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else { return false };
+            (0..=tail.len()).filter(|i| tail.is_char_boundary(*i)).any(|i| wildcard_match(rest, &tail[i..]))
+        }
+    }
+}
+
+/// A list of non-empty strings (`key: [A, B]`; one string alone is a list of one).
+fn parse_names(n: &Node, key: &str, err: &ErrFn) -> Result<Vec<String>, ConfigError> {
+    if n.is_null() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
+    items
+        .into_iter()
+        .map(|i| match i.as_text() {
+            Some(s) if i.is_scalar() && !s.is_empty() => Ok(s.to_string()),
+            _ => Err(err(i.span, format!("`{key}` must be a list of names"))),
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct RuleSettings {
     pub enabled: Option<bool>,
@@ -39,6 +68,10 @@ pub struct Settings {
     /// `clusters: {production: [clusters/prod/**, apps/prod/**]}`: which files belong to which
     /// cluster, overriding the default (a folder below `clusters/`). First match wins.
     pub clusters: Vec<(String, Vec<Glob>)>,
+    /// `external-variables: [SECRET_DOMAIN, "CLUSTER_*"]`: Flux postBuild variables whose values
+    /// live outside Git (a Secret made by hand, a bootstrap script); an unresolved `${VAR}` they
+    /// match is not reported. `*` matches any run of characters.
+    pub external_variables: Vec<String>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -142,6 +175,11 @@ impl Settings {
         self.clusters.iter().find(|(_, globs)| globs.iter().any(|g| g.matches_path_or_parent(rel_path))).map(|(n, _)| n.as_str())
     }
 
+    /// Whether `external-variables` declares this Flux variable.
+    pub fn is_external_variable(&self, name: &str) -> bool {
+        self.external_variables.iter().any(|p| wildcard_match(p, name))
+    }
+
     pub fn is_excluded_for(&self, id: &str, rel_path: &str) -> bool {
         self.rule(id).is_some_and(|r| r.exclude.iter().any(|g| g.matches_path_or_parent(rel_path)))
     }
@@ -191,6 +229,7 @@ impl Settings {
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
                 "rpo" => settings.rpo = parse_rpo(value, &err)?,
+                "external-variables" => settings.external_variables = parse_names(value, "external-variables", &err)?,
                 "clusters" => {
                     if value.is_null() {
                         continue;
@@ -219,7 +258,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters)"),
+                        format!("unknown key `{key}` (expected one of: {})", KEYS.join(", ")),
                     ))
                 }
             }

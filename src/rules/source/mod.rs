@@ -5,5 +5,6 @@ pub mod file_unreadable;
 pub mod kustomize_build_failed;
 pub mod kustomize_unsupported;
 pub mod suppression_unknown_rule;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_invalid;
