@@ -29,19 +29,21 @@ fn wildcard_match(pattern: &str, text: &str) -> bool {
     }
 }
 
-/// A list of non-empty strings (`key: [A, B]`; one string alone is a list of one).
-fn parse_names(n: &Node, key: &str, err: &ErrFn) -> Result<Vec<String>, ConfigError> {
+/// A list of strings, each read by `item` (null is empty; one string alone is a list of one).
+fn parse_list<T>(n: &Node, item: impl Fn(&Node, Option<&str>) -> Result<T, ConfigError>) -> Result<Vec<T>, ConfigError> {
     if n.is_null() {
         return Ok(Vec::new());
     }
     let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
-    items
-        .into_iter()
-        .map(|i| match i.as_text() {
-            Some(s) if i.is_scalar() && !s.is_empty() => Ok(s.to_string()),
-            _ => Err(err(i.span, format!("`{key}` must be a list of names"))),
-        })
-        .collect()
+    items.into_iter().map(|i| item(i, i.as_text().filter(|_| i.is_scalar()))).collect()
+}
+
+/// A list of non-empty names (`key: [A, B]`).
+fn parse_names(n: &Node, key: &str, err: &ErrFn) -> Result<Vec<String>, ConfigError> {
+    parse_list(n, |i, text| match text {
+        Some(s) if !s.is_empty() => Ok(s.to_string()),
+        _ => Err(err(i.span, format!("`{key}` must be a list of names"))),
+    })
 }
 
 #[derive(Clone, Debug, Default)]
@@ -276,17 +278,10 @@ fn parse_severity(n: &Node, err: &ErrFn) -> Result<Severity, ConfigError> {
 }
 
 fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
-    if n.is_null() {
-        return Ok(Vec::new());
-    }
-    let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
-    items
-        .into_iter()
-        .map(|i| match i.as_text() {
-            Some(s) if i.is_scalar() => Glob::new(s).map_err(|m| err(i.span, m)),
-            _ => Err(err(i.span, "a glob must be a string".into())),
-        })
-        .collect()
+    parse_list(n, |i, text| match text {
+        Some(s) => Glob::new(s).map_err(|m| err(i.span, m)),
+        None => Err(err(i.span, "a glob must be a string".into())),
+    })
 }
 
 /// `provided-secrets: [{name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}, {name: registry-creds}, other]`.
