@@ -59,7 +59,8 @@ fn walk(paths: &[PathBuf], settings: &Settings) -> (Vec<(PathBuf, FileKind)>, Ve
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
-        if root.is_file() {
+        // `-`: the document stream on stdin, read in `load`.
+        if root.is_file() || root.as_os_str() == "-" {
             files.push((root.clone(), classify(root).unwrap_or(FileKind::Manifest)));
             continue;
         }
@@ -139,7 +140,8 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
             }
             continue;
         }
-        match ws.db.load_yaml(&path) {
+        let loaded = if path.as_os_str() == "-" { read_stdin(&mut ws.db) } else { ws.db.load_yaml(&path) };
+        match loaded {
             Ok((id, parsed)) => {
                 let first_invalid = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid);
                 if let Some(issue) = first_invalid {
@@ -182,6 +184,16 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
         }
     }
     ws
+}
+
+/// `drlint check -`: stdin as one manifest file, shown as `<stdin>`.
+fn read_stdin(db: &mut SourceDb) -> Result<(FileId, Rc<ParsedFile>), String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "stdin is not UTF-8 text".to_string())?;
+    let id = db.add(PathBuf::from("<stdin>"), PathBuf::from("-"), text);
+    Ok((id, db.parsed(id)))
 }
 
 /// Mask the values of Secrets (`data`, `stringData`) and of `secretGenerator` literals in the text

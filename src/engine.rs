@@ -3,13 +3,26 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Index, Resource};
+use crate::rules::gitops::flux_substitution_unresolved;
 use crate::rules::secrets::secret_plaintext;
-use crate::rules::source::suppression_unknown_rule;
+use crate::rules::source::{suppression_unknown_rule, unused_suppression};
 use crate::rules::{self, Context, RuleOptions};
 use crate::settings::Settings;
-use crate::source::{FileId, SourceDb};
+use crate::source::{FileId, SourceDb, Span};
 use crate::suppress::{self, FileSuppressions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// Where findings are reported.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    /// Only findings at or below these paths, or with a labelled place there (the whole
+    /// repository is the context either way).
+    pub only: Option<&'a [PathBuf]>,
+    /// Flux postBuild.substitute values and the `${VAR}` places they fill: a finding on such a
+    /// value is reported at the substitute entry, with each place as a label.
+    pub substituted: &'a BTreeMap<Span, BTreeSet<Span>>,
+}
 
 pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
@@ -23,7 +36,7 @@ const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
 /// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
-pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>) -> Outcome {
+pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
     let default_options = RuleOptions::default();
     let mut found: Vec<(Diagnostic, Option<usize>)> = raised.into_iter().map(|d| (d, None)).collect();
     for rule in rules::all() {
@@ -89,18 +102,29 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
 
     let mut out = Vec::new();
     let mut suppressed = 0;
+    // Which suppressions silenced something: (file, line, name) for comments, (span, name) for
+    // annotations. The others are `unused-suppression` notes.
+    let mut used_comments: BTreeSet<(FileId, usize, String)> = BTreeSet::new();
+    let mut used_annotations: BTreeSet<(crate::source::Span, String)> = BTreeSet::new();
     for (mut d, owner) in found {
         if !settings.is_enabled(d.rule) {
             continue;
         }
         let rel = relative_to_root(db, d.span.file, settings);
-        if settings.is_excluded_for(d.rule, &rel) {
+        // An excluded file has no findings, whoever renders it (an entry point may read it).
+        if settings.is_excluded(&rel) || settings.is_excluded_for(d.rule, &rel) {
             continue;
         }
         let line = db.get(d.span.file).line_col(d.span.start as usize).line;
-        let by_comment = comments.get(&d.span.file).is_some_and(|s| s.silences(line, d.rule));
-        let by_annotation = owner.is_some_and(|i| annotation_silences(index.object(i), d.rule));
-        if by_comment || by_annotation {
+        let by_comment = comments.get(&d.span.file).and_then(|s| s.silencer(line, d.rule));
+        let by_annotation = owner.and_then(|i| annotation_silencer(index.object(i), d.rule));
+        if let Some(name) = &by_comment {
+            used_comments.insert((d.span.file, line, name.clone()));
+        }
+        if let Some(key) = &by_annotation {
+            used_annotations.insert(key.clone());
+        }
+        if by_comment.is_some() || by_annotation.is_some() {
             suppressed += 1;
             continue;
         }
@@ -114,6 +138,18 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         };
         out.push(d);
     }
+    out.extend(unused_suppressions(db, index, &comments, &used_comments, &used_annotations, settings));
+    for d in &mut out {
+        for base in scope.substituted.get(&d.span).into_iter().flatten().take(5) {
+            let written = db.get(base.file).display_text().get(base.start as usize..base.end as usize).unwrap_or("").trim().to_string();
+            d.labels.push(crate::diag::Label { span: *base, message: format!("the value of {written}, written here") });
+        }
+    }
+    if let Some(only) = scope.only {
+        let under = |span: &Span| crate::scope::is_under(&db.get(span.file).real_path, only);
+        out.retain(|d| under(&d.span) || d.labels.iter().any(|l| under(&l.span)));
+    }
+    let out = group_unresolved(db, out, settings);
     let diagnostics = merge_and_sort(db, out);
     Outcome { diagnostics, suppressed }
 }
@@ -123,8 +159,10 @@ fn rule_default(id: &str, fallback: Severity) -> Severity {
 }
 
 fn relative_to_root(db: &SourceDb, file: FileId, settings: &Settings) -> String {
-    let real = &db.get(file).real_path;
-    let rel = real.strip_prefix(&settings.root).unwrap_or(real);
+    // Both sides normalized: a render may have read the file by an absolute path.
+    let real = crate::source::normalize(&db.get(file).real_path);
+    let root = crate::source::normalize(&settings.root);
+    let rel = real.strip_prefix(&root).unwrap_or(&real);
     rel.to_string_lossy().replace('\\', "/").trim_start_matches("./").to_string()
 }
 
@@ -132,10 +170,65 @@ fn annotation_values(object: &Resource) -> Option<&crate::source::yaml::Node> {
     object.annotation(suppress::ANNOTATION).filter(|n| n.as_text().is_some())
 }
 
-fn annotation_silences(object: &Resource, rule: &str) -> bool {
-    annotation_values(object)
-        .and_then(|n| n.as_text())
-        .is_some_and(|v| suppress::parse_annotation(v).iter().any(|r| *r == rule || *r == "all"))
+/// The annotation entry that silences `rule` on this object (its span and the name written).
+fn annotation_silencer(object: &Resource, rule: &str) -> Option<(crate::source::Span, String)> {
+    let n = annotation_values(object)?;
+    let names = suppress::parse_annotation(n.as_text()?);
+    let name = names.iter().find(|r| **r == rule).or_else(|| names.iter().find(|r| **r == "all"))?;
+    Some((n.span, name.to_string()))
+}
+
+/// Suppressions that silenced nothing in this run. A name for a rule that is off, or excluded for
+/// the file, says nothing (the finding could not be raised); unknown names are
+/// `suppression-unknown-rule` instead.
+fn unused_suppressions(
+    db: &SourceDb,
+    index: &Index,
+    comments: &BTreeMap<FileId, FileSuppressions>,
+    used_comments: &BTreeSet<(FileId, usize, String)>,
+    used_annotations: &BTreeSet<(crate::source::Span, String)>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let id = unused_suppression::META.id;
+    if !settings.is_enabled(id) {
+        return Vec::new();
+    }
+    let sev = settings.severity(id, unused_suppression::META.severity);
+    let could_fire = |name: &str, rel: &str| {
+        name == "all" || (rules::is_known(name) && settings.is_enabled(name) && !settings.is_excluded_for(name, rel))
+    };
+    let mut out = Vec::new();
+    for (file, s) in comments {
+        let rel = relative_to_root(db, *file, settings);
+        if settings.is_excluded(&rel) || settings.is_excluded_for(id, &rel) {
+            continue;
+        }
+        for c in &s.comments {
+            for (name, span) in &c.rules {
+                if could_fire(name, &rel) && name != id && !used_comments.contains(&(*file, c.target_line, name.clone())) {
+                    let what = if name == "all" { "no finding".to_string() } else { format!("no `{name}` finding") };
+                    out.push(Diagnostic::new(id, sev, *span, format!("`drlint-ignore: {name}` silences {what} on line {}", c.target_line))
+                        .with_help("remove it (or the name) from the comment"));
+                }
+            }
+        }
+    }
+    let mut seen: BTreeSet<(crate::source::Span, String)> = BTreeSet::new();
+    for object in &index.resources {
+        let Some(n) = annotation_values(object) else { continue };
+        let rel = relative_to_root(db, n.span.file, settings);
+        if settings.is_excluded(&rel) || settings.is_excluded_for(id, &rel) {
+            continue;
+        }
+        for name in suppress::parse_annotation(n.as_text().unwrap_or("")) {
+            let key = (n.span, name.to_string());
+            if could_fire(name, &rel) && name != id && !used_annotations.contains(&key) && seen.insert(key) {
+                out.push(Diagnostic::new(id, sev, n.span, format!("`{}: {name}` silences no finding on {} `{}`", suppress::ANNOTATION, object.kind(), object.name()))
+                    .with_help("remove it (or the name) from the annotation"));
+            }
+        }
+    }
+    out
 }
 
 fn unknown_in_annotation(object: &Resource) -> Vec<Diagnostic> {
@@ -154,9 +247,128 @@ fn unknown_in_annotation(object: &Resource) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// The variable a `flux-substitution-unresolved` message names (its messages start with
+/// `` `${NAME}` ``; a test in gitops keeps the two in step).
+pub fn unresolved_variable(message: &str) -> Option<&str> {
+    message.strip_prefix("`${")?.split_once("}`").map(|(name, _)| name)
+}
+
+/// `flux-substitution-unresolved`: one note per variable and Kustomization, at its first place,
+/// listing the others, instead of one per use (a variable kept in a SOPS Secret is used
+/// everywhere). Variables the config declares as `external-variables` (values outside Git) are
+/// not reported.
+fn group_unresolved(db: &SourceDb, diags: Vec<Diagnostic>, settings: &Settings) -> Vec<Diagnostic> {
+    let id = flux_substitution_unresolved::META.id;
+    let mut groups: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for d in diags {
+        if d.rule != id {
+            out.push(d);
+            continue;
+        }
+        if unresolved_variable(&d.message).is_some_and(|v| settings.is_external_variable(v)) {
+            continue;
+        }
+        groups.entry(d.message.clone()).or_default().push(d);
+    }
+    for (_, mut ds) in groups {
+        ds.sort_by_key(|d| {
+            let (s, _) = db.line_col(d.span);
+            (crate::diag::display_path(&db.get(d.span.file).path), s.line, s.column)
+        });
+        ds.dedup_by_key(|d| d.span);
+        let mut first = ds.remove(0);
+        if !ds.is_empty() {
+            first.message.push_str(&format!(" (here and in {} more place{})", ds.len(), if ds.len() == 1 { "" } else { "s" }));
+            for other in ds.iter().take(MAX_PLACES) {
+                first = first.with_label(other.span, "also used here");
+            }
+            if ds.len() > MAX_PLACES {
+                let more = ds.len() - MAX_PLACES;
+                let note = format!("and {more} more place{}", if more == 1 { "" } else { "s" });
+                first.help = Some(match first.help.take() {
+                    Some(h) => format!("{h}\n{note}"),
+                    None => note,
+                });
+            }
+            for other in ds {
+                for r in other.renders {
+                    if !first.renders.contains(&r) {
+                        first.renders.push(r);
+                    }
+                }
+            }
+        }
+        out.push(first);
+    }
+    out
+}
+
+/// How many other places a grouped note lists as labels.
+const MAX_PLACES: usize = 10;
+
+/// Findings at one place that differ only in the namespace of the object they name (one base
+/// rendered into two namespaces): one finding, `Kind `name` (in namespaces a, b)`.
+fn merge_namespaces(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // The first `ns/name` code span of a message, split into (before, ns, name, after).
+    fn split(message: &str) -> Option<(&str, &str, &str, &str)> {
+        let mut rest = message;
+        let mut offset = 0;
+        while let Some(open) = rest.find('`') {
+            let after_open = &rest[open + 1..];
+            let close = after_open.find('`')?;
+            let span = &after_open[..close];
+            if let Some((ns, name)) = span.split_once('/') {
+                if !ns.is_empty() && !name.is_empty() && !name.contains('/') && !span.contains(' ') {
+                    let start = offset + open;
+                    let end = start + close + 2;
+                    return Some((&message[..start], ns, name, &message[end..]));
+                }
+            }
+            offset += open + close + 2;
+            rest = &after_open[close + 1..];
+        }
+        None
+    }
+    let mut groups: BTreeMap<(FileId, u32, &'static str, String), Vec<usize>> = BTreeMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        if let Some((before, _, name, after)) = split(&d.message) {
+            groups.entry((d.span.file, d.span.start, d.rule, format!("{before}\u{0}{name}\u{0}{after}"))).or_default().push(i);
+        }
+    }
+    let mut drop: BTreeSet<usize> = BTreeSet::new();
+    let mut diags = diags;
+    for (_, idx) in groups {
+        if idx.len() < 2 {
+            continue;
+        }
+        let mut namespaces: Vec<String> = idx.iter().filter_map(|&i| split(&diags[i].message).map(|(_, ns, _, _)| ns.to_string())).collect();
+        namespaces.sort();
+        namespaces.dedup();
+        if namespaces.len() < 2 {
+            continue;
+        }
+        let first = idx[0];
+        let (before, _, name, after) = split(&diags[first].message).map(|(b, n, m, a)| (b.to_string(), n.to_string(), m.to_string(), a.to_string())).unwrap_or_default();
+        let mut renders: Vec<String> = Vec::new();
+        for &i in &idx {
+            renders.extend(diags[i].renders.iter().cloned());
+        }
+        renders.sort();
+        renders.dedup();
+        let d = &mut diags[first];
+        d.message = format!("{before}`{name}` (in namespaces {}){after}", namespaces.join(", "));
+        d.renders = renders;
+        drop.extend(idx[1..].iter().copied());
+    }
+    diags.into_iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, d)| d).collect()
+}
+
 /// One finding per (rule, location, message): a base rendered by several overlays is reported
-/// once at its source line, naming every overlay. Then sort by path, line, column, rule.
+/// once at its source line, naming every overlay; and one per base rendered into several
+/// namespaces (`merge_namespaces`). Then sort by path, line, column, rule.
 pub fn merge_and_sort(db: &SourceDb, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let diags = merge_namespaces(diags);
     let mut merged: BTreeMap<(String, usize, usize, &'static str, String), Diagnostic> = BTreeMap::new();
     for d in diags {
         let (start, _) = db.line_col(d.span);

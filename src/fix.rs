@@ -7,7 +7,8 @@
 use crate::cron::{self, Dialect};
 use crate::rules::cnpg::schedule_six_field;
 use crate::source::SourceDb;
-use std::collections::BTreeMap;
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// One applied edit.
@@ -53,15 +54,39 @@ pub fn six_field_edit(raw: &str) -> Option<(String, String, String)> {
     Some((format!("{open}{new_inner}{close}"), inner.to_string(), new_inner))
 }
 
-/// Apply the fixes for the `cnpg-schedule-six-field` findings of a lint run. Returns the edits
-/// made, in path/line order, and the files that could not be written.
-pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic]) -> (Vec<Fixed>, Vec<String>) {
+/// What `--fix` did: the edits made (path/line order), the findings it left and why
+/// (`path:line:col: not fixed: reason`), and the files it could not read or write.
+#[derive(Default)]
+pub struct Outcome {
+    pub fixed: Vec<Fixed>,
+    pub skipped: Vec<String>,
+    pub errors: Vec<String>,
+}
+
+/// Why the scalar `raw` is not rewritten in place, for the `not fixed` line.
+fn why_not(raw: &str) -> &'static str {
+    if raw.contains("${") {
+        "the value is built from a Flux postBuild variable; change the value where it is set"
+    } else if raw.starts_with(['|', '>']) || raw.contains(['\n', '\r']) {
+        "a block or multi-line scalar is not rewritten; write the 6-field schedule by hand"
+    } else if raw.contains('\\') || raw.contains("''") {
+        "the scalar holds escapes; write the 6-field schedule by hand"
+    } else {
+        "the 6-field form would not be a valid CNPG schedule; write it by hand"
+    }
+}
+
+/// Apply the fixes for the `cnpg-schedule-six-field` findings of a lint run.
+/// `substituted`: Flux postBuild.substitute values and the places they fill (a finding there is
+/// fixed at the substitute entry, unless the value fills other places too).
+pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic], substituted: &BTreeMap<Span, BTreeSet<Span>>) -> Outcome {
     let mut by_file: BTreeMap<PathBuf, Vec<&crate::diag::Diagnostic>> = BTreeMap::new();
     for d in diagnostics.iter().filter(|d| d.rule == schedule_six_field::META.id) {
         by_file.entry(db.get(d.span.file).real_path.clone()).or_default().push(d);
     }
     let mut fixed = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     for (real, mut diags) in by_file {
         let Ok(mut text) = std::fs::read_to_string(&real) else {
             errors.push(format!("{}: cannot read the file to fix it", real.display()));
@@ -78,9 +103,20 @@ pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic]) -> (Vec<Fix
             if now != then {
                 continue; // the file changed since it was linted
             }
-            let Some((replacement, old, new)) = six_field_edit(now) else { continue };
-            text.replace_range(s..e, &replacement);
             let l = crate::diag::locate(db, d);
+            let uses = substituted.get(&d.span).map_or(0, BTreeSet::len);
+            if uses > 1 {
+                skipped.push(format!(
+                    "{}:{}:{}: not fixed: this postBuild.substitute value fills {uses} places; a 6-field value may not suit all of them, change it by hand",
+                    l.path, l.line, l.column
+                ));
+                continue;
+            }
+            let Some((replacement, old, new)) = six_field_edit(now) else {
+                skipped.push(format!("{}:{}:{}: not fixed: {}", l.path, l.line, l.column, why_not(now)));
+                continue;
+            };
+            text.replace_range(s..e, &replacement);
             here.push(Fixed { path: l.path, line: l.line, column: l.column, old, new });
         }
         if here.is_empty() {
@@ -91,7 +127,8 @@ pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic]) -> (Vec<Fix
             Err(e) => errors.push(format!("{}: cannot write the fix: {e}", real.display())),
         }
     }
-    (fixed, errors)
+    skipped.sort();
+    Outcome { fixed, skipped, errors }
 }
 
 #[cfg(test)]

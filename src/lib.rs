@@ -15,10 +15,12 @@ pub mod kustomize;
 pub mod model;
 pub mod providers;
 pub mod rules;
+pub mod scope;
 pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod util;
+pub mod baseline;
 
 use diag::Diagnostic;
 use model::Index;
@@ -31,29 +33,54 @@ pub struct Report {
     pub db: SourceDb,
     pub diagnostics: Vec<Diagnostic>,
     pub suppressed: usize,
+    /// Findings hidden by `--baseline`.
+    pub baselined: usize,
     pub files: usize,
     pub objects: usize,
     pub entrypoints: Vec<gitops::EntryPoint>,
     /// Kustomization folders no entry point renders (rendered and linted on their own).
     pub unrendered_dirs: Vec<String>,
+    /// Flux postBuild.substitute values and the `${VAR}` places they fill (see `gitops`).
+    pub substituted: std::collections::BTreeMap<source::Span, std::collections::BTreeSet<source::Span>>,
 }
 
 /// Lint the files under `paths`: read and parse them, render every entry point and kustomization,
 /// index the objects, run the rules.
 pub fn lint(paths: &[PathBuf], settings: &Settings) -> Report {
+    run(paths, None, settings)
+}
+
+/// Lint the repository at `root` as a whole and report only the findings located at or below
+/// `paths` (files or folders): checking a sub-folder or one file keeps the whole repository as
+/// context (see `scope`). This is what `drlint check PATH...` and the pre-commit hook run.
+pub fn lint_in(root: &std::path::Path, paths: &[PathBuf], settings: &Settings) -> Report {
+    let only = (!scope::covers(root, paths)).then_some(paths);
+    run(&[root.to_path_buf()], only, settings)
+}
+
+fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Report {
     let (ws, index, repo) = load_index(paths, settings);
     let objects = index.resources.len() + index.undeployed.len();
     let mut raised = ws.diagnostics;
     raised.extend(repo.diagnostics);
-    let outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised);
+    let mut outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised, engine::Scope { only, substituted: &repo.substituted });
+    for d in &mut outcome.diagnostics {
+        d.fingerprint = Some(baseline::fingerprint(&ws.db, d, &settings.root));
+    }
+    let files = match only {
+        Some(only) => ws.files.iter().filter(|f| scope::is_under(&ws.db.get(f.id).real_path, only)).count(),
+        None => ws.files.len(),
+    };
     Report {
-        files: ws.files.len(),
+        files,
         db: ws.db,
         diagnostics: outcome.diagnostics,
         suppressed: outcome.suppressed,
+        baselined: 0,
         objects,
         entrypoints: repo.entrypoints,
         unrendered_dirs: repo.unrendered_dirs,
+        substituted: repo.substituted,
     }
 }
 

@@ -25,7 +25,13 @@ pub struct FileSuppressions {
 
 impl FileSuppressions {
     pub fn silences(&self, line: usize, rule: &str) -> bool {
-        self.by_line.get(&line).is_some_and(|rules| rules.iter().any(|r| r == rule || r == "all"))
+        self.silencer(line, rule).is_some()
+    }
+
+    /// The name on `line` that silences `rule`: the rule itself, else `all`.
+    pub fn silencer(&self, line: usize, rule: &str) -> Option<String> {
+        let rules = self.by_line.get(&line)?;
+        rules.iter().find(|r| *r == rule).or_else(|| rules.iter().find(|r| *r == "all")).cloned()
     }
 }
 

@@ -7,8 +7,18 @@ use common::*;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Run drlint as a user would. The fixtures and test repositories inside this checkout are
+/// repositories of their own: `GIT_CEILING_DIRECTORIES` stops the search for the repository root
+/// below the checkout (as it stops git), so the checkout's `.git` does not make drlint's whole
+/// source tree the context.
 fn drlint(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_drlint")).args(args).current_dir(cwd).env("NO_COLOR", "1").output().unwrap()
+    drlint_cmd(args, cwd).output().unwrap()
+}
+
+fn drlint_cmd(args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_drlint"));
+    c.args(args).current_dir(cwd).env("NO_COLOR", "1").env("GIT_CEILING_DIRECTORIES", crate_root());
+    c
 }
 
 fn stdout(o: &Output) -> String {

@@ -9,9 +9,11 @@ pub fn crate_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` next to the crate, when present.
+/// `../shared` next to the crate (or `$DRLINT_SHARED`), when present. Every test that reads the
+/// shared corpus or conformance cases finds it here, so `DRLINT_SHARED=/nonexistent cargo test`
+/// runs the suite as a fresh clone without `../shared` does (`.ci/run` does so).
 pub fn shared() -> Option<PathBuf> {
-    let p = crate_root().join("../shared");
+    let p = std::env::var_os("DRLINT_SHARED").map(PathBuf::from).unwrap_or_else(|| crate_root().join("../shared"));
     p.is_dir().then_some(p)
 }
 

@@ -2,11 +2,13 @@
 //! end-to-end tests with kustomize v5.5.0's output) rendered by drlint's renderer.
 //! Prints pass counts per feature; the semantic pass count must not fall below `RATCHET`.
 
+mod common;
+
 use drlint::kustomize::{render, to_yaml, LoadRestrictor, RenderOptions};
 use drlint::source::yaml::parse;
 use drlint::source::{FileId, SourceDb};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Raise as the renderer improves; never lower.
 const RATCHET: usize = 290;
@@ -52,11 +54,10 @@ struct Count {
 
 #[test]
 fn conformance() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/kustomize-conformance");
-    if !root.join("cases.tsv").exists() {
-        println!("skipped: {} is absent", root.display());
+    let Some(root) = common::shared().map(|s| s.join("kustomize-conformance")).filter(|r| r.join("cases.tsv").exists()) else {
+        println!("skipped: ../shared/kustomize-conformance is absent");
         return;
-    }
+    };
     let only = std::env::var("CASE").ok();
     let mut per_feature: BTreeMap<String, Count> = BTreeMap::new();
     let mut total = Count::default();

@@ -71,3 +71,21 @@ fn explain_prints_each_page() {
         assert!(text.contains("## Why it breaks a restore") && text.lines().count() >= 5, "{}", r.meta().id);
     }
 }
+
+/// A fresh clone has no `../shared`: every test reaches it through `common::shared()`, which
+/// `DRLINT_SHARED` can point elsewhere (`.ci/run` runs the suite once with it absent).
+#[test]
+fn tests_reach_shared_only_through_common() {
+    let needle = format!("{}../shared", '"');
+    for e in std::fs::read_dir(crate_root().join("tests")).unwrap().filter_map(Result::ok) {
+        let path = e.path();
+        if path.extension().is_none_or(|x| x != "rs") || path.ends_with("common.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            assert!(!code.contains(&needle), "{}:{}: use common::shared() for ../shared", path.display(), i + 1);
+        }
+    }
+}

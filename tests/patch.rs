@@ -5,6 +5,8 @@
 //! the expectations written here are kustomize's, not ours. Without kubectl the oracle half is
 //! skipped.
 
+mod common;
+
 use drlint::kustomize::patch::{json6902, strategic_merge};
 use drlint::source::FileId;
 use drlint::source::yaml::{self, Node, Value};
@@ -683,7 +685,7 @@ fn deep_nesting_and_wrong_shapes_do_not_panic() {
 // ================================================================ kustomize's own end-to-end cases
 
 fn conformance_dir() -> Option<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/kustomize-conformance/cases");
+    let d = common::shared()?.join("kustomize-conformance/cases");
     d.is_dir().then_some(d)
 }
 
@@ -847,7 +849,7 @@ fn sorted(mut v: Vec<serde_json::Value>) -> Vec<String> {
 #[test]
 fn kustomize_conformance_cases_with_patches() {
     let Some(cases) = conformance_dir() else {
-        eprintln!("../shared/kustomize-conformance is absent: skipped");
+        eprintln!("skipped: the kustomize conformance cases (../shared) are absent");
         return;
     };
     let index = std::fs::read_to_string(cases.join("../cases.tsv")).unwrap();

@@ -15,6 +15,7 @@ fn json_report_matches_its_schema() {
     for dir in ["tests/data/repo", "examples", "fixtures"] {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_drlint"))
             .args(["check", "--format", "json", dir])
+            .env("GIT_CEILING_DIRECTORIES", crate_root())
             .current_dir(crate_root())
             .output()
             .unwrap();
@@ -46,4 +47,40 @@ fn coverage_section_matches_its_schema_and_loads() {
     // A `none` entry without a reason is refused by both.
     let bad = serde_json::json!({"coverage": {"none": [{"namespace": "media"}]}});
     assert!(!validator.is_valid(&bad));
+}
+
+/// Every config key drlint reads is in the schema (which forbids unknown keys), and every YAML
+/// example in the README's Configuration section validates against the schema and loads. A new
+/// key needs three things: its name in `settings::KEYS`, a property in the schema, an example in
+/// the README.
+#[test]
+fn every_config_key_is_in_the_schema_and_every_documented_example_validates() {
+    let validator = schema("drlint-config.schema.json");
+    let text = std::fs::read_to_string(crate_root().join("schemas/drlint-config.schema.json")).unwrap();
+    let schema_json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let props = schema_json["properties"].as_object().unwrap();
+    for key in drlint::settings::KEYS {
+        assert!(props.contains_key(*key), "config key `{key}` is missing from schemas/drlint-config.schema.json");
+    }
+    for key in props.keys() {
+        assert!(drlint::settings::KEYS.contains(&key.as_str()), "the schema allows `{key}`, which drlint::settings::KEYS does not list");
+    }
+    let readme = std::fs::read_to_string(crate_root().join("README.md")).unwrap();
+    let section = readme.split("\n## Configuration").nth(1).expect("README has a Configuration section");
+    let section = section.split("\n## ").next().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for block in section.split("```yaml\n").skip(1) {
+        let yaml = block.split("```").next().unwrap();
+        let parsed = drlint::source::yaml::parse(drlint::source::FileId(0), yaml);
+        let value = parsed.documents[0].root.as_ref().unwrap().to_json();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "README example fails the schema: {errors:?}\n{yaml}");
+        if let Err(e) = drlint::settings::Settings::parse(yaml, std::path::Path::new(".drlint.yaml")) {
+            panic!("README example does not load: {e}\n{yaml}");
+        }
+        seen.extend(value.as_object().unwrap().keys().cloned());
+    }
+    for key in drlint::settings::KEYS {
+        assert!(seen.contains(*key), "config key `{key}` has no example in the README's Configuration section");
+    }
 }

@@ -61,29 +61,44 @@ pub enum LoadRestrictorArg {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or folders to check
+    /// Files or folders to check (`-`: one YAML document stream on stdin). The whole repository
+    /// holding them is read and rendered; only findings under these paths are reported
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write the findings in FORMAT to FILE (`sarif:drlint.sarif`, `junit:report.xml`; a
+    /// FILE alone takes its format from the extension). Repeatable
+    #[arg(long, short = 'o', value_name = "[FORMAT:]FILE")]
+    pub output: Vec<String>,
     /// Exit 1 when a finding is at or above this severity [default: warning, or the config's fail-level]
     #[arg(long, value_enum)]
     pub fail_level: Option<Level>,
-    /// Config file [default: .drlint.yaml at the root of the first checked folder]
+    /// Exit 0 even when findings are at or above the fail level (2 still means a usage or config error)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Config file [default: the nearest .drlint.yaml from the paths up to the repository root]
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Ignore any .drlint.yaml
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
-    /// Colour in human output
+    /// Hide the findings listed in this baseline file (written by --baseline-write); entries
+    /// that match nothing any more are `unused-suppression` notes
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write today's findings to FILE as a baseline and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub baseline_write: Option<PathBuf>,
+    /// Colour in human output (NO_COLOR and TERM=dumb turn it off, and give plain ASCII)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Print nothing when there are no findings (human format)
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Rewrite what can be fixed in place (5-field CNPG schedules), print each change (to stderr
-    /// for json and sarif), then report the remaining findings
+    /// for every format but human), then report the remaining findings
     #[arg(long)]
     pub fix: bool,
     /// Lint every file as deployed, also those no entry point (Flux Kustomization, Argo CD
@@ -99,6 +114,58 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// reviewdog's rdjsonl: one JSON diagnostic per line
+    Rdjsonl,
+    /// JUnit XML, one test case per finding
+    Junit,
+}
+
+impl Format {
+    /// `sarif` -> Sarif; for `--output FORMAT:FILE`.
+    fn parse(name: &str) -> Option<Format> {
+        <Format as ValueEnum>::from_str(name, true).ok()
+    }
+
+    /// The format a file name implies, for `--output FILE`.
+    fn from_extension(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+        Some(match ext.as_str() {
+            "sarif" => Format::Sarif,
+            "json" => Format::Json,
+            "jsonl" | "rdjsonl" => Format::Rdjsonl,
+            "xml" => Format::Junit,
+            "txt" | "gcc" => Format::Gcc,
+            _ => return None,
+        })
+    }
+}
+
+/// One `--output` target.
+struct OutputTarget {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_outputs(specs: &[String]) -> Result<Vec<OutputTarget>, String> {
+    specs
+        .iter()
+        .map(|spec| {
+            if let Some((name, file)) = spec.split_once(':') {
+                if let Some(format) = Format::parse(name) {
+                    if file.is_empty() {
+                        return Err(format!("--output {spec}: no file name after `{name}:`"));
+                    }
+                    return Ok(OutputTarget { format, path: PathBuf::from(file) });
+                }
+            }
+            match Format::from_extension(spec) {
+                Some(format) => Ok(OutputTarget { format, path: PathBuf::from(spec) }),
+                None => Err(format!(
+                    "--output {spec}: say the format, e.g. `sarif:{spec}` (formats: human, gcc, json, sarif, github, rdjsonl, junit)"
+                )),
+            }
+        })
+        .collect()
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,48 +225,112 @@ pub fn run() -> i32 {
 }
 
 fn check(args: CheckArgs) -> i32 {
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     for p in &args.paths {
-        if !p.exists() {
+        if p.as_os_str() != "-" && !p.exists() {
             eprintln!("drlint: error: {}: no such file or directory", p.display());
             return 2;
         }
     }
-    let mut settings = match load_settings(&args.paths, args.config.as_ref(), args.no_config) {
+    let outputs = match parse_outputs(&args.output) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("drlint: error: {e}");
+            return 2;
+        }
+    };
+    // The context is the repository holding the paths (stdin is read on its own).
+    let repo = if stdin {
+        crate::scope::Repository { root: PathBuf::from("."), config: None }
+    } else {
+        crate::scope::find_repository(&args.paths)
+    };
+    let mut settings = match settings_for(&repo, args.config.as_ref(), args.no_config) {
         Ok(s) => s,
         Err(code) => return code,
     };
     settings.lint_undeployed |= args.all_files;
-    let mut report = crate::lint(&args.paths, &settings);
+    let run = |settings: &Settings| if stdin { crate::lint(&args.paths, settings) } else { crate::lint_in(&repo.root, &args.paths, settings) };
+    let mut report = run(&settings);
     let mut fix_failed = false;
     if args.fix {
-        let (fixed, errors) = crate::fix::apply(&report.db, &report.diagnostics);
-        for e in &errors {
+        let outcome = crate::fix::apply(&report.db, &report.diagnostics, &report.substituted);
+        for e in &outcome.errors {
             eprintln!("drlint: error: {e}");
         }
-        // Machine formats keep stdout one valid document: the changes go to stderr there.
-        let lines: String = fixed.iter().map(|f| f.line() + "\n").collect();
-        if matches!(args.format, Format::Json | Format::Sarif) {
-            eprint!("{lines}");
-        } else {
+        // Only the human report shares stdout with the changes: every other format keeps stdout
+        // one document (or one finding per line) that tools parse.
+        let lines: String = outcome.fixed.iter().map(|f| f.line() + "\n").chain(outcome.skipped.iter().map(|s| s.clone() + "\n")).collect();
+        if args.format == Format::Human {
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(lines.as_bytes());
+        } else {
+            eprint!("{lines}");
         }
-        if !fixed.is_empty() {
-            report = crate::lint(&args.paths, &settings);
+        if !outcome.fixed.is_empty() {
+            report = run(&settings);
         }
-        fix_failed = !errors.is_empty();
+        fix_failed = !outcome.errors.is_empty();
     }
+    if let Some(path) = &args.baseline_write {
+        let text = crate::baseline::to_text(&report.db, &report.diagnostics, &repo.root);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("drlint: error: {}: cannot write the baseline: {e}", path.display());
+            return 2;
+        }
+        eprintln!("drlint: wrote {} finding{} to the baseline {}", report.diagnostics.len(), if report.diagnostics.len() == 1 { "" } else { "s" }, path.display());
+        return 0;
+    }
+    if let Some(path) = &args.baseline {
+        match crate::baseline::apply(&mut report, path, &repo.root, &args.paths, &settings) {
+            Ok(n) => report.baselined = n,
+            Err(e) => {
+                eprintln!("drlint: error: {e}");
+                return 2;
+            }
+        }
+    }
+    if report.files == 0 && !stdin {
+        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("drlint: note: no YAML file under {}: nothing was checked", shown.join(", "));
+    }
+    let fail_level: Severity = args.fail_level.map(Severity::from).or(settings.fail_level).unwrap_or(Severity::Warning);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && !plain_terminal(),
+    };
+    let out = render_report(args.format, &report, fail_level, color, args.quiet, std::io::stdout().is_terminal());
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(out.as_bytes());
+    let _ = stdout.flush();
+    for o in &outputs {
+        let text = render_report(o.format, &report, fail_level, false, false, false);
+        if let Err(e) = std::fs::write(&o.path, text) {
+            eprintln!("drlint: error: {}: cannot write: {e}", o.path.display());
+            return 2;
+        }
+    }
+    if fix_failed {
+        return 2;
+    }
+    if !args.exit_zero && report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
+}
+
+/// `NO_COLOR` (https://no-color.org) or `TERM=dumb`: no colour and plain ASCII drawing.
+fn plain_terminal() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) || std::env::var("TERM").is_ok_and(|t| t == "dumb")
+}
+
+/// One report in one format. `terminal`: human prose is wrapped to the terminal's width.
+fn render_report(format: Format, report: &crate::Report, fail_level: Severity, color: bool, quiet: bool, terminal: bool) -> String {
     let summary = diag::json::Summary { files: report.files, objects: report.objects, suppressed: report.suppressed };
-    let out = match args.format {
+    match format {
         Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            let mut s = diag::human::render(&report.db, &report.diagnostics, color);
-            if !report.diagnostics.is_empty() || !args.quiet {
-                s.push_str(&summary_line(&report));
+            let style = diag::human::Style { color, ascii: plain_terminal(), width: if terminal { diag::human::terminal_width() } else { None } };
+            let mut s = diag::human::render(&report.db, &report.diagnostics, &style);
+            if !report.diagnostics.is_empty() || !quiet {
+                s.push_str(&summary_line(report));
             }
             s
         }
@@ -207,15 +338,9 @@ fn check(args: CheckArgs) -> i32 {
         Format::Json => diag::json::render(&report.db, &report.diagnostics, &summary),
         Format::Sarif => diag::sarif::render(&report.db, &report.diagnostics),
         Format::Github => diag::github::render(&report.db, &report.diagnostics),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.as_bytes());
-    let _ = stdout.flush();
-    let fail_level: Severity = args.fail_level.map(Severity::from).or(settings.fail_level).unwrap_or(Severity::Warning);
-    if fix_failed {
-        return 2;
+        Format::Rdjsonl => diag::rdjsonl::render(&report.db, &report.diagnostics),
+        Format::Junit => diag::junit::render(&report.db, &report.diagnostics, fail_level),
     }
-    if report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
 }
 
 fn render(dir: &std::path::Path, restrictor: LoadRestrictorArg) -> i32 {
@@ -255,16 +380,21 @@ fn render(dir: &std::path::Path, restrictor: LoadRestrictorArg) -> i32 {
     0
 }
 
-/// The settings for a run: `--config`, else `.drlint.yaml` at the first checked folder, else
-/// defaults. A config error is printed and becomes exit code 2.
+/// The settings for a run over `paths`: `--config`, else the nearest `.drlint.yaml` from the paths
+/// up to the repository root, else defaults anchored at the repository root. A config error is
+/// printed and becomes exit code 2.
 pub(crate) fn load_settings(paths: &[PathBuf], config: Option<&PathBuf>, no_config: bool) -> Result<Settings, i32> {
-    let config = if no_config { None } else { config.cloned().or_else(|| settings::find_config(paths)) };
+    settings_for(&crate::scope::find_repository(paths), config, no_config)
+}
+
+fn settings_for(repo: &crate::scope::Repository, config: Option<&PathBuf>, no_config: bool) -> Result<Settings, i32> {
+    let config = if no_config { None } else { config.cloned().or_else(|| repo.config.clone()) };
     match &config {
         Some(path) => Settings::load(path).map_err(|e| {
             eprintln!("{e}");
             2
         }),
-        None => Ok(Settings { root: paths.first().filter(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from(".")), ..Settings::default() }),
+        None => Ok(Settings { root: repo.root.clone(), ..Settings::default() }),
     }
 }
 
@@ -279,6 +409,9 @@ fn summary_line(report: &crate::Report) -> String {
     if report.suppressed > 0 {
         line.push_str(&format!(" ({} suppressed)", report.suppressed));
     }
+    if report.baselined > 0 {
+        line.push_str(&format!(" ({} in the baseline)", report.baselined));
+    }
     line.push_str(&format!(" in {} and {}\n", plural(report.files, "file"), plural(report.objects, "object")));
     line
 }
@@ -288,15 +421,9 @@ fn entrypoints(path: &std::path::Path) -> i32 {
         eprintln!("drlint: error: {}: no such file or directory", path.display());
         return 2;
     }
-    let settings = match settings::find_config(&[path.to_path_buf()]) {
-        Some(cfg) => match Settings::load(&cfg) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("{e}");
-                return 2;
-            }
-        },
-        None => Settings { root: path.to_path_buf(), ..Settings::default() },
+    let settings = match load_settings(&[path.to_path_buf()], None, false) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let (ws, repo) = crate::load_and_render(&[path.to_path_buf()], &settings);
     let mut eps = repo.entrypoints.clone();
@@ -358,7 +485,7 @@ fn list_rules(format: RulesFormat) -> i32 {
 }
 
 fn explain(id: &str) -> i32 {
-    match rules::find(id) {
+    match rules::find(&id.trim().to_ascii_lowercase()) {
         Some(r) => {
             let m = r.meta();
             let mut out = m.doc.to_string();

@@ -1,14 +1,88 @@
 //! Reports for people: miette with the source snippet, the finding's label and a help line.
 //! The snippet comes from the display text, where Secret values are masked.
+//!
+//! Text must paste: miette never wraps (it would split `cnpg-s3` at the hyphen inside a YAML
+//! snippet); prose lines are wrapped here, at spaces only, to the terminal's width, and never
+//! inside a `code span`; code lines (YAML, comments, indented lines) are never wrapped. Piped
+//! output is not wrapped at all, so it is the same bytes whatever the terminal.
 
 use super::{locate, Diagnostic, Severity};
 use crate::source::SourceDb;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
-pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    // A fixed width keeps the output the same bytes whatever the terminal.
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false).with_context_lines(1);
+/// How to draw: colour, ASCII-only (NO_COLOR, TERM=dumb), the width prose is wrapped to.
+#[derive(Clone, Debug, Default)]
+pub struct Style {
+    pub color: bool,
+    pub ascii: bool,
+    pub width: Option<usize>,
+}
+
+/// The terminal's width in columns, when stdout is one.
+pub fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size().map(|(w, _)| w.0 as usize).filter(|w| *w >= 40)
+}
+
+/// Whether a help line is code to paste (YAML, a comment, an indented or list line), not prose.
+fn is_code(line: &str) -> bool {
+    if line.starts_with([' ', '\t', '#', '-', '{', '[']) {
+        return true;
+    }
+    let key = line.split(": ").next().unwrap_or("");
+    (line.contains(": ") || line.ends_with(':')) && !key.is_empty() && !key.contains(' ') && !key.contains('`')
+}
+
+/// Wrap the prose lines of `text` to `width` columns, at spaces outside `code spans`.
+pub fn wrap_prose(text: &str, width: usize) -> String {
+    let mut out = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        // The first line of a help text is prose even when it reads like `key: value`.
+        if line.chars().count() <= width || (i > 0 && is_code(line)) {
+            out.push(line.to_string());
+            continue;
+        }
+        // Words, with a `code span` (spaces included) kept as one word.
+        let mut words: Vec<String> = Vec::new();
+        let mut in_code = false;
+        for w in line.split(' ') {
+            match words.last_mut() {
+                Some(last) if in_code => {
+                    last.push(' ');
+                    last.push_str(w);
+                }
+                _ => words.push(w.to_string()),
+            }
+            if w.matches('`').count() % 2 == 1 {
+                in_code = !in_code;
+            }
+        }
+        let mut current = String::new();
+        for w in words {
+            if !current.is_empty() && current.chars().count() + 1 + w.chars().count() > width {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(&w);
+        }
+        out.push(current);
+    }
+    out.join("\n")
+}
+
+pub fn render(db: &SourceDb, diags: &[Diagnostic], style: &Style) -> String {
+    let theme = match (style.color, style.ascii) {
+        (_, true) => GraphicalTheme::none(),
+        (true, false) => GraphicalTheme::unicode(),
+        (false, false) => GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(usize::MAX / 4).with_wrap_lines(false).with_links(false).with_context_lines(1);
+    // The gutter miette puts before message and help lines.
+    let wrap = |t: &str| match style.width {
+        Some(w) => wrap_prose(t, w.saturating_sub(10).max(30)),
+        None => t.to_string(),
+    };
     let mut out = String::new();
     for d in diags {
         let l = locate(db, d);
@@ -36,7 +110,8 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
             }
             help.push_str(&format!("rendered by: {}", d.renders.join(", ")));
         }
-        let mut md = MietteDiagnostic::new(d.message.clone())
+        let help = wrap(&help);
+        let mut md = MietteDiagnostic::new(wrap(&d.message))
             .with_code(d.rule)
             .with_severity(match d.severity {
                 Severity::Error => miette::Severity::Error,
@@ -50,7 +125,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         let name = l.path.clone();
         let report = Report::new(md).with_source_code(NamedSource::new(name, file.display_text().to_string()));
         let _ = handler.render_report(&mut out, report.as_ref());
-        out.push('\n');
+        out.push_str(&format!("  more: drlint explain {}\n\n", d.rule));
     }
     out
 }

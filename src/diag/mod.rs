@@ -4,6 +4,8 @@ pub mod gcc;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod rdjsonl;
 pub mod sarif;
 
 use crate::model::ObjectRef;
@@ -54,11 +56,14 @@ pub struct Diagnostic {
     pub object: Option<ObjectRef>,
     /// Overlays or entry points that render the object this finding is about.
     pub renders: Vec<String>,
+    /// A stable identity across runs, independent of the line (see `baseline::fingerprint`); set
+    /// once the run's findings are final.
+    pub fingerprint: Option<String>,
 }
 
 impl Diagnostic {
     pub fn new(rule: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { rule, severity, message: message.into(), span, labels: Vec::new(), help: None, object: None, renders: Vec::new() }
+        Diagnostic { rule, severity, message: message.into(), span, labels: Vec::new(), help: None, object: None, renders: Vec::new(), fingerprint: None }
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());

@@ -33,13 +33,17 @@ pub fn full_description(doc: &str) -> String {
     para.join(" ")
 }
 
+/// A capitalised sentence with one final period (SARIF messages are sentences): a text that
+/// already ends in punctuation (`.`, `?`, `!`, `:`, or a closing `)` after one) keeps it.
 fn sentence(s: &str) -> String {
-    let mut c = s.chars();
+    let trimmed = s.trim_end();
+    let mut c = trimmed.chars();
     let mut out: String = match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     };
-    if !out.ends_with('.') {
+    let ends = out.trim_end_matches([')', '`', '"', '\'']);
+    if !ends.ends_with(['.', '?', '!']) {
         out.push('.');
     }
     out
@@ -67,9 +71,10 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
         .iter()
         .map(|d| {
             let l = locate(db, d);
-            let mut text = d.message.clone();
+            // The message, then the help as its own sentence: one period between them, never two.
+            let mut text = sentence(&d.message);
             if let Some(h) = &d.help {
-                text.push_str(". Help: ");
+                text.push_str(" Help: ");
                 text.push_str(h);
             }
             let mut result = json!({
@@ -87,7 +92,9 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
                         }
                     }
                 }],
-                "partialFingerprints": { "drlintFinding/v1": fingerprint(d.rule, &l.path, &d.message) },
+                // The baseline's fingerprint (line-independent): code scanning tracks a finding
+                // across commits that move it.
+                "partialFingerprints": { "drlintFinding/v2": d.fingerprint.clone().unwrap_or_else(|| fingerprint(d.rule, &l.path, &d.message)) },
             });
             if let Some(i) = rule_index(d.rule) {
                 result["ruleIndex"] = json!(i);
@@ -157,7 +164,7 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// A stable identity for a finding across runs, independent of its line (FNV-1a, hex).
+/// A fallback identity when a finding has no fingerprint yet (FNV-1a, hex).
 fn fingerprint(rule: &str, path: &str, message: &str) -> String {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in rule.bytes().chain([0]).chain(path.bytes()).chain([0]).chain(message.bytes()) {

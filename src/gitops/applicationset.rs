@@ -403,7 +403,7 @@ impl Expander<'_> {
             if gotemplate::has_action(y) {
                 return Err(Stop::Unsupported("`elementsYaml` is itself a template".into()));
             }
-            match serde_yaml::from_str::<serde_json::Value>(y) {
+            match yaml_value(y) {
                 Ok(serde_json::Value::Array(items)) => elements.extend(items),
                 _ => return Err(Stop::Failed("`elementsYaml` is not a YAML list".into())),
             }
@@ -517,7 +517,7 @@ impl Expander<'_> {
         let exc: Vec<regex::Regex> = files.iter().filter(|f| excluded(f)).filter_map(|f| pathspec_regex(&pattern_of(f))).collect();
         for file in all.iter().filter(|f| inc.iter().any(|re| re.is_match(f)) && !exc.iter().any(|re| re.is_match(f))) {
             let text = std::fs::read_to_string(root.join(file)).map_err(|e| Stop::Failed(format!("`{file}` cannot be read: {e}")))?;
-            let objects: Vec<serde_json::Value> = match serde_yaml::from_str::<serde_json::Value>(&text) {
+            let objects: Vec<serde_json::Value> = match yaml_value(&text) {
                 Ok(serde_json::Value::Object(o)) => vec![serde_json::Value::Object(o)],
                 Ok(serde_json::Value::Null) => vec![serde_json::Value::Object(Default::default())],
                 Ok(serde_json::Value::Array(items)) => items,
@@ -988,4 +988,14 @@ mod tests {
         let p = Params::from([("path.basename".to_string(), Value::str("db")), ("n".to_string(), Value::Int(1))]);
         assert_eq!(fast_replace("{{path.basename}}-{{ path.basename }}-{{other}}-{{n}}", &p), "db-db-{{other}}-{{n}}");
     }
+}
+
+/// A YAML text as JSON data, read by drlint's own loader (go-yaml's reading, as Argo CD's is):
+/// `Err` when it does not parse; an empty text is `null`.
+fn yaml_value(text: &str) -> Result<serde_json::Value, ()> {
+    let parsed = crate::source::yaml::parse(crate::source::FileId(0), text);
+    if parsed.issues.iter().any(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid) {
+        return Err(());
+    }
+    Ok(parsed.documents.into_iter().find_map(|d| d.root).map(|r| r.to_json()).unwrap_or(serde_json::Value::Null))
 }

@@ -21,7 +21,7 @@ use crate::rules::gitops::{entrypoint_not_rendered, flux_substitution_unresolved
 use crate::settings::Settings;
 use crate::source::yaml::{Node, Value};
 use crate::source::{normalize, FileId, SourceDb, Span};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 /// One entry point and what became of it, for `drlint entrypoints`.
@@ -38,12 +38,17 @@ pub struct EntryPoint {
     pub problems: Vec<String>,
 }
 
+#[derive(Default)]
 pub struct RepoRender {
     pub resources: Vec<Resource>,
     pub diagnostics: Vec<Diagnostic>,
     pub entrypoints: Vec<EntryPoint>,
     /// Kustomization folders that no entry point renders (rendered on their own).
     pub unrendered_dirs: Vec<String>,
+    /// Values that are one `${VAR}` set by a Flux `postBuild.substitute` entry: the rendered
+    /// scalar points at the entry's value (where the value is written and fixed); this maps that
+    /// span to the places that wrote `${VAR}`.
+    pub substituted: BTreeMap<Span, BTreeSet<Span>>,
 }
 
 /// An object as written, with where it was read.
@@ -183,7 +188,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
     for w in &written {
         r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
     }
@@ -834,7 +839,7 @@ impl Renderer<'_> {
             if let Some((k, vars)) = &flux {
                 flux::apply_common_metadata(&mut node, k);
                 if let Some((vars, missing)) = vars {
-                    self.substitute(&mut node, vars, missing, label);
+                    self.substitute(&mut node, vars, missing, label, k);
                 }
             }
             if is_entry(&node) {
@@ -853,7 +858,7 @@ impl Renderer<'_> {
 
     /// Flux postBuild substitution on one object (skipped when disabled by label or annotation,
     /// and when no variable is defined at all, as Flux does).
-    fn substitute(&mut self, node: &mut Node, vars: &substitute::Vars, missing: &[String], label: &str) {
+    fn substitute(&mut self, node: &mut Node, vars: &substitute::Vars, missing: &[String], label: &str, k: &Node) {
         let disabled = |field: &str| node.at(&["metadata", field]).and_then(|m| m.get(flux::SUBSTITUTE_ANNOTATION)).and_then(|v| v.as_text()) == Some("disabled");
         if disabled("labels") || disabled("annotations") {
             return;
@@ -872,6 +877,13 @@ impl Renderer<'_> {
                     if let Ok(outcome) = substitute::substitute(text, vars) {
                         for u in &outcome.unresolved {
                             notes.push((n.span, u.name.clone()));
+                        }
+                        // A value that is one `${VAR}` from the Kustomization's own `substitute`
+                        // is written there: findings and fixes go to that line.
+                        let inline = substitute::whole_variable(text).and_then(|name| k.at(&["spec", "postBuild", "substitute", name]));
+                        if let Some(value) = inline.filter(|v| v.is_scalar() && outcome.unresolved.is_empty()) {
+                            self.out.substituted.entry(value.span).or_default().insert(n.span);
+                            n.span = value.span;
                         }
                         *text = outcome.text;
                     }

@@ -47,6 +47,16 @@ pub fn substitute(text: &str, vars: &Vars) -> Result<Outcome, BadSubstitution> {
     Ok(Outcome { text: out, unresolved: p.unresolved })
 }
 
+/// The variable when `text` is exactly one `${VAR}` (or `${VAR:=default}`, `${VAR:-default}`,
+/// `${VAR=default}`): the whole value comes from that variable.
+pub fn whole_variable(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("${")?.strip_suffix('}')?;
+    let end = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(inner.len());
+    let (name, rest) = inner.split_at(end);
+    let plain_default = rest.is_empty() || [":=", ":-", "="].iter().any(|p| rest.starts_with(p));
+    (!name.is_empty() && plain_default && !rest.contains(['$', '{', '}'])).then_some(name)
+}
+
 /// Whether `text` holds anything envsubst would treat as an expression.
 pub fn has_expression(text: &str) -> bool {
     text.contains("${")
@@ -355,6 +365,15 @@ mod tests {
         assert_eq!(sub("cost: $$5", &v).0, "cost: $5");
         assert_eq!(sub("$ENV stays", &v).0, "$ENV stays", "plain $VAR is not an expression");
         assert_eq!(sub(r"a\\b", &v).0, r"a\b");
+    }
+
+    #[test]
+    fn whole_variable_is_one_expression() {
+        assert_eq!(super::whole_variable("${SCHEDULE}"), Some("SCHEDULE"));
+        assert_eq!(super::whole_variable(" ${SCHEDULE:=0 0 2 * * *}"), Some("SCHEDULE"));
+        assert_eq!(super::whole_variable("0 ${HOUR} * * *"), None);
+        assert_eq!(super::whole_variable("${A}${B}"), None);
+        assert_eq!(super::whole_variable("${A:+x}"), None);
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &source::kustomize_unsupported::KustomizeUnsupported,
             &source::suppression_unknown_rule::SuppressionUnknownRule,
             &source::template_not_rendered::TemplateNotRendered,
+            &source::unused_suppression::UnusedSuppression,
             &source::yaml_duplicate_key::YamlDuplicateKey,
             &source::yaml_invalid::YamlInvalid,
             &velero::backup_pvc_label_selector::VeleroBackupPvcLabelSelector,

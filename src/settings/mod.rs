@@ -16,6 +16,37 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = ".drlint.yaml";
 
+/// Every top-level key of the config (the JSON Schema in schemas/ must accept each: a test checks).
+pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage"];
+
+/// `*` matches any run of characters; everything else literally.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(tail) = text.strip_prefix(head) else { return false };
+            (0..=tail.len()).filter(|i| tail.is_char_boundary(*i)).any(|i| wildcard_match(rest, &tail[i..]))
+        }
+    }
+}
+
+/// A list of strings, each read by `item` (null is empty; one string alone is a list of one).
+fn parse_list<T>(n: &Node, item: impl Fn(&Node, Option<&str>) -> Result<T, ConfigError>) -> Result<Vec<T>, ConfigError> {
+    if n.is_null() {
+        return Ok(Vec::new());
+    }
+    let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
+    items.into_iter().map(|i| item(i, i.as_text().filter(|_| i.is_scalar()))).collect()
+}
+
+/// A list of non-empty names (`key: [A, B]`).
+fn parse_names(n: &Node, key: &str, err: &ErrFn) -> Result<Vec<String>, ConfigError> {
+    parse_list(n, |i, text| match text {
+        Some(s) if !s.is_empty() => Ok(s.to_string()),
+        _ => Err(err(i.span, format!("`{key}` must be a list of names"))),
+    })
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct RuleSettings {
     pub enabled: Option<bool>,
@@ -45,6 +76,10 @@ pub struct Settings {
     pub lint_undeployed: bool,
     /// `coverage:`: backup operators declared by the user, and data deliberately not backed up.
     pub coverage: coverage::CoverageSettings,
+    /// `external-variables: [SECRET_DOMAIN, "CLUSTER_*"]`: Flux postBuild variables whose values
+    /// live outside Git (a Secret made by hand, a bootstrap script); an unresolved `${VAR}` they
+    /// match is not reported. `*` matches any run of characters.
+    pub external_variables: Vec<String>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -148,6 +183,11 @@ impl Settings {
         self.clusters.iter().find(|(_, globs)| globs.iter().any(|g| g.matches_path_or_parent(rel_path))).map(|(n, _)| n.as_str())
     }
 
+    /// Whether `external-variables` declares this Flux variable.
+    pub fn is_external_variable(&self, name: &str) -> bool {
+        self.external_variables.iter().any(|p| wildcard_match(p, name))
+    }
+
     pub fn is_excluded_for(&self, id: &str, rel_path: &str) -> bool {
         self.rule(id).is_some_and(|r| r.exclude.iter().any(|g| g.matches_path_or_parent(rel_path)))
     }
@@ -201,6 +241,7 @@ impl Settings {
                     settings.lint_undeployed = value.as_bool().ok_or_else(|| err(value.span, "`lint-undeployed` must be true or false".into()))?
                 }
                 "coverage" => settings.coverage = coverage::parse_coverage(value, &err)?,
+                "external-variables" => settings.external_variables = parse_names(value, "external-variables", &err)?,
                 "clusters" => {
                     if value.is_null() {
                         continue;
@@ -229,7 +270,7 @@ impl Settings {
                 _ => {
                     return Err(err(
                         knode.span,
-                        format!("unknown key `{key}` (expected one of: fail-level, exclude, rules, provided-secrets, rpo, clusters, lint-undeployed, coverage)"),
+                        format!("unknown key `{key}` (expected one of: {})", KEYS.join(", ")),
                     ))
                 }
             }
@@ -247,17 +288,10 @@ fn parse_severity(n: &Node, err: &ErrFn) -> Result<Severity, ConfigError> {
 }
 
 fn parse_globs(n: &Node, err: &ErrFn) -> Result<Vec<Glob>, ConfigError> {
-    if n.is_null() {
-        return Ok(Vec::new());
-    }
-    let items: Vec<&Node> = if n.is_seq() { n.items().collect() } else { vec![n] };
-    items
-        .into_iter()
-        .map(|i| match i.as_text() {
-            Some(s) if i.is_scalar() => Glob::new(s).map_err(|m| err(i.span, m)),
-            _ => Err(err(i.span, "a glob must be a string".into())),
-        })
-        .collect()
+    parse_list(n, |i, text| match text {
+        Some(s) => Glob::new(s).map_err(|m| err(i.span, m)),
+        None => Err(err(i.span, "a glob must be a string".into())),
+    })
 }
 
 /// `provided-secrets: [{name: cnpg-s3, namespace: db, keys: [ACCESS_KEY_ID]}, {name: registry-creds}, other]`.

@@ -6,5 +6,6 @@ pub mod kustomize_build_failed;
 pub mod kustomize_unsupported;
 pub mod suppression_unknown_rule;
 pub mod template_not_rendered;
+pub mod unused_suppression;
 pub mod yaml_duplicate_key;
 pub mod yaml_invalid;
