@@ -14,6 +14,7 @@ pub mod gitops;
 pub mod kustomize;
 pub mod model;
 pub mod rules;
+pub mod schema;
 pub mod settings;
 pub mod source;
 pub mod suppress;

@@ -5,6 +5,7 @@ pub mod cnpg;
 pub mod coverage;
 pub mod gitops;
 mod rule;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod velero;
@@ -39,6 +40,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &gitops::entrypoint_not_rendered::EntrypointNotRendered,
             &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
             &gitops::gitops_path_missing::GitopsPathMissing,
+            &schema::schema_unknown_kind::SchemaUnknownKind,
+            &schema::schema_violation::SchemaViolation,
             &secrets::secret_duplicate_provider::SecretDuplicateProvider,
             &secrets::secret_key_missing::SecretKeyMissing,
             &secrets::secret_missing_in_namespace::SecretMissingInNamespace,
