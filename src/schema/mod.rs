@@ -170,3 +170,8 @@ fn key(api_version: &str, kind: &str) -> String {
 pub fn validated(object: &Resource) -> bool {
     !object.unlisted
 }
+
+/// True when `apiVersion`/`kind` is a Kubernetes built-in with a bundled schema.
+pub fn is_builtin(api_version: &str, kind: &str) -> bool {
+    bundle().builtin.contains_key(&key(api_version, kind))
+}
