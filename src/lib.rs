@@ -68,7 +68,8 @@ pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Wor
 /// holds the objects: they are in the index.
 pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, Index, gitops::RepoRender) {
     let (ws, mut repo) = load_and_render(paths, settings);
-    let index = Index::new(std::mem::take(&mut repo.resources));
+    let mut index = Index::new(std::mem::take(&mut repo.resources));
+    index.bootstrap_charts = model::bootstrap::charts(&ws);
     (ws, index, repo)
 }
 

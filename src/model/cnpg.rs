@@ -431,9 +431,46 @@ fn may_match(a: &str, b: &str) -> bool {
     pre && suf
 }
 
+/// The PostgreSQL major version a Cluster runs, and the line that says it:
+/// `spec.imageCatalogRef.major`, else the `spec.imageName` tag (`postgresql:16.4-bookworm`,
+/// `postgis:17-3.5`, `timescaledb-ha:pg16-ts2.15`). `None` when neither says (the operator's
+/// default image, a digest, `latest`, a `${VAR}`).
+pub fn major_version(r: &Resource) -> Option<(u32, Span)> {
+    let spec = r.spec()?;
+    if let Some(n) = spec.at(&["imageCatalogRef", "major"]) {
+        return n.as_text().and_then(|t| t.trim().parse().ok()).filter(|m| *m >= 10).map(|m| (m, n.span));
+    }
+    let n = spec.get("imageName")?;
+    image_major(n.as_text()?).map(|m| (m, n.span))
+}
+
+/// The major version in a PostgreSQL image reference's tag.
+pub fn image_major(image: &str) -> Option<u32> {
+    let image = image.split('@').next()?;
+    let (repo, tag) = image.rsplit_once(':')?;
+    if tag.contains('/') || repo.is_empty() || has_variable(image) {
+        return None;
+    }
+    let tag = tag.strip_prefix("pg").unwrap_or(tag);
+    let digits: String = tag.chars().take_while(|c| c.is_ascii_digit()).collect();
+    // PostgreSQL 10 and later: the major is the first number (9.6 had two parts; not judged).
+    digits.parse().ok().filter(|m| *m >= 10 && *m < 100)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::may_match;
+    use super::{image_major, may_match};
+    #[test]
+    fn majors_from_image_tags() {
+        assert_eq!(image_major("ghcr.io/cloudnative-pg/postgresql:16.4-bookworm"), Some(16));
+        assert_eq!(image_major("ghcr.io/cloudnative-pg/postgis:17-3.5"), Some(17));
+        assert_eq!(image_major("timescale/timescaledb-ha:pg16-ts2.15"), Some(16));
+        assert_eq!(image_major("registry:5000/postgres"), None);
+        assert_eq!(image_major("postgres:latest"), None);
+        assert_eq!(image_major("postgres:9.6"), None);
+        assert_eq!(image_major("postgres:${PG}"), None);
+        assert_eq!(image_major("ghcr.io/x/postgresql:16@sha256:abc"), Some(16));
+    }
     #[test]
     fn variables_match_loosely() {
         assert!(may_match("s3://b/${ENV}/pg", "s3://b/prod/pg"));

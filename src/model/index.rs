@@ -10,6 +10,8 @@ pub struct Index {
     pub resources: Vec<Resource>,
     by_key: BTreeMap<Key, Vec<usize>>,
     by_kind: BTreeMap<String, Vec<usize>>,
+    /// Charts a bootstrap helmfile installs before GitOps runs (`model::bootstrap`).
+    pub bootstrap_charts: std::collections::BTreeSet<String>,
 }
 
 impl Index {
@@ -20,7 +22,7 @@ impl Index {
             by_key.entry(key_of(r)).or_default().push(i);
             by_kind.entry(r.kind().to_string()).or_default().push(i);
         }
-        Index { resources, by_key, by_kind }
+        Index { resources, by_key, by_kind, bootstrap_charts: Default::default() }
     }
 
     /// Objects of a kind in an API group.

@@ -1,6 +1,7 @@
 //! The object model rules see: a `Resource` is one Kubernetes object (as written, or rendered by
 //! kustomize with provenance), and the `Index` finds objects by cluster, namespace, kind and name.
 
+pub mod bootstrap;
 pub mod cnpg;
 pub mod coverage;
 pub mod index;

@@ -18,6 +18,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
     static ALL: std::sync::OnceLock<Vec<&'static dyn Rule>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
         let mut rules: Vec<&'static dyn Rule> = vec![
+            &cnpg::archive_orphaned::CnpgArchiveOrphaned,
             &cnpg::archive_path_collision::ArchivePathCollision,
             &cnpg::archiver_conflict::ArchiverConflict,
             &cnpg::backup_credentials_unset::BackupCredentialsUnset,
@@ -27,6 +28,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &cnpg::cluster_no_backup::ClusterNoBackup,
             &cnpg::cluster_no_scheduled_backup::ClusterNoScheduledBackup,
             &cnpg::object_store_missing::ObjectStoreMissing,
+            &cnpg::recovery_major_version::CnpgRecoveryMajorVersion,
             &cnpg::recovery_path_unknown::RecoveryPathUnknown,
             &cnpg::recovery_source_unknown::RecoverySourceUnknown,
             &cnpg::recovery_target_invalid::RecoveryTargetInvalid,
@@ -40,12 +42,14 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &gitops::entrypoint_not_rendered::EntrypointNotRendered,
             &gitops::flux_substitution_unresolved::FluxSubstitutionUnresolved,
             &gitops::gitops_path_missing::GitopsPathMissing,
+            &gitops::rebuild_crd_order::GitopsRebuildCrdOrder,
             &schema::schema_unknown_kind::SchemaUnknownKind,
             &schema::schema_violation::SchemaViolation,
             &secrets::secret_duplicate_provider::SecretDuplicateProvider,
             &secrets::secret_key_missing::SecretKeyMissing,
             &secrets::secret_missing_in_namespace::SecretMissingInNamespace,
             &secrets::secret_plaintext::SecretPlaintext,
+            &secrets::secrets_key_backup_missing::SecretsKeyBackupMissing,
             &source::file_unreadable::FileUnreadable,
             &source::kustomize_build_failed::KustomizeBuildFailed,
             &source::kustomize_unsupported::KustomizeUnsupported,
@@ -54,6 +58,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &source::yaml_invalid::YamlInvalid,
             &velero::backup_pvc_label_selector::VeleroBackupPvcLabelSelector,
             &velero::cli_pvc_label_selector::VeleroCliPvcLabelSelector,
+            &velero::cli_restore_existing::VeleroCliRestoreExisting,
             &velero::restore_pvc_label_selector::VeleroRestorePvcLabelSelector,
             &velero::schedule_cron_invalid::VeleroScheduleCronInvalid,
             &velero::schedule_owner_references::VeleroScheduleOwnerReferences,

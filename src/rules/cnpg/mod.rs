@@ -1,5 +1,6 @@
 //! CloudNativePG rules.
 
+pub mod archive_orphaned;
 pub mod archive_path_collision;
 pub mod archiver_conflict;
 pub mod backup_credentials_unset;
@@ -9,6 +10,7 @@ pub mod barman_object_store_deprecated;
 pub mod cluster_no_backup;
 pub mod cluster_no_scheduled_backup;
 pub mod object_store_missing;
+pub mod recovery_major_version;
 pub mod recovery_path_unknown;
 pub mod recovery_source_unknown;
 pub mod recovery_target_invalid;

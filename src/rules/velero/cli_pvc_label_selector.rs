@@ -108,84 +108,35 @@ pub struct CliScope {
     pub excluded_namespaces: Vec<String>,
 }
 
-fn is_end(w: &str) -> bool {
-    matches!(w, "|" | "||" | "&&" | ";" | "&") || w.starts_with('#')
-}
-
 /// Scan one logical line's words for trapped commands.
 pub fn scan(ws: &[Word]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < ws.len() {
-        if !(ws[i].text == "velero" || ws[i].text.ends_with("/velero")) {
-            i += 1;
-            continue;
+    for cmd in super::command::commands(ws) {
+        let Some(what) = ["restore", "backup", "schedule"].into_iter().find(|k| cmd.is(k, "create")) else { continue };
+        let Some((_, Some(sel), _, at)) = cmd.flags.iter().find(|(f, ..)| matches!(f.as_str(), "--selector" | "-l" | "--or-selector")) else { continue };
+        let include = cmd.list("--include-resources");
+        let exclude = cmd.list("--exclude-resources");
+        let include_text = include.join(",");
+        let names = |list: &[String], r: Res| list.iter().any(|n| r.named(n) || n == "*");
+        let pvcs_in = include.iter().any(|n| Res::Pvcs.named(n)) && !exclude.iter().any(|n| Res::Pvcs.named(n));
+        let pods_in = (include.is_empty() || names(&include, Res::Pods)) && !exclude.iter().any(|n| Res::Pods.named(n));
+        if pvcs_in && !pods_in {
+            let verb = if what == "restore" { "restores" } else { "backs up" };
+            out.push(Finding {
+                selector: *at,
+                message: format!(
+                    "`velero {what} create` with `--selector {sel}` and `--include-resources {include_text}` {verb} only PVCs whose own labels match: StatefulSet and operator-made PVCs do not carry pod labels, and with pods left out no pod pulls its PVCs in"
+                ),
+                help: "scope by namespace and resource instead (`--include-namespaces <ns> --include-resources persistentvolumeclaims,persistentvolumes`, no `--selector`), or add `pods` to --include-resources".to_string(),
+                scope: CliScope {
+                    what: what.to_string(),
+                    selector: sel.clone(),
+                    include_resources: include_text.clone(),
+                    namespaces: cmd.list("--include-namespaces"),
+                    excluded_namespaces: cmd.list("--exclude-namespaces"),
+                },
+            });
         }
-        // `velero restore create`, `velero create restore`, the same for backup and schedule.
-        let a = ws.get(i + 1).map(|w| w.text.as_str());
-        let b = ws.get(i + 2).map(|w| w.text.as_str());
-        let what = match (a, b) {
-            (Some(k @ ("restore" | "backup" | "schedule")), Some("create")) | (Some("create"), Some(k @ ("restore" | "backup" | "schedule"))) => k,
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        let mut j = i + 3;
-        let mut selector: Option<(usize, String)> = None;
-        let (mut include, mut exclude): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-        let mut include_text = String::new();
-        let (mut namespaces, mut excluded_namespaces): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-        while j < ws.len() && !is_end(&ws[j].text) {
-            let w = ws[j].text.as_str();
-            let (flag, inline) = match w.split_once('=') {
-                Some((f, v)) if f.starts_with('-') => (f, Some(v.to_string())),
-                _ => (w, None),
-            };
-            let takes_value = matches!(
-                flag,
-                "--selector" | "-l" | "--or-selector" | "--include-resources" | "--exclude-resources" | "--include-namespaces" | "--exclude-namespaces"
-            );
-            let has_inline = inline.is_some();
-            let value = if !takes_value {
-                None
-            } else if has_inline {
-                inline
-            } else {
-                j += 1;
-                ws.get(j).map(|w| w.text.clone())
-            };
-            let flag_index = if !has_inline && takes_value { j - 1 } else { j };
-            match (flag, value) {
-                ("--selector" | "-l" | "--or-selector", Some(v)) => selector = selector.or(Some((flag_index, v))),
-                ("--include-resources", Some(v)) => {
-                    include_text = if include_text.is_empty() { v.clone() } else { format!("{include_text},{v}") };
-                    include.extend(v.split(',').map(str::to_string));
-                }
-                ("--exclude-resources", Some(v)) => exclude.extend(v.split(',').map(str::to_string)),
-                ("--include-namespaces", Some(v)) => namespaces.extend(v.split(',').map(str::to_string)),
-                ("--exclude-namespaces", Some(v)) => excluded_namespaces.extend(v.split(',').map(str::to_string)),
-                _ => {}
-            }
-            j += 1;
-        }
-        if let Some((at, sel)) = selector {
-            let names = |list: &[String], r: Res| list.iter().any(|n| r.named(n) || n == "*");
-            let pvcs_in = include.iter().any(|n| Res::Pvcs.named(n)) && !exclude.iter().any(|n| Res::Pvcs.named(n));
-            let pods_in = (include.is_empty() || names(&include, Res::Pods)) && !exclude.iter().any(|n| Res::Pods.named(n));
-            if pvcs_in && !pods_in {
-                let verb = if what == "restore" { "restores" } else { "backs up" };
-                out.push(Finding {
-                    selector: at,
-                    message: format!(
-                        "`velero {what} create` with `--selector {sel}` and `--include-resources {include_text}` {verb} only PVCs whose own labels match: StatefulSet and operator-made PVCs do not carry pod labels, and with pods left out no pod pulls its PVCs in"
-                    ),
-                    help: "scope by namespace and resource instead (`--include-namespaces <ns> --include-resources persistentvolumeclaims,persistentvolumes`, no `--selector`), or add `pods` to --include-resources".to_string(),
-                    scope: CliScope { what: what.to_string(), selector: sel.clone(), include_resources: include_text.clone(), namespaces: namespaces.clone(), excluded_namespaces: excluded_namespaces.clone() },
-                });
-            }
-        }
-        i = j.max(i + 1);
     }
     out
 }

@@ -2,6 +2,8 @@
 
 pub mod backup_pvc_label_selector;
 pub mod cli_pvc_label_selector;
+pub mod cli_restore_existing;
+pub mod command;
 pub mod restore_pvc_label_selector;
 pub mod schedule_cron_invalid;
 pub mod schedule_owner_references;
