@@ -1210,3 +1210,109 @@ fn describe_samples() {
         assert_eq!(ok(spec, d).describe(), want, "{spec} {d:?}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Dialects of backup operators: kopiur, K8up, Longhorn, K10.
+// ---------------------------------------------------------------------------
+
+const KOPIUR: Dialect = Dialect::Kopiur { seed: None };
+const K8UP: Dialect = Dialect::K8up { seed: None };
+
+#[test]
+fn kopiur_h_fields_without_a_uid() {
+    let s = ok("H 2 * * *", KOPIUR);
+    assert_eq!(s.hashed.len(), 1);
+    assert_eq!(s.describe(), "every day at a fixed minute of hour 02 (fixed per object by a hash)");
+    assert_eq!(s.max_gap_over_year(DEFAULT_GAP_FROM), Some(DAY));
+    // A day of the month from 1 to 28: the worst month-to-month gap is 31 days.
+    let m = ok("H H H * *", KOPIUR);
+    assert_eq!(m.hashed.len(), 3);
+    assert_eq!(m.max_gap_over_year(DEFAULT_GAP_FROM), Some(31 * DAY));
+    assert_eq!(m.describe(), "every day at a fixed minute of a fixed hour on a fixed day of the month (1-28) (fixed per object by a hash)".replace("every day at ", "at "));
+    // A weekly H: seven days whatever the weekday.
+    assert_eq!(ok("0 3 * * H", KOPIUR).max_gap_over_year(DEFAULT_GAP_FROM), Some(7 * DAY));
+    // Jitter widens the worst case.
+    let j = ok("H 2 * * *", KOPIUR).with_jitter(1800);
+    assert_eq!(j.max_gap_over_year(DEFAULT_GAP_FROM), Some(DAY + 1800));
+    assert!(j.describe().ends_with("each fire delayed by up to 30 minutes"), "{}", j.describe());
+}
+
+#[test]
+fn kopiur_with_a_uid_and_errors() {
+    let seed = cron::kopiur_seed("0b7c6a54-2f0e-4a52-9d7e-5f1d1c2e3a4b");
+    let s = ok("H 2 * * *", Dialect::Kopiur { seed: Some(seed) });
+    assert!(s.hashed.is_empty());
+    let ScheduleKind::Spec(f) = s.kind else { panic!() };
+    assert_eq!(f.minute.count_ones(), 1);
+    assert_eq!(f.hour, 1 << 2);
+    assert_eq!(ok("0 2 * * *", KOPIUR).describe(), "every day at 02:00");
+    assert_eq!(ok("@daily", KOPIUR).describe(), "every day at 00:00");
+    // croner's weekday 7 is Sunday.
+    assert_eq!(ok("0 2 * * 7", KOPIUR).describe(), "at 02:00 on Sunday");
+    assert!(err_msg("H/15 * * * *", KOPIUR).contains("whole field"));
+    assert!(err_msg("0 2 L * *", KOPIUR).contains("does not evaluate"));
+    assert!(err_msg("0 0 2 * * *", KOPIUR).starts_with("expected exactly 5 fields, found 6"));
+    assert!(err_msg("@every 1h", KOPIUR).starts_with("unrecognized descriptor"));
+    assert_eq!(err_msg("0 25 * * *", KOPIUR), "end of range (25) above maximum (23): 25");
+    assert!(ok("0 2 * * MON-FRI", KOPIUR).hashed.is_empty());
+    assert!(ok("0 2 * * thu", KOPIUR).hashed.is_empty());
+}
+
+#[test]
+fn k8up_random_descriptors() {
+    // K8up's own test vector.
+    let seed = cron::k8up_seed("k8up-system", "my-scheduled-backup", "backup");
+    assert_eq!(cron::k8up_randomize("@hourly-random", &seed).as_deref(), Some("52 * * * *"));
+    assert_eq!(cron::k8up_randomize("@daily-random", &seed).as_deref(), Some("52 4 * * *"));
+    assert_eq!(cron::k8up_randomize("@weekly-random", &seed).as_deref(), Some("52 4 * * 4"));
+    assert_eq!(cron::k8up_randomize("@monthly-random", &seed).as_deref(), Some("52 4 26 * *"));
+    assert_eq!(cron::k8up_randomize("@yearly-random", &seed).as_deref(), Some("52 4 26 5 *"));
+    assert_eq!(cron::k8up_randomize("@annually-random", &seed).as_deref(), Some("52 4 26 5 *"));
+    assert_eq!(cron::k8up_randomize("@daily", &seed), None);
+    let exact = ok("@daily-random", Dialect::K8up { seed: Some(seed) });
+    assert_eq!(exact.describe(), "every day at 04:52");
+    // Without the namespace and name: some fixed time, still daily.
+    let s = ok("@daily-random", K8UP);
+    assert_eq!(s.describe(), "every day at a fixed minute of a fixed hour (fixed per object by a hash)");
+    assert_eq!(s.max_gap_over_year(DEFAULT_GAP_FROM), Some(DAY));
+    assert_eq!(ok("@weekly-random", K8UP).max_gap_over_year(DEFAULT_GAP_FROM), Some(7 * DAY));
+    assert_eq!(ok("@monthly-random", K8UP).max_gap_over_year(DEFAULT_GAP_FROM), Some(31 * DAY));
+    assert_eq!(ok("@hourly-random", K8UP).max_gap_over_year(DEFAULT_GAP_FROM), Some(HOUR));
+    // Plain schedules are robfig v3.
+    assert_eq!(ok("0 */4 * * *", K8UP).describe(), "every 4 hours at minute 00");
+    assert_eq!(err_msg("@fortnightly-random", K8UP), "unrecognized descriptor: @fortnightly-random");
+}
+
+#[test]
+fn longhorn_recurring_job_cron() {
+    let d = Dialect::Longhorn;
+    assert_eq!(ok("0 */6 * * *", d).describe(), "every day at 00:00, 06:00, 12:00 and 18:00");
+    assert_eq!(ok("0 */6 * * *", d).max_gap_over_year(DEFAULT_GAP_FROM), Some(6 * HOUR));
+    // Longhorn runs the job as a CronJob: the API server's rules apply.
+    assert_eq!(err_msg("CRON_TZ=UTC 0 2 * * *", d), CRONJOB_TZ_IN_SCHEDULE);
+    assert_eq!(err_msg("0 0 2 * * *", d), SIX_FIELDS_000.replace("[0 0 0", "[0 0 2"));
+    assert_eq!(ok("@daily", d).max_gap_over_year(DEFAULT_GAP_FROM), Some(DAY));
+}
+
+#[test]
+fn k10_frequencies() {
+    let d = Dialect::K10;
+    assert_eq!(ok("@hourly", d).describe(), "every hour at minute 00");
+    assert_eq!(ok("@daily", d).describe(), "every day at 00:00");
+    assert_eq!(ok("@weekly", d).max_gap_over_year(DEFAULT_GAP_FROM), Some(7 * DAY));
+    assert_eq!(ok("@monthly", d).max_gap_over_year(DEFAULT_GAP_FROM), Some(31 * DAY));
+    assert_eq!(ok("@yearly", d).max_gap_over_year(DEFAULT_GAP_FROM), Some(365 * DAY));
+    assert!(err_msg("@onDemand", d).contains("started by hand"));
+    assert!(err_msg("@fortnightly", d).starts_with("unknown frequency"));
+    // subFrequency: twice a day at 02:30 and 14:30.
+    let sub = cron::K10SubFrequency { minutes: vec![30], hours: vec![2, 14], ..Default::default() };
+    let s = cron::k10_schedule("@daily", &sub).unwrap();
+    assert_eq!(s.describe(), "every day at 02:30 and 14:30");
+    assert_eq!(s.max_gap_over_year(DEFAULT_GAP_FROM), Some(12 * HOUR));
+    let weekly = cron::K10SubFrequency { hours: vec![3], weekdays: vec![6], ..Default::default() };
+    assert_eq!(cron::k10_schedule("@weekly", &weekly).unwrap().describe(), "at 03:00 on Saturday");
+    let bad = cron::K10SubFrequency { minutes: vec![60], ..Default::default() };
+    assert_eq!(cron::k10_schedule("@hourly", &bad).unwrap_err().message, "subFrequency.minutes: 60 is not in 0-59");
+    // A cron expression, as recent releases accept.
+    assert_eq!(ok("0 1 * * *", d).describe(), "every day at 01:00");
+}

@@ -105,8 +105,97 @@ fn examples_entry_points_render_per_cluster() {
     assert_eq!(places, vec![(Some("production"), Some("billing")), (Some("staging"), Some("billing-staging"))]);
 }
 
-/// Every Flux Kustomization and Argo CD Application in the real repositories is rendered or
-/// reported with a reason; prints the inventory per repository.
+/// Labels of the entry points that rendered an object of `kind` named `name`, with its namespace.
+fn rendered_by(rs: &[Resource], kind: &str, name: &str) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = rs.iter().filter(|r| r.kind() == kind && r.name() == name).flat_map(|r| r.renders.iter().map(move |l| (l.clone(), r.namespace().map(str::to_string)))).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn applicationsets_expand_each_generator_type() {
+    let dir = crate_root().join("tests/data/gitops/appset");
+    let (_, rs, repo) = render(&dir);
+    let labels: Vec<&str> = repo.entrypoints.iter().map(|e| e.label.as_str()).collect();
+    let generated = |set: &str| -> Vec<String> {
+        let mut v: Vec<String> = labels.iter().filter_map(|l| l.strip_suffix(&format!(" from ApplicationSet argocd/{set}")).or_else(|| l.split_once(&format!(" from ApplicationSet argocd/{set} (")).map(|(a, _)| a))).map(|l| l.trim_start_matches("Argo CD Application argocd/").to_string()).collect();
+        v.sort();
+        v
+    };
+    // list (fasttemplate, `values.x`)
+    assert_eq!(generated("from-list"), ["list-web"]);
+    // git directories: `apps/*` minus an `exclude: true` entry; the chart folder is Helm
+    assert_eq!(generated("from-dirs"), ["dir-chart", "dir-db", "dir-web"]);
+    // git files: one Application per file (JSON and YAML), flattened keys
+    assert_eq!(generated("from-files"), ["files-dev", "files-prod"]);
+    // matrix with goTemplate, sprig functions
+    assert_eq!(generated("from-matrix"), ["db-prod"]);
+    // merge by mergeKeys
+    assert_eq!(generated("from-merge"), ["merge-db", "merge-web"]);
+    // clusters: the selector keeps eu-1 only; without one, the local cluster and both Secrets
+    assert_eq!(generated("from-clusters"), ["all-eu-1", "all-in-cluster", "all-us-1", "legacy-eu-1"]);
+    // a plugin generator: its fixed folder is rendered once, without parameters
+    assert_eq!(generated("from-plugin"), ["{{ .name }}"]);
+    assert!(generated("from-elsewhere").is_empty() && generated("strict").is_empty());
+
+    let web = rendered_by(&rs, "Deployment", "web");
+    let expect = |l: &str, ns: &str| (format!("Argo CD Application argocd/{l}"), Some(ns.to_string()));
+    for (label, ns) in [("dir-web from ApplicationSet argocd/from-dirs", "apps-web"), ("files-dev from ApplicationSet argocd/from-files", "shop-dev"), ("files-prod from ApplicationSet argocd/from-files", "shop-prod"), ] {
+        assert!(web.contains(&expect(label, ns)), "{label} in {ns}: {web:?}");
+    }
+    // `.argocd-source-<app>.yaml` in the source folder is merged onto that Application's source.
+    assert_eq!(rendered_by(&rs, "Deployment", "web-override"), vec![expect("list-web from ApplicationSet argocd/from-list", "list-ns")]);
+    // templatePatch adds kustomize options to one of the two merged Applications.
+    assert_eq!(rendered_by(&rs, "Deployment", "patched-web"), vec![expect("merge-web from ApplicationSet argocd/from-merge", "merged-ns")]);
+    // directory.recurse reads the nested folder; the plain directory source does not.
+    assert_eq!(rendered_by(&rs, "ConfigMap", "db-deep"), vec![expect("db-prod from ApplicationSet argocd/from-matrix", "db-prod")]);
+    assert!(rendered_by(&rs, "ConfigMap", "db-settings").contains(&expect("merge-db from ApplicationSet argocd/from-merge", "db-base")));
+    // One folder sent to several clusters is one object per cluster.
+    let mut legacy: Vec<Option<String>> = rs.iter().filter(|r| r.name() == "legacy" && r.renders.iter().any(|l| l.contains("from-clusters"))).map(|r| r.cluster.clone()).collect();
+    legacy.sort();
+    assert_eq!(legacy, vec![None, Some("eu-1".to_string()), Some("eu-1".to_string()), Some("us-1".to_string())]);
+    // The legacy folder is excluded from the directories generator.
+    assert!(!rendered_by(&rs, "ConfigMap", "legacy").iter().any(|(l, _)| l.contains("from-dirs")));
+
+    let report = lint_dir(&dir);
+    let notes = gcc_lines(&report, &dir, |d| d.rule == "gitops-entrypoint-not-rendered");
+    let expected = [
+        "appsets/dirs.yaml:23:15: note: Argo CD Application argocd/dir-chart from ApplicationSet argocd/from-dirs: `apps/chart` is a Helm chart (`acme-chart`)",
+        "appsets/unexpandable.yaml:10:7: note: Argo CD ApplicationSet argocd/from-plugin: a plugin generator (ConfigMap `my-plugin`)",
+        "appsets/unexpandable.yaml:32:7: note: Argo CD ApplicationSet argocd/from-elsewhere: an SCM provider generator",
+        "appsets/unexpandable.yaml:35:7: note: Argo CD ApplicationSet argocd/from-elsewhere: a git generator reads https://github.com/someone/else.git, not known to be this repository",
+        "appsets/unexpandable.yaml:64:5: note: Argo CD ApplicationSet argocd/strict: the template fails: map has no entry for key \"missing\"",
+    ];
+    assert_eq!(notes.len(), expected.len(), "{notes:#?}");
+    for (n, e) in notes.iter().zip(expected) {
+        assert!(n.starts_with(e), "{n}\n  expected {e}");
+    }
+    assert!(report.diagnostics.iter().all(|d| d.severity == drlint::diag::Severity::Note || d.rule != "gitops-entrypoint-not-rendered"));
+}
+
+#[test]
+fn argo_source_type_is_the_repo_servers() {
+    use drlint::gitops::argo::{source_type, SourceType};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let source = |yaml: &str| drlint::source::yaml::parse(drlint::source::FileId(0), yaml).documents.remove(0).root.unwrap();
+    let plain = source("path: x\n");
+    assert_eq!(source_type(dir, &plain), Ok(SourceType::Directory));
+    std::fs::write(dir.join("Chart.yaml"), "name: c\n").unwrap();
+    assert_eq!(source_type(dir, &plain), Ok(SourceType::Helm));
+    // Discovery records the kustomization after Chart.yaml: Kustomize wins.
+    std::fs::write(dir.join("kustomization.yaml"), "resources: []\n").unwrap();
+    assert_eq!(source_type(dir, &plain), Ok(SourceType::Kustomize));
+    // Explicit fields win over the files; two of them is Argo CD's error.
+    assert_eq!(source_type(dir, &source("directory:\n  recurse: true\n")), Ok(SourceType::Directory));
+    assert_eq!(source_type(dir, &source("helm: {}\n")), Ok(SourceType::Helm));
+    assert_eq!(source_type(dir, &source("plugin:\n  name: x\n")), Ok(SourceType::Plugin));
+    assert!(source_type(dir, &source("helm: {}\nkustomize: {}\n")).unwrap_err().contains("multiple application sources defined"));
+}
+
+/// Every Flux Kustomization, Argo CD Application and ApplicationSet in the real repositories is
+/// rendered or reported with a reason; prints the inventory per repository (ApplicationSets: how
+/// many expand, the Applications they generate and render, and why the others do not).
 #[test]
 fn corpus_entry_points_are_all_accounted_for() {
     let Some(shared) = shared() else {
@@ -126,6 +215,27 @@ fn corpus_entry_points_are_all_accounted_for() {
         let not_rendered = eps.iter().filter(|e| !e.problems.is_empty()).count();
         let rendered = eps.len() - not_rendered;
         println!("{:<48} {:>6} {:>6} {:>9} {:>12} {:>10}", repo.file_name().unwrap().to_string_lossy(), flux, argo, rendered, not_rendered, render.unrendered_dirs.len());
+        // ApplicationSets: each expands into Applications or says why not.
+        let sets: Vec<_> = eps.iter().filter(|e| e.label.starts_with("Argo CD ApplicationSet")).collect();
+        if !sets.is_empty() {
+            let apps: Vec<_> = eps.iter().filter(|e| e.label.contains(" from ApplicationSet ")).collect();
+            let expanded = sets.iter().filter(|e| e.objects > 0).count();
+            let with_notes = sets.iter().filter(|e| !e.problems.is_empty()).count();
+            let apps_rendered = apps.iter().filter(|e| e.problems.is_empty()).count();
+            println!("  ApplicationSets {:>4}  expanded {:>4}  with notes {:>4}  Applications {:>4}  rendered {:>4}", sets.len(), expanded, with_notes, apps.len(), apps_rendered);
+            let mut reasons: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+            for p in sets.iter().flat_map(|e| e.problems.iter()).chain(apps.iter().flat_map(|e| e.problems.iter())) {
+                // The reason without its particulars (names in backquotes, parentheses).
+                let key: String = p.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { "…" } else { part }).collect::<String>().split(" (").next().unwrap_or(p).to_string();
+                *reasons.entry(key).or_default() += 1;
+            }
+            for (why, n) in reasons {
+                println!("    {n:>4} {why}");
+            }
+            for e in &sets {
+                assert!(e.objects > 0 || !e.problems.is_empty(), "{} generated nothing and says not why", e.label);
+            }
+        }
         // Every Flux Kustomization and Argo CD Application as written is an entry point that was
         // reached (from the top or from another), by its name.
         let reached: std::collections::BTreeSet<String> = render.entrypoints.iter().map(|e| e.label.split(" (cluster").next().unwrap().to_string()).collect();
@@ -135,7 +245,8 @@ fn corpus_entry_points_are_all_accounted_for() {
     }
 }
 
-/// (label suffix, file) of every Flux Kustomization and Argo CD Application written in a repo.
+/// (label suffix, file) of every Flux Kustomization, Argo CD Application and ApplicationSet
+/// written in a repo.
 fn written_entry_points(repo: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for e in walkdir::WalkDir::new(repo).into_iter().filter_map(Result::ok) {
@@ -151,7 +262,7 @@ fn written_entry_points(repo: &Path) -> Vec<(String, PathBuf)> {
         }
         for doc in parsed.documents.iter().filter_map(|d| d.root.as_ref()) {
             let is_flux = drlint::gitops::flux::is_flux_kustomization(doc);
-            let is_argo = drlint::gitops::argo::is_application(doc);
+            let is_argo = drlint::gitops::argo::is_application(doc) || drlint::gitops::applicationset::is_applicationset(doc);
             if !(is_flux || is_argo) {
                 continue;
             }

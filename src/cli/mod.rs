@@ -301,7 +301,11 @@ fn entrypoints(path: &std::path::Path) -> i32 {
         let (lc, _) = ws.db.line_col(ep.declared_at);
         let at = diag::display_path(&ws.db.get(ep.declared_at.file).path);
         out.push_str(&format!("{}\n  declared at {at}:{}\n", ep.label, lc.line));
-        out.push_str(&format!("  renders {} object{}", ep.objects, if ep.objects == 1 { "" } else { "s" }));
+        if ep.label.starts_with("Argo CD ApplicationSet") {
+            out.push_str(&format!("  generates {} Application{}", ep.objects, if ep.objects == 1 { "" } else { "s" }));
+        } else {
+            out.push_str(&format!("  renders {} object{}", ep.objects, if ep.objects == 1 { "" } else { "s" }));
+        }
         if ep.dirs.is_empty() {
             out.push('\n');
         } else {

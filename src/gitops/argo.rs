@@ -8,6 +8,86 @@ use crate::source::yaml::{Node, Style, Value};
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
+/// How the Argo CD repo-server builds a source folder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceType {
+    Helm,
+    Kustomize,
+    Directory,
+    Plugin,
+}
+
+impl SourceType {
+    fn name(self) -> &'static str {
+        match self {
+            SourceType::Helm => "Helm",
+            SourceType::Kustomize => "Kustomize",
+            SourceType::Directory => "Directory",
+            SourceType::Plugin => "Plugin",
+        }
+    }
+}
+
+/// The source type as the repo-server decides it: an explicit `kustomize`, `helm`, `directory` or
+/// `plugin` field wins (two of them is an error Argo CD reports as "multiple application sources
+/// defined"); otherwise the files at the top of the folder, in name order, the last one that
+/// tells wins: a file whose name ends in `Chart.yaml` says Helm, a kustomization file says
+/// Kustomize (so `kustomization.yaml` beside `Chart.yaml` is Kustomize); else a plain Directory.
+pub fn source_type(dir: &Path, source: &Node) -> Result<SourceType, String> {
+    let explicit: Vec<SourceType> = [("kustomize", SourceType::Kustomize), ("helm", SourceType::Helm), ("directory", SourceType::Directory), ("plugin", SourceType::Plugin)]
+        .into_iter()
+        .filter(|(field, _)| source.get(field).is_some_and(|n| !n.is_null()))
+        .map(|(_, t)| t)
+        .collect();
+    match explicit.as_slice() {
+        [one] => return Ok(*one),
+        [] => {}
+        many => return Err(format!("multiple application sources defined: {}", many.iter().map(|t| t.name()).collect::<Vec<_>>().join(","))),
+    }
+    let mut found = SourceType::Directory;
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).filter(|e| e.file_type().is_ok_and(|t| !t.is_dir())).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    for name in names {
+        if name.ends_with("Chart.yaml") {
+            found = SourceType::Helm;
+        }
+        if crate::discover::is_kustomization_name(&name) {
+            found = SourceType::Kustomize;
+        }
+    }
+    Ok(found)
+}
+
+/// The source with the parameter override files the repo-server merges onto it before anything
+/// else: `.argocd-source.yaml`, then `.argocd-source-<app name>.yaml`, in the source folder.
+pub fn with_overrides(db: &mut crate::source::SourceDb, dir: &Path, source: &Node, app_name: &str) -> Node {
+    let mut out = source.clone();
+    for name in [".argocd-source.yaml".to_string(), format!(".argocd-source-{app_name}.yaml")] {
+        let path = dir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        let Ok((_, parsed)) = db.load_yaml(&path) else { continue };
+        if let Some(root) = parsed.documents.first().and_then(|d| d.root.as_ref()).filter(|r| r.is_map()) {
+            out = super::applicationset::merge_over(&out, root);
+        }
+    }
+    out
+}
+
+/// The `name:` a Helm chart's `Chart.yaml` gives it, else its folder's name.
+pub fn chart_name(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("name:"))
+        .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+        .filter(|n| !n.is_empty())
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default()
+}
+
 pub fn is_application(node: &Node) -> bool {
     node.str_at(&["kind"]) == Some("Application") && node.str_at(&["apiVersion"]).is_some_and(|a| a.starts_with("argoproj.io/"))
 }

@@ -6,8 +6,10 @@
 //! applies it. Kustomization folders that no entry point renders are rendered on their own (a tool
 //! drlint cannot see may apply them), and manifest files that no render read are linted as written.
 
+pub mod applicationset;
 pub mod argo;
 pub mod flux;
+pub mod gotemplate;
 pub mod substitute;
 
 use crate::diag::{Diagnostic, Severity};
@@ -106,6 +108,11 @@ fn resolve_root(db: &SourceDb, file: FileId, rel: &str, top: &Path) -> Option<(P
     }
 }
 
+/// A Flux Kustomization, an Argo CD Application or ApplicationSet: what the queue follows.
+fn is_entry(node: &Node) -> bool {
+    flux::is_flux_kustomization(node) || argo::is_application(node) || applicationset::is_applicationset(node)
+}
+
 fn label_with_cluster(label: &str, cluster: &Option<String>) -> String {
     match cluster {
         Some(c) => format!("{label} (cluster {c})"),
@@ -175,19 +182,19 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new(), origin: None };
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender { resources: Vec::new(), diagnostics: Vec::new(), entrypoints: Vec::new(), unrendered_dirs: Vec::new() }, consumed: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
     for w in &written {
         r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
     }
 
     // Entry points as written; the ones another entry point renders are reached from it instead.
-    let entry_written: Vec<&Written> = written.iter().filter(|w| flux::is_flux_kustomization(&w.node) || argo::is_application(&w.node)).collect();
+    let entry_written: Vec<&Written> = written.iter().filter(|w| is_entry(&w.node)).collect();
     let mut rendered_by_other: BTreeSet<(FileId, usize)> = BTreeSet::new();
     for w in &entry_written {
         if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
             for o in &rendered.objects {
                 let me = (o.file, o.doc_index) == (w.file, w.doc_index);
-                if !me && (flux::is_flux_kustomization(&o.node) || argo::is_application(&o.node)) {
+                if !me && is_entry(&o.node) {
                     rendered_by_other.insert((o.file, o.doc_index));
                 }
             }
@@ -341,6 +348,10 @@ struct Renderer<'a> {
     written_nodes: HashMap<(FileId, usize), Node>,
     /// The file of the top-level entry point being followed (see the queue in `render_repo`).
     origin: Option<FileId>,
+    /// What ApplicationSet expansion knows of the repository, built at the first one.
+    appsets: Option<applicationset::Context>,
+    /// The ApplicationSet whose generated Application `apply_argo` is rendering.
+    generated_by: Option<String>,
 }
 
 impl Renderer<'_> {
@@ -361,6 +372,9 @@ impl Renderer<'_> {
         for source in argo::sources(node) {
             let Some(path) = source.str_at(&["path"]) else { continue };
             let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else { continue };
+            if argo::source_type(&dir, source) != Ok(argo::SourceType::Kustomize) {
+                continue;
+            }
             if let Some(kfile) = flux::kustomization_file(&dir) {
                 let Ok((_, parsed)) = self.db.load_yaml(&kfile) else { continue };
                 let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
@@ -377,6 +391,8 @@ impl Renderer<'_> {
     fn apply_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, cluster: Option<String>, written: &[Written], top_level: bool) -> Vec<(Node, FileId, usize)> {
         if flux::is_flux_kustomization(node) {
             self.apply_flux(node, file, local_git, cluster, written, top_level)
+        } else if applicationset::is_applicationset(node) {
+            self.apply_appset(node, file, cluster)
         } else {
             self.apply_argo(node, file, cluster)
         }
@@ -523,7 +539,8 @@ impl Renderer<'_> {
     fn apply_argo(&mut self, app: &Node, file: FileId, cluster: Option<String>) -> Vec<(Node, FileId, usize)> {
         let ns = app.str_at(&["metadata", "namespace"]);
         let name = app.str_at(&["metadata", "name"]).unwrap_or("?");
-        let label = label_with_cluster(&format!("Argo CD Application {}{name}", ns.map(|n| format!("{n}/")).unwrap_or_default()), &cluster);
+        let from = self.generated_by.as_ref().map(|s| format!(" from ApplicationSet {s}")).unwrap_or_default();
+        let label = label_with_cluster(&format!("Argo CD Application {}{name}{from}", ns.map(|n| format!("{n}/")).unwrap_or_default()), &cluster);
         let declared_at = app.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(app.span);
         let mut ep = EntryPoint { label: label.clone(), declared_at, cluster: cluster.clone(), dirs: Vec::new(), objects: 0, problems: Vec::new() };
         let dest_ns = app.str_at(&["spec", "destination", "namespace"]).map(str::to_string);
@@ -552,12 +569,30 @@ impl Renderer<'_> {
                 continue;
             };
             ep.dirs.push(display_dir(&dir));
-            if dir.join("Chart.yaml").is_file() {
-                ep.problems.push(format!("`{path}` is a Helm chart; not rendered"));
-                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: `{path}` is a Helm chart, which drlint does not render"));
+            let merged = argo::with_overrides(self.db, &dir, source, name);
+            let source = &merged;
+            // The repo-server's choice: explicit fields, else the folder's files.
+            let kind = argo::source_type(&dir, source);
+            let not_rendered = match &kind {
+                Err(e) => Some(format!("Argo CD cannot build `{path}`: {e}")),
+                Ok(argo::SourceType::Helm) => Some(format!("`{path}` is a Helm chart (`{}`), which drlint does not render", argo::chart_name(&dir))),
+                Ok(argo::SourceType::Plugin) if flux::kustomization_file(&dir).is_none() => Some(format!("`{path}` is built by a config management plugin, which drlint does not run")),
+                Ok(argo::SourceType::Kustomize) if flux::kustomization_file(&dir).is_none() => Some(format!("`{path}` has no kustomization file, so `kustomize build` fails")),
+                _ => None,
+            };
+            if let Some(why) = not_rendered {
+                ep.problems.push(why.clone());
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: {why}"));
                 continue;
             }
-            if let Some(kfile) = flux::kustomization_file(&dir) {
+            if kind == Ok(argo::SourceType::Plugin) {
+                // Plugins over a kustomization are nearly always a kustomize build with extra
+                // flags (Helm, SOPS): render it as kustomize would, and say so.
+                let plugin = source.str_at(&["plugin", "name"]).unwrap_or("unnamed");
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: `{path}` is built by config management plugin `{plugin}`; drlint renders its kustomization as kustomize would"));
+            }
+            if matches!(kind, Ok(argo::SourceType::Kustomize | argo::SourceType::Plugin)) {
+                let kfile = flux::kustomization_file(&dir).unwrap_or_default();
                 let Ok((_, parsed)) = self.db.load_yaml(&kfile) else { continue };
                 let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
                 let kus = argo::overlay(kus, source);
@@ -582,7 +617,7 @@ impl Renderer<'_> {
                         res.renders = vec![label.clone()];
                         res.default_namespace = dest_ns.clone();
                         ep.objects += 1;
-                        if argo::is_application(root) || flux::is_flux_kustomization(root) {
+                        if is_entry(root) {
                             children.push((root.clone(), fid, doc.index));
                         }
                         self.out.resources.push(res);
@@ -593,6 +628,48 @@ impl Renderer<'_> {
         ep.dirs.sort();
         ep.dirs.dedup();
         self.out.entrypoints.push(ep);
+        children
+    }
+
+    /// An ApplicationSet: the Applications it generates, each rendered like a written one (see
+    /// `applicationset`); what cannot be expanded is one note per generator.
+    fn apply_appset(&mut self, set: &Node, file: FileId, cluster: Option<String>) -> Vec<(Node, FileId, usize)> {
+        if self.appsets.is_none() {
+            let mut keys: Vec<&(FileId, usize)> = self.written_nodes.keys().collect();
+            keys.sort();
+            let mut sources = Vec::new();
+            for k in &keys {
+                let node = &self.written_nodes[k];
+                for source in argo::sources(node).into_iter().filter(|_| argo::is_application(node)) {
+                    let (Some(url), Some(path)) = (source.str_at(&["repoURL"]), source.str_at(&["path"])) else { continue };
+                    sources.push((url.to_string(), resolve_root(self.db, k.0, path, &self.top).is_some()));
+                }
+            }
+            let objects = keys.iter().map(|k| &self.written_nodes[k]);
+            self.appsets = Some(applicationset::Context::new(&self.top, sources, objects));
+        }
+        let set_label = applicationset::display(set);
+        let label = label_with_cluster(&format!("Argo CD ApplicationSet {set_label}"), &cluster);
+        let declared_at = set.at(&["metadata", "name"]).map(|n| n.span).unwrap_or(set.span);
+        let path = normalize(&self.db.get(file).real_path);
+        let expansion = applicationset::expand(set, &path, self.appsets.as_mut().unwrap());
+        let mut ep = EntryPoint { label: label.clone(), declared_at, cluster: cluster.clone(), dirs: Vec::new(), objects: 0, problems: Vec::new() };
+        for (span, why) in expansion.notes {
+            self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, span, format!("{label}: {why}"));
+            ep.problems.push(why);
+        }
+        ep.objects = expansion.apps.len();
+        self.out.entrypoints.push(ep);
+        let mut children = Vec::new();
+        for (app, destination) in expansion.apps {
+            self.generated_by = Some(set_label.clone());
+            let app_cluster = match (&cluster, destination) {
+                (Some(c), Some(d)) => Some(format!("{c}/{d}")),
+                (c, d) => d.or(c.clone()),
+            };
+            children.extend(self.apply_argo(&app, file, app_cluster));
+            self.generated_by = None;
+        }
         children
     }
 
@@ -624,7 +701,7 @@ impl Renderer<'_> {
                     self.substitute(&mut node, vars, missing, label);
                 }
             }
-            if argo::is_application(&node) || flux::is_flux_kustomization(&node) {
+            if is_entry(&node) {
                 children.push((node.clone(), o.file, o.doc_index));
             }
             let mut res = Resource::new(node, o.file, o.doc_index);

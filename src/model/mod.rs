@@ -4,9 +4,11 @@
 pub mod bootstrap;
 pub mod cnpg;
 pub mod coverage;
+pub mod destination;
 pub mod index;
 pub mod kinds;
 pub mod matrix;
+pub mod secret_values;
 pub mod secrets;
 pub mod velero;
 pub mod workloads;

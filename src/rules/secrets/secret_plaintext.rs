@@ -1,11 +1,15 @@
 //! A Secret committed with clear `data` or `stringData` is readable by everyone with access to
-//! the repository and its history, forever: the credentials must be rotated. SOPS-encrypted
-//! Secrets (a top-level `sops:` mapping, values `ENC[...]`), SealedSecrets and ExternalSecrets
-//! keep values out of Git. Placeholders (`CHANGE_ME`, `<password>`, `${VAR}`, empty) leak nothing
-//! but are reported as a warning: applying the repository after a restore overwrites the real
-//! value with the placeholder. Messages name keys only, never values.
+//! the repository and its history, forever. What matters is what the values are
+//! (`model::secret_values`): credentials (keys named like one, URLs with a password, PEM private
+//! keys, configuration that sets a password or token, long random strings) are an error, since
+//! they must be rotated; placeholders (`CHANGE_ME`, `<password>`, `${VAR}`, empty) and other
+//! plaintext data (configuration, certificates, public parameters, a time zone) leak nothing and
+//! are notes. SOPS-encrypted Secrets (a top-level `sops:` mapping, values `ENC[...]`),
+//! SealedSecrets and ExternalSecrets keep values out of Git. Messages name keys only, never
+//! values.
 
 use crate::diag::Severity;
+use crate::model::secret_values::{ValueClass, classify};
 use crate::model::secrets::{is_secret, is_sops, is_sops_value};
 use crate::model::Resource;
 use crate::rules::{Context, Rule};
@@ -15,8 +19,11 @@ crate::declare_rule!(
     SecretPlaintext,
     "secret-plaintext",
     Error,
-    "a Secret committed with unencrypted data or stringData values (placeholders: warning)"
+    "a Secret committed with unencrypted credentials (placeholders and non-credential data: note)"
 );
+
+/// One key of the Secret, as reported: `` `data.password` `` and its node.
+type Entry<'a> = (String, &'a Node);
 
 impl Rule for SecretPlaintext {
     fn meta(&self) -> &'static crate::rules::RuleMeta {
@@ -28,8 +35,9 @@ impl Rule for SecretPlaintext {
             return;
         }
         let argocd = object.node.str_at(&["metadata", "labels", "argocd.argoproj.io/secret-type"]).is_some();
-        let mut real: Vec<(String, &Node)> = Vec::new();
-        let mut placeholders: Vec<(String, &Node)> = Vec::new();
+        let mut credentials: Vec<(Entry, &'static str)> = Vec::new();
+        let mut placeholders: Vec<Entry> = Vec::new();
+        let mut other: Vec<Entry> = Vec::new();
         let mut substitution_keys: Vec<String> = Vec::new();
         for block in ["data", "stringData"] {
             for (key, knode, value) in object.node.get(block).into_iter().flat_map(|m| m.entries()) {
@@ -37,28 +45,45 @@ impl Rule for SecretPlaintext {
                 if is_sops_value(raw) || (argocd && ARGOCD_PLAIN_KEYS.contains(&key)) {
                     continue;
                 }
-                let text = if value.is_null() {
-                    String::new()
+                let (text, binary) = if value.is_null() {
+                    (String::new(), false)
                 } else if block == "data" {
-                    base64_decode(raw).and_then(|b| String::from_utf8(b).ok()).unwrap_or_else(|| raw.to_string())
+                    match base64_decode(raw).map(String::from_utf8) {
+                        Some(Ok(s)) => (s, false),
+                        Some(Err(_)) => (String::new(), true),
+                        // Not base64: the API server would reject it; judge the text as written.
+                        None => (raw.to_string(), false),
+                    }
                 } else {
-                    raw.to_string()
+                    (raw.to_string(), false)
                 };
                 let entry = (format!("`{block}.{key}`"), knode);
                 if text.contains("${") {
                     substitution_keys.push(entry.0.clone());
                 }
-                if is_placeholder(&text) { placeholders.push(entry) } else { real.push(entry) }
+                match classify(key, &text, binary) {
+                    ValueClass::Credential(why) => credentials.push((entry, why)),
+                    ValueClass::Placeholder => placeholders.push(entry),
+                    ValueClass::Other => other.push(entry),
+                }
             }
         }
-        let names = |v: &[(String, &Node)]| v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
-        if let Some((_, first)) = real.first() {
-            cx.report_on(object, first.span, format!("Secret `{}` is committed unencrypted: {}", object.name(), names(&real)))
+        let names = |v: &[Entry]| v.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ");
+        if let Some(((_, first), _)) = credentials.first() {
+            let listed: Vec<String> = credentials.iter().map(|((k, _), why)| format!("{k} ({why})")).collect();
+            cx.report_on(object, first.span, format!("Secret `{}` holds credentials in plaintext: {}", object.name(), listed.join(", ")))
                 .help("encrypt it with SOPS (`sops --encrypt --encrypted-regex '^(data|stringData)$'`), or replace it by a SealedSecret or an ExternalSecret; rotate the values, they stay in Git history");
+        } else if let (Some((_, first)), true) = (other.first(), placeholders.is_empty()) {
+            // Nothing to rotate, but a Secret says "secret": a reader, a scanner and RBAC all
+            // treat it as one, and the next person adds a password to it in clear. (With a
+            // placeholder next to it, the Secret is meant to hold a credential: that note says it.)
+            let d = cx.report_on(object, first.span, format!("Secret `{}` holds no credential but is committed in plaintext: {}", object.name(), names(&other)));
+            d.severity = d.severity.min(Severity::Note);
+            d.help("data that is not secret belongs in a ConfigMap (readable without Secret RBAC, diffable, not flagged by scanners); if it must stay a Secret, encrypt it like one so a credential added later is not committed in clear");
         }
         if let Some((_, first)) = placeholders.first() {
             let d = cx.report_on(object, first.span, format!("Secret `{}` holds placeholder values: {}", object.name(), names(&placeholders)));
-            d.severity = d.severity.min(Severity::Warning);
+            d.severity = d.severity.min(Severity::Note);
             let substituted = placeholders.iter().all(|(k, _)| substitution_keys.contains(k));
             if substituted {
                 d.help("`${VAR}` values are filled in at apply time (Flux postBuild substitution): make sure every variable comes from `substituteFrom` a Secret, not a ConfigMap or `substitute`, or provide this Secret with SOPS, a SealedSecret or an ExternalSecret");
@@ -77,45 +102,17 @@ const ARGOCD_PLAIN_KEYS: &[&str] = &[
     "namespaces", "clusterResources", "useAzureWorkloadIdentity",
 ];
 
-/// A value that stands for "fill me in": empty, `CHANGE_ME`, `<password>`, `${VAR}`, `{{ .x }}`.
-pub fn is_placeholder(v: &str) -> bool {
-    let t = v.trim();
-    if t.is_empty() {
-        return true;
-    }
-    if (t.starts_with('<') && t.ends_with('>')) || t.contains("${") || (t.starts_with("{{") && t.ends_with("}}")) {
-        return true;
-    }
-    let norm: String = t.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-    if norm.len() >= 3 && norm.chars().all(|c| c == 'x') {
-        return true;
-    }
-    if t.chars().all(|c| c == '*' || c == '.') {
-        return true;
-    }
-    matches!(
-        norm.as_str(),
-        "changeme" | "changemeplease" | "changethis" | "replaceme" | "replacethis" | "placeholder" | "fixme" | "todo" | "tbd" | "redacted" | "notset" | "setme"
-    ) || norm.starts_with("changeme")
-        || norm.starts_with("replaceme")
-        || norm.starts_with("yourpassword")
-}
-
+pub use crate::model::secret_values::is_placeholder;
 pub use crate::util::base64_decode;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     #[test]
-    fn placeholders_and_base64() {
-        for p in ["", "CHANGE_ME", "changeme", "REPLACE_ME", "<your-password>", "${DB_PASSWORD}", "xxxx", "{{ .pw }}"] {
-            assert!(is_placeholder(p), "{p}");
-        }
-        for v in ["hunter2", "s3cr3t-Value", "postgres://u:p@h/db"] {
-            assert!(!is_placeholder(v), "{v}");
-        }
+    fn base64() {
         assert_eq!(base64_decode("Y2hhbmdlbWU=").unwrap(), b"changeme");
         assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
         assert!(base64_decode("not base64!").is_none());
+        assert!(is_placeholder("changeme"));
     }
 }
