@@ -15,6 +15,7 @@ pub mod kustomize;
 pub mod model;
 pub mod providers;
 pub mod rules;
+pub mod schema;
 pub mod scope;
 pub mod settings;
 pub mod source;

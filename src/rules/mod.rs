@@ -5,6 +5,7 @@ pub mod cnpg;
 pub mod coverage;
 pub mod gitops;
 mod rule;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod velero;
@@ -44,6 +45,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &gitops::gitops_path_missing::GitopsPathMissing,
             &gitops::not_deployed::NotDeployed,
             &gitops::rebuild_crd_order::GitopsRebuildCrdOrder,
+            &schema::schema_unknown_kind::SchemaUnknownKind,
+            &schema::schema_violation::SchemaViolation,
             &secrets::secret_duplicate_provider::SecretDuplicateProvider,
             &secrets::secret_key_missing::SecretKeyMissing,
             &secrets::secret_missing_in_namespace::SecretMissingInNamespace,

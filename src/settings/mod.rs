@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = ".drlint.yaml";
 
 /// Every top-level key of the config (the JSON Schema in schemas/ must accept each: a test checks).
-pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage"];
+pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage", "schema"];
 
 /// `*` matches any run of characters; everything else literally.
 fn wildcard_match(pattern: &str, text: &str) -> bool {
@@ -80,6 +80,16 @@ pub struct Settings {
     /// live outside Git (a Secret made by hand, a bootstrap script); an unresolved `${VAR}` they
     /// match is not reported. `*` matches any run of characters.
     pub external_variables: Vec<String>,
+    /// `schema:`, for the schema rules.
+    pub schema: SchemaSettings,
+}
+
+/// `schema: {crd-dirs: [vendor/crds]}`: folders of CustomResourceDefinition manifests whose kinds
+/// `schema-violation` validates (in addition to the bundled ones and those in the repository).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SchemaSettings {
+    /// Resolved against the settings root.
+    pub crd_dirs: Vec<PathBuf>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -203,6 +213,7 @@ impl Settings {
         let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let mut s = Settings::parse(&text, path)?;
         s.root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        s.schema.crd_dirs = s.schema.crd_dirs.iter().map(|d| s.root.join(d)).collect();
         s.config_path = Some(path.to_path_buf());
         Ok(s)
     }
@@ -253,6 +264,7 @@ impl Settings {
                         settings.clusters.push((name.to_string(), parse_globs(globs, &err)?));
                     }
                 }
+                "schema" => settings.schema = parse_schema(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -277,6 +289,32 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// `schema: {crd-dirs: [path, ...]}`.
+fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
+    let mut out = SchemaSettings::default();
+    if n.is_null() {
+        return Ok(out);
+    }
+    if !n.is_map() {
+        return Err(err(n.span, "`schema` must be a mapping (crd-dirs)".into()));
+    }
+    for (key, knode, value) in n.entries() {
+        match key {
+            "crd-dirs" => {
+                let items: Vec<&Node> = if value.is_seq() { value.items().collect() } else if value.is_null() { Vec::new() } else { vec![value] };
+                for i in items {
+                    match i.as_text() {
+                        Some(d) if i.is_scalar() && !d.is_empty() => out.crd_dirs.push(PathBuf::from(d)),
+                        _ => return Err(err(i.span, "a CRD folder must be a non-empty path".into())),
+                    }
+                }
+            }
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `schema` (expected crd-dirs)"))),
+        }
+    }
+    Ok(out)
 }
 
 type ErrFn<'a> = dyn Fn(crate::source::Span, String) -> ConfigError + 'a;

@@ -1,0 +1,36 @@
+//! Validate every applied object whose kind and API version drlint has a schema for (Kubernetes
+//! v1.37 built-ins, the bundled operator CRDs, the repository's own CRDs) and report each error
+//! at the key or value that causes it. A misspelt field is pruned or rejected by the API server:
+//! either way the setting it carries does not exist.
+
+use crate::model::Index;
+use crate::rules::{Context, Rule};
+use crate::schema::{self, SchemaSet};
+
+crate::declare_rule!(
+    SchemaViolation,
+    "schema-violation",
+    Error,
+    "a field or value the API server rejects: unknown field, wrong type, value outside its enum or pattern, missing required field"
+);
+
+impl Rule for SchemaViolation {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_index(&self, index: &Index, cx: &mut Context) {
+        let crd_dirs = cx.settings.map(|s| s.schema.crd_dirs.clone()).unwrap_or_default();
+        let schemas = SchemaSet::for_index(index, &crd_dirs);
+        for object in index.resources.iter().filter(|o| schema::validated(o)) {
+            let Some(violations) = schemas.validate(object) else { continue };
+            for v in violations {
+                let what = format!("{} `{}`", object.kind(), object.qualified_name());
+                let d = cx.report_on(object, v.span, format!("{what}: {}", v.message));
+                if let Some(h) = v.help {
+                    d.help(h);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Offline schema validation of Kubernetes objects, at the source line.
+//!
+//! Schemas come from three places, later ones winning: the Kubernetes v1.37 strict schemas and
+//! the operators' CRDs bundled in the binary (`schemas/`, built by `import`), and the CRDs found
+//! in the linted repository itself (and `schema.crd-dirs`). A validator is compiled once per kind
+//! and shared: bundled kinds for the whole process, repository kinds for the run.
+
+pub mod convert;
+pub mod import;
+mod validate;
+
+pub use validate::Violation;
+
+use crate::model::{Index, Resource};
+use jsonschema::{Registry, Validator};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The Kubernetes version whose schemas are bundled.
+pub const KUBERNETES_VERSION: &str = "1.37.0";
+pub const K8S_BUNDLE: &str = include_str!("../../schemas/kubernetes/v1.37.0.json");
+pub const CRD_BUNDLE: &str = include_str!("../../schemas/crds.json");
+
+/// The bundled schemas, parsed once per process.
+struct Bundle {
+    /// The Kubernetes `$defs` document, which every validator's `$ref`s resolve into.
+    registry: Registry<'static>,
+    defs: Value,
+    /// `apps/v1/Deployment` -> definition name.
+    builtin: HashMap<String, String>,
+    /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema.
+    crds: HashMap<String, Value>,
+    compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
+}
+
+fn bundle() -> &'static Bundle {
+    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let k8s: Value = serde_json::from_str(K8S_BUNDLE).expect("bundled Kubernetes schemas are JSON");
+        let crds: Value = serde_json::from_str(CRD_BUNDLE).expect("bundled CRD schemas are JSON");
+        let defs = serde_json::json!({ "$defs": k8s.get("$defs").cloned().unwrap_or_default() });
+        let registry = Registry::new()
+            .add(convert::K8S_URI, defs.clone())
+            .and_then(|b| b.prepare())
+            .expect("bundled Kubernetes schemas form a registry");
+        let builtin = k8s
+            .get("kinds")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .unwrap_or_default();
+        let crds = crds.get("kinds").and_then(Value::as_object).map(|m| m.clone().into_iter().collect()).unwrap_or_default();
+        Bundle { registry, defs, builtin, crds, compiled: Mutex::new(HashMap::new()) }
+    })
+}
+
+/// What drlint knows about an object's kind.
+pub enum Lookup {
+    Found,
+    /// The group and kind are known, in other API versions only (listed).
+    OtherVersions(Vec<String>),
+    Unknown,
+}
+
+/// The schemas for one lint run: the bundle plus the repository's own CRDs.
+pub struct SchemaSet {
+    repo: HashMap<String, Value>,
+    compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
+}
+
+impl SchemaSet {
+    /// The bundle plus every CustomResourceDefinition among `index`'s objects and in `crd_dirs`.
+    pub fn for_index(index: &Index, crd_dirs: &[std::path::PathBuf]) -> SchemaSet {
+        let mut repo = HashMap::new();
+        for dir in crd_dirs {
+            if let Ok(text) = import::crds(dir) {
+                if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&text) {
+                    if let Some(Value::Object(kinds)) = m.get("kinds") {
+                        repo.extend(kinds.clone());
+                    }
+                }
+            }
+        }
+        for r in &index.resources {
+            if r.is("apiextensions.k8s.io", "CustomResourceDefinition") {
+                repo.extend(convert::crd_versions(&r.node.to_json()));
+            }
+        }
+        SchemaSet { repo, compiled: Mutex::new(HashMap::new()) }
+    }
+
+    /// Only the bundled schemas.
+    pub fn bundled() -> SchemaSet {
+        SchemaSet { repo: HashMap::new(), compiled: Mutex::new(HashMap::new()) }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        let b = bundle();
+        self.repo.contains_key(key) || b.builtin.contains_key(key) || b.crds.contains_key(key)
+    }
+
+    pub fn lookup(&self, api_version: &str, kind: &str) -> Lookup {
+        if self.has(&key(api_version, kind)) {
+            return Lookup::Found;
+        }
+        let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+        let b = bundle();
+        let mut versions = BTreeSet::new();
+        for k in self.repo.keys().chain(b.builtin.keys()).chain(b.crds.keys()) {
+            let Some((api, kd)) = k.rsplit_once('/') else { continue };
+            let g = api.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
+            if kd == kind && g == group {
+                versions.insert(api.to_string());
+            }
+        }
+        if versions.is_empty() { Lookup::Unknown } else { Lookup::OtherVersions(versions.into_iter().collect()) }
+    }
+
+    /// The root schema of a kind (for suggestions), with the document `$ref`s resolve into.
+    fn root(&self, key: &str) -> Option<Value> {
+        let b = bundle();
+        if let Some(s) = self.repo.get(key) {
+            return Some(s.clone());
+        }
+        if let Some(s) = b.crds.get(key) {
+            return Some(s.clone());
+        }
+        b.builtin.get(key).map(|def| serde_json::json!({ "$ref": format!("{}#/$defs/{def}", convert::K8S_URI) }))
+    }
+
+    fn validator(&self, key: &str) -> Option<Arc<Validator>> {
+        let b = bundle();
+        let (cache, root) = if self.repo.contains_key(key) { (&self.compiled, self.root(key)) } else { (&b.compiled, self.root(key)) };
+        if let Some(v) = cache.lock().ok()?.get(key) {
+            return v.clone();
+        }
+        // A schema the crate cannot compile (a pattern it does not support, say) validates nothing.
+        let compiled = root.and_then(|root| {
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .with_registry(&b.registry)
+                .with_pattern_options(jsonschema::PatternOptions::regex())
+                .should_validate_formats(false)
+                .build(&root)
+                .ok()
+                .map(Arc::new)
+        });
+        cache.lock().ok()?.insert(key.to_string(), compiled.clone());
+        compiled
+    }
+
+    /// Validate one object. `None` when drlint has no schema for its kind and version.
+    pub fn validate(&self, object: &Resource) -> Option<Vec<Violation>> {
+        let key = key(object.api_version(), object.kind());
+        let validator = self.validator(&key)?;
+        let root = self.root(&key)?;
+        let resolve = |r: &str| -> Option<&'static Value> {
+            let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
+            bundle().defs.get("$defs")?.get(name)
+        };
+        Some(validate::check(&validator, &root, &resolve, object))
+    }
+}
+
+fn key(api_version: &str, kind: &str) -> String {
+    format!("{api_version}/{kind}")
+}
+
+/// Objects the schema rules look at: what is applied (deployed, and not a file its kustomization
+/// leaves out).
+pub fn validated(object: &Resource) -> bool {
+    object.deployed && !object.unlisted
+}
+
+/// True when `apiVersion`/`kind` is a Kubernetes built-in with a bundled schema.
+pub fn is_builtin(api_version: &str, kind: &str) -> bool {
+    bundle().builtin.contains_key(&key(api_version, kind))
+}
