@@ -168,6 +168,20 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
                         let key = message.split('`').nth(1).unwrap_or_default();
                         message = format!("duplicate key `{key}`: kustomize reads only the last one and ignores the first");
                     }
+                    let mut sev = sev;
+                    let in_object = parsed
+                        .documents
+                        .iter()
+                        .find(|d| d.span.start <= issue.span.start && issue.span.start <= d.span.end)
+                        .and_then(|d| d.root.as_ref())
+                        .is_some_and(|r| r.get("apiVersion").is_some() && r.get("kind").is_some());
+                    if kind == FileKind::Manifest && issue.kind == YamlIssueKind::DuplicateKey && !in_object {
+                        // Not a Kubernetes object (Helm values, an app's config file that a
+                        // generator reads as data): no kustomize build parses it as YAML.
+                        let key = message.split('`').nth(1).unwrap_or_default();
+                        message = format!("duplicate key `{key}` in a file that is not a Kubernetes object: most readers (Helm values, YAML config loaders) keep only the last value and silently drop the first");
+                        sev = Severity::Warning;
+                    }
                     let mut d = Diagnostic::new(rule, sev, issue.span, message);
                     if let Some(first) = issue.related {
                         d = d.with_label(first, "first written here");

@@ -870,7 +870,7 @@ impl Renderer<'_> {
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
             match &mut n.value {
-                Value::Scalar(text, _) => {
+                Value::Scalar(text, style) => {
                     if !substitute::has_expression(text) {
                         continue;
                     }
@@ -886,6 +886,14 @@ impl Renderer<'_> {
                             n.span = value.span;
                         }
                         *text = outcome.text;
+                        // Flux substitutes the object's YAML text and parses it again: a plain
+                        // value that became `"250m"` (from `${CPU:="250m"}`) is the string 250m.
+                        if *style == crate::source::yaml::Style::Plain {
+                            if let Some((value, new_style)) = substitute::reread_scalar(text) {
+                                *text = value;
+                                *style = new_style;
+                            }
+                        }
                     }
                 }
                 Value::Seq(items) => stack.extend(items.iter_mut()),

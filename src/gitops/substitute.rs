@@ -405,3 +405,31 @@ mod tests {
         assert!(substitute("${A!}", &v).is_err());
     }
 }
+
+/// A substituted plain value as YAML reads it once the text is parsed again: a value wrapped in
+/// matching quotes is that quoted scalar's string. `None` when it is not quoted (or does not parse).
+pub fn reread_scalar(text: &str) -> Option<(String, crate::source::yaml::Style)> {
+    let t = text.trim();
+    let quoted = t.len() >= 2 && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')));
+    if !quoted {
+        return None;
+    }
+    let parsed = crate::source::yaml::parse(crate::source::FileId(0), &format!("v: {t}\n"));
+    if !parsed.issues.is_empty() {
+        return None;
+    }
+    let v = parsed.documents.into_iter().next()?.root?.get("v")?.clone();
+    Some((v.as_text()?.to_string(), v.style()?))
+}
+
+#[cfg(test)]
+mod reread_tests {
+    use super::reread_scalar;
+    #[test]
+    fn quoted_defaults_read_as_yaml_strings() {
+        assert_eq!(reread_scalar("\"250m\"").map(|v| v.0), Some("250m".to_string()));
+        assert_eq!(reread_scalar("'2'").map(|v| v.0), Some("2".to_string()));
+        assert_eq!(reread_scalar("250m"), None);
+        assert_eq!(reread_scalar("\"a\" and \"b\""), None);
+    }
+}

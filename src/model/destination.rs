@@ -122,7 +122,12 @@ fn claim_on_share(index: &Index, cluster: &Option<String>, ns: &str, claim: &str
         return pv.node.at(&["spec", "nfs"]).is_some() || pv.node.str_at(&["spec", "csi", "driver"]).is_some_and(share);
     }
     let class = pvc.node.str_at(&["spec", "storageClassName"]).unwrap_or("");
-    !class.is_empty() && index.get(cluster.as_deref(), None, "storage.k8s.io", "StorageClass", class).first().and_then(|c| c.node.str_at(&["provisioner"])).is_some_and(share)
+    // A StorageClass the repository does not define (made by a chart, or by hand) is judged by
+    // its name (`truenas-nfs`, `smb-nas`).
+    match index.get(cluster.as_deref(), None, "storage.k8s.io", "StorageClass", class).first() {
+        Some(c) => c.node.str_at(&["provisioner"]).is_some_and(share),
+        None => !class.is_empty() && share(class),
+    }
 }
 
 /// An Ingress, HTTPRoute/GRPCRoute or Traefik IngressRoute of the cluster that sends `host` to a

@@ -261,6 +261,29 @@ fn keys_of(m: Option<&Node>) -> impl Iterator<Item = String> + '_ {
     m.into_iter().flat_map(|m| m.entries()).filter(|(k, _, _)| !k.is_empty()).map(|(k, _, _)| k.to_string())
 }
 
+/// Secret operators that write a Secret from an object of their own: (group, kind, where the
+/// Secret's name is: dotted paths tried in order, `""` for the object's own name, `list[].field`
+/// for one Secret per item). Their keys come from a vault and are not known.
+const SECRET_OPERATORS: &[(&str, &str, &[&str])] = &[
+    ("onepassword.com", "OnePasswordItem", &[""]),
+    ("k8s.bitwarden.com", "BitwardenSecret", &["spec.secretName"]),
+    ("secrets.hashicorp.com", "VaultStaticSecret", &["spec.destination.name"]),
+    ("secrets.hashicorp.com", "VaultDynamicSecret", &["spec.destination.name"]),
+    ("secrets.hashicorp.com", "VaultPKISecret", &["spec.destination.name"]),
+    ("secrets.hashicorp.com", "HCPVaultSecretsApp", &["spec.destination.name"]),
+    ("ricoberger.de", "VaultSecret", &[""]),
+    ("secrets.doppler.com", "DopplerSecret", &["spec.managedSecret.name"]),
+    ("secrets.infisical.com", "InfisicalSecret", &["spec.managedSecretReference.secretName", "spec.managedKubeSecretReferences[].secretName"]),
+    ("isindir.github.com", "SopsSecret", &["spec.secretTemplates[].name"]),
+    ("secretgenerator.mittwald.de", "StringSecret", &[""]),
+    ("secretgenerator.mittwald.de", "BasicAuth", &[""]),
+    ("secretgenerator.mittwald.de", "SSHKeyPair", &[""]),
+];
+
+fn split(path: &str) -> Vec<&str> {
+    path.split('.').filter(|s| !s.is_empty()).collect()
+}
+
 /// The Secrets an object provides.
 pub fn providers(r: &Resource) -> Vec<Provider> {
     let base = |name: &str, keys: Option<BTreeSet<String>>, what: String, span: Span| Provider {
@@ -321,6 +344,27 @@ pub fn providers(r: &Resource) -> Vec<Provider> {
             if let Some(name) = token.str_at(&["secretName"]) {
                 out.push(base(name, None, format!("GrafanaServiceAccount `{}`", r.name()), r.span()));
             }
+        }
+    } else if let Some((_, _, paths)) = SECRET_OPERATORS.iter().find(|(g, k, _)| r.is(g, k)) {
+        // A secret operator's object: the Secret it writes is named at the first of `paths`
+        // that is set, with keys drlint cannot know.
+        let mut names: Vec<(&str, Span)> = Vec::new();
+        for p in paths.iter() {
+            match p.split_once("[]") {
+                // `list[].field`: one Secret per item.
+                Some((list, field)) => names.extend(
+                    r.node.at(&split(list)).into_iter().flat_map(|l| l.items()).filter_map(|i| i.at(&split(field))).filter_map(|n| n.as_text().map(|t| (t, n.span))),
+                ),
+                None if p.is_empty() => names.push((r.name(), r.span())),
+                None => names.extend(r.node.at(&split(p)).and_then(|n| n.as_text().map(|t| (t, n.span)))),
+            }
+            if !names.is_empty() {
+                break;
+            }
+        }
+        let what = format!("{} `{}`", r.kind(), r.name());
+        for (name, span) in names.into_iter().filter(|(n, _)| !n.is_empty()) {
+            out.push(base(name, None, what.clone(), span));
         }
     } else if r.is(CNPG_GROUP, "Cluster") {
         for (name, keys) in cnpg_generated(r) {
