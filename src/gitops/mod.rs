@@ -886,13 +886,12 @@ impl Renderer<'_> {
                             n.span = value.span;
                         }
                         *text = outcome.text;
-                        // Flux substitutes the object's YAML text and parses it again: a plain
-                        // value that became `"250m"` (from `${CPU:="250m"}`) is the string 250m.
-                        if *style == crate::source::yaml::Style::Plain {
-                            if let Some((value, new_style)) = substitute::reread_scalar(text) {
-                                *text = value;
-                                *style = new_style;
-                            }
+                        // Flux substitutes the object's YAML text (marshalled again, so the
+                        // quotes written in Git are gone) and parses it again: a value that became
+                        // `"250m"` (from `${CPU:="250m"}`) is the string 250m.
+                        if let Some((value, new_style)) = substitute::reread_scalar(text) {
+                            *text = value;
+                            *style = new_style;
                         }
                     }
                 }

@@ -44,16 +44,27 @@ pub fn host_of(url: &str) -> Option<String> {
 /// bare service name resolves in. An object store served from the cluster whose bytes live on a
 /// network share (a static NFS PersistentVolume, an NFS/SMB CSI StorageClass) keeps the backups
 /// when the cluster goes: outside.
-pub fn in_cluster(index: &Index, cluster: &Option<String>, client_ns: Option<&str>, url: &str) -> Option<String> {
+pub fn in_cluster(index: &Index, cluster: &Option<String>, client_ns: Option<&str>, url: &str) -> Option<Inside> {
     let host = host_of(url)?;
     if host == "localhost" || host.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
     let (ns, svc, why) = service_of(index, cluster, client_ns, &host)?;
-    if data_on_share(index, cluster, &ns, &svc) {
-        return None;
+    match data_on_share(index, cluster, &ns, &svc) {
+        Some(true) => None,
+        Some(false) => Some(Inside { why, storage_known: true }),
+        None => Some(Inside { why, storage_known: false }),
     }
-    Some(why)
+}
+
+/// A destination served from inside the cluster.
+#[derive(Clone, Debug)]
+pub struct Inside {
+    /// How the destination reaches the cluster (`… is the cluster-local name of Service x`).
+    pub why: String,
+    /// Whether the store's volumes were found (and are on cluster storage). When they were not
+    /// (a chart makes them), where its bytes live is not known.
+    pub storage_known: bool,
 }
 
 /// The in-cluster Service a host names or is routed to: (namespace, name, why).
@@ -79,10 +90,11 @@ fn service_of(index: &Index, cluster: &Option<String>, client_ns: Option<&str>, 
     }
 }
 
-/// Whether the pods behind a Service keep their data on network shares only. The claims are
+/// Whether the pods behind a Service keep their data on network shares only (`None`: their
+/// claims are not among the rendered objects). The claims are
 /// those of the workloads the Service selects, or, when the Service is made by a chart drlint
 /// does not render, the namespace's claims whose name holds the Service's.
-fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -> bool {
+fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -> Option<bool> {
     let same = |r: &&Resource| &r.cluster == cluster && r.namespace() == Some(ns);
     let mut claims: Vec<String> = Vec::new();
     if let Some(service) = index.get(cluster.as_deref(), Some(ns), "", "Service", svc).first() {
@@ -98,7 +110,7 @@ fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -
                         claims.extend(crate::model::workloads::claim_volumes(pod).into_iter().filter_map(|(_, c)| c.as_text().map(str::to_string)));
                     }
                     if w.node.at(&["spec", "volumeClaimTemplates"]).is_some_and(|t| t.items().next().is_some()) {
-                        return false;
+                        return Some(false);
                     }
                 }
             }
@@ -107,7 +119,10 @@ fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -
     if claims.is_empty() {
         claims = index.of_kind("", "PersistentVolumeClaim").filter(same).map(|c| c.name().to_string()).filter(|n| n.contains(svc)).collect();
     }
-    !claims.is_empty() && claims.iter().all(|c| claim_on_share(index, cluster, ns, c))
+    if claims.is_empty() {
+        return None;
+    }
+    Some(claims.iter().all(|c| claim_on_share(index, cluster, ns, c)))
 }
 
 /// A claim bound to a static NFS (or NFS/SMB CSI) PersistentVolume, or of a StorageClass whose

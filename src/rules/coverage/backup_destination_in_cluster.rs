@@ -11,7 +11,8 @@
 //! copies a bucket elsewhere (`rclone sync|copy`, `mc mirror`, `restic copy`, `kopia … sync-to`).
 
 use crate::model::cnpg::{self, Cluster, Via};
-use crate::model::destination::in_cluster;
+use crate::diag::Severity;
+use crate::model::destination::{in_cluster, Inside};
 use crate::model::{Index, Resource};
 use crate::rules::{Context, Rule};
 use crate::source::Span;
@@ -33,7 +34,7 @@ struct Dest<'a> {
     /// Destinations in one group back up the same data: one outside silences the group.
     group: String,
     /// Why it is in the cluster; `None` when outside or unknown.
-    inside: Option<String>,
+    inside: Option<Inside>,
 }
 
 impl Rule for BackupDestinationInCluster {
@@ -57,12 +58,20 @@ impl Rule for BackupDestinationInCluster {
                     continue;
                 }
                 reported.push((d.span, d.what.clone()));
-                cx.report_on(
+                let Some(inside) = &d.inside else { continue };
+                // Where the store keeps its bytes is not among the rendered objects (a chart makes
+                // its volumes): it may be a NAS share that outlives the cluster. A note.
+                let (severity, caveat) = match inside.storage_known {
+                    true => (cx.meta.severity, ""),
+                    false => (Severity::Note, "; where that store keeps its data is not in the rendered objects, so this is a note: if it is a share outside the cluster, the backups survive, but a restore still waits for the store to be rebuilt"),
+                };
+                let diag = cx.report_on(
                     d.object,
                     d.span,
-                    format!("{} go to storage inside the cluster they protect ({}): when the cluster is lost, so are the backups", d.what, d.inside.as_deref().unwrap_or("")),
-                )
-                .help("write backups to object storage outside the cluster (another site, a cloud bucket), or add a second destination or a replication job (rclone, `mc mirror`) that copies this one out");
+                    format!("{} go to storage inside the cluster they protect ({}): when the cluster is lost, so are the backups{caveat}", d.what, inside.why),
+                );
+                diag.severity = severity;
+                diag.help("write backups to object storage outside the cluster (another site, a cloud bucket), or add a second destination or a replication job (rclone, `mc mirror`) that copies this one out");
             }
         }
     }
