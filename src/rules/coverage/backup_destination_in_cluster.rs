@@ -37,6 +37,14 @@ struct Dest<'a> {
     inside: Option<Inside>,
 }
 
+impl<'a> Dest<'a> {
+    /// A destination written as a URL in `node` of `object`.
+    fn at_url(index: &'a Index, object: &'a Resource, node: &crate::source::yaml::Node, what: String, group: String) -> Dest<'a> {
+        let inside = in_cluster(index, &object.cluster, object.namespace(), node.as_str().unwrap_or(""));
+        Dest { object, span: node.span, what, group, inside }
+    }
+}
+
 impl Rule for BackupDestinationInCluster {
     fn meta(&self) -> &'static crate::rules::RuleMeta {
         &META
@@ -109,34 +117,17 @@ fn destinations(index: &Index) -> Vec<Dest<'_>> {
     for kind in ["Schedule", "Backup"] {
         for s in index.of_kind("k8up.io", kind).filter(live) {
             let Some(n) = s.node.at(&["spec", "backend", "s3", "endpoint"]) else { continue };
-            out.push(Dest {
-                object: s,
-                span: n.span,
-                what: format!("K8up backups of namespace `{}` ({kind} `{}`)", s.namespace().unwrap_or("default"), s.name()),
-                group: format!("k8up {:?} {}", s.cluster, s.namespace().unwrap_or("")),
-                inside: in_cluster(index, &s.cluster, s.namespace(), n.as_str().unwrap_or("")),
-            });
+            let what = format!("K8up backups of namespace `{}` ({kind} `{}`)", s.namespace().unwrap_or("default"), s.name());
+            out.push(Dest::at_url(index, s, n, what, format!("k8up {:?} {}", s.cluster, s.namespace().unwrap_or(""))));
         }
     }
     for p in index.of_kind("config.kio.kasten.io", "Profile").filter(live) {
         let Some(n) = p.node.at(&["spec", "location", "objectStore", "endpoint"]) else { continue };
-        out.push(Dest {
-            object: p,
-            span: n.span,
-            what: format!("Kasten K10 exports (Profile `{}`)", p.qualified_name()),
-            group: format!("k10 {:?}", p.cluster),
-            inside: in_cluster(index, &p.cluster, p.namespace(), n.as_str().unwrap_or("")),
-        });
+        out.push(Dest::at_url(index, p, n, format!("Kasten K10 exports (Profile `{}`)", p.qualified_name()), format!("k10 {:?}", p.cluster)));
     }
     for t in index.of_kind("longhorn.io", "BackupTarget").filter(live) {
         let Some(n) = t.node.at(&["spec", "backupTargetURL"]) else { continue };
-        out.push(Dest {
-            object: t,
-            span: n.span,
-            what: format!("Longhorn backups (BackupTarget `{}`)", t.qualified_name()),
-            group: format!("longhorn {:?}", t.cluster),
-            inside: in_cluster(index, &t.cluster, t.namespace(), n.as_str().unwrap_or("")),
-        });
+        out.push(Dest::at_url(index, t, n, format!("Longhorn backups (BackupTarget `{}`)", t.qualified_name()), format!("longhorn {:?}", t.cluster)));
     }
     for rs in index.of_kind("volsync.backube", "ReplicationSource").filter(live) {
         for (mover, keys) in [("restic", &["RESTIC_REPOSITORY"][..]), ("kopia", &["KOPIA_REPOSITORY", "KOPIA_S3_ENDPOINT"][..])] {
