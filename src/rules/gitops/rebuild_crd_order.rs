@@ -106,20 +106,26 @@ impl Rule for GitopsRebuildCrdOrder {
             .iter()
             .map(|u| u.objects.iter().filter(|o| o.is(FLUX_KS.0, FLUX_KS.1)).filter_map(|o| by_label.get(&unit_label(o)).copied()).collect())
             .collect();
+        // What may install CRDs, per unit: CRD objects and HelmReleases (few of each).
+        let candidates: Vec<Vec<&Resource>> = units
+            .iter()
+            .map(|u| u.objects.iter().copied().filter(|o| o.is("apiextensions.k8s.io", "CustomResourceDefinition") || o.is("helm.toolkit.fluxcd.io", "HelmRelease")).collect())
+            .collect();
         for (i, unit) in units.iter().enumerate() {
             let subtree = subtree(i, &children);
             let own_crds: BTreeSet<&str> = unit.objects.iter().filter(|o| o.is("apiextensions.k8s.io", "CustomResourceDefinition")).filter_map(|o| o.node.str_at(&["spec", "group"])).collect();
-            let mut reported: BTreeSet<&str> = BTreeSet::new();
+            // The outcome for a group does not depend on which of its objects asks: judge it once.
+            let mut judged: BTreeSet<&str> = BTreeSet::new();
             for r in &unit.objects {
                 let group = r.group();
-                if built_in(group) || own_crds.contains(group) || reported.contains(group) {
+                if built_in(group) || own_crds.contains(group) || !judged.insert(group) {
                     continue;
                 }
                 // Every installer of the group in this cluster, and whether each is inside the subtree.
                 let mut inside: Vec<&Resource> = Vec::new();
                 let mut outside = false;
-                for (j, u) in units.iter().enumerate().filter(|(_, u)| u.ks.cluster == unit.ks.cluster) {
-                    for o in &u.objects {
+                for (j, _) in units.iter().enumerate().filter(|(_, u)| u.ks.cluster == unit.ks.cluster) {
+                    for o in &candidates[j] {
                         let installs = (o.is("apiextensions.k8s.io", "CustomResourceDefinition") && o.node.str_at(&["spec", "group"]) == Some(group))
                             || (o.is("helm.toolkit.fluxcd.io", "HelmRelease") && release_installs(o, group));
                         if installs {
@@ -131,7 +137,6 @@ impl Rule for GitopsRebuildCrdOrder {
                 if outside || index.bootstrap_charts.iter().any(|c| chart_installs(c, group)) {
                     continue;
                 }
-                reported.insert(group);
                 let where_ = if unit.objects.iter().any(|o| std::ptr::eq(*o, *installer)) { "in the same Kustomization" } else { "in a Kustomization this one creates" };
                 cx.report_on(
                     r,
