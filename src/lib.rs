@@ -11,6 +11,7 @@ pub mod docs;
 pub mod engine;
 pub mod fix;
 pub mod gitops;
+pub mod helm;
 pub mod kustomize;
 pub mod model;
 pub mod providers;
