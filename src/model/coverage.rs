@@ -176,14 +176,19 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
             });
         }
     }
-    // Pods that mount plain PVCs by claimName.
+    // Pods that mount plain PVCs by claimName (PVC stores looked up by cluster, namespace, name).
+    let mut pvcs: std::collections::HashMap<(Option<String>, String, String), Vec<usize>> = std::collections::HashMap::new();
+    for (i, s) in out.iter().enumerate().filter(|(_, s)| s.kind == StoreKind::Pvc) {
+        pvcs.entry((s.owner.cluster.clone(), s.namespace.clone(), s.name.clone())).or_default().push(i);
+    }
     for r in index.resources.iter().filter(|r| !r.unlisted) {
         let Some((meta, spec)) = workloads::pod_template(r) else { continue };
+        let Some(ns) = r.namespace() else { continue };
         let labels = if r.is("apps", "StatefulSet") { workloads::statefulset_pod_labels(r, 0) } else { workloads::labels_of(meta.and_then(|m| m.get("labels"))) };
         for (volume, claim) in workloads::claim_volumes(spec) {
             let claim = claim.as_text().unwrap_or("");
-            for s in out.iter_mut().filter(|s| s.kind == StoreKind::Pvc && s.owner.cluster == r.cluster && Some(s.namespace.as_str()) == r.namespace() && s.name == claim) {
-                s.claims[0].mounts.push(mount_of(r, labels.clone(), &volume));
+            for &i in pvcs.get(&(r.cluster.clone(), ns.to_string(), claim.to_string())).into_iter().flatten() {
+                out[i].claims[0].mounts.push(mount_of(r, labels.clone(), &volume));
             }
         }
     }

@@ -25,7 +25,15 @@ impl Rule for PvcBackupUncovered {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
-        for c in coverage::coverage(index, &config) {
+        let local;
+        let all = match cx.views {
+            Some(v) => v.coverage(),
+            None => {
+                local = coverage::coverage(index, &config);
+                &local[..]
+            }
+        };
+        for c in all {
             let s = &c.store;
             if s.kind == StoreKind::Cnpg {
                 continue;
