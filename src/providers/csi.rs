@@ -159,3 +159,20 @@ pub fn snapshot(cx: &Cx, store: &Store, class: Option<&str>, pick: Pick) -> Snap
     };
     Snapshot { location, driver, class: vsc.map(|c| c.name().to_string()).or(class.map(str::to_string)) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn drivers() {
+        let stays = |d: &str| matches!(classify(d, None), Some(Location::SameStorage(_)));
+        assert!(stays("rook-ceph.rbd.csi.ceph.com") && stays("zfs.csi.openebs.io") && stays("org.democratic-csi.nfs") && stays("linstor.csi.linbit.com"));
+        // Longhorn's answer depends on the class's `type`: without the class, unknown.
+        assert_eq!(classify("driver.longhorn.io", None), None);
+        assert_eq!(classify("ebs.csi.aws.com", None), None);
+        assert!(is_cloud("pd.csi.storage.gke.io") && !is_cloud("rbd.csi.ceph.com"));
+        assert_eq!(driver_by_name("longhorn-crypto"), Some("driver.longhorn.io"));
+        assert_eq!(driver_by_name("ceph-filesystem"), Some("cephfs.csi.ceph.com"));
+        assert_eq!(driver_by_name("local-path"), None);
+    }
+}
