@@ -190,7 +190,7 @@ impl<'a> Cluster<'a> {
 /// Find an ObjectStore by name next to `near` (same cluster; same namespace, or either side's
 /// namespace not known yet).
 pub fn find_object_store<'a>(index: &'a Index, near: &Resource, name: &str) -> Option<&'a Resource> {
-    index.of_kind(BARMAN_CLOUD_GROUP, "ObjectStore").find(|os| os.name() == name && same_place(os, near))
+    index.of_kind_near(BARMAN_CLOUD_GROUP, "ObjectStore", near).into_iter().find(|os| os.name() == name)
 }
 
 /// Whether two objects land in the same cluster and namespace. An object whose namespace is not
@@ -344,7 +344,7 @@ impl<'a> BackupRequest<'a> {
     /// none when the reference is broken; several when a Cluster is declared twice).
     pub fn targets(&self, index: &'a Index) -> Vec<&'a Resource> {
         let Some(name) = self.cluster_name().and_then(|n| n.as_str()) else { return Vec::new() };
-        index.of_kind(GROUP, "Cluster").filter(|c| c.name() == name && same_place(c, self.0)).collect()
+        index.of_kind_near(GROUP, "Cluster", self.0).into_iter().filter(|c| c.name() == name).collect()
     }
 }
 

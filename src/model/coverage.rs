@@ -253,7 +253,7 @@ fn none_reason(text: &str) -> Option<Option<&str>> {
 
 /// Coverage of every store, asking every provider of the registry.
 pub fn coverage<'a>(index: &'a Index, config: &'a CoverageSettings) -> Vec<Coverage<'a>> {
-    let cx = Cx { index, config };
+    let cx = Cx::new(index, config);
     let mut out = Vec::new();
     // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered.
     for store in stores(index).into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")) {

@@ -101,7 +101,7 @@ fn join(v: Vec<String>) -> String {
 /// Restore drills for a store: what the providers name (a Cluster that recovers from a CNPG
 /// Cluster, Velero Restores, ReplicationDestinations, populated PVCs), and CronJobs named for
 /// restores or drills in its namespace that mount or name the store.
-fn drills(cx: &Cx, cov: &Coverage) -> Vec<String> {
+fn drills<'a>(cx: &Cx<'a>, cov: &Coverage<'a>) -> Vec<String> {
     let s = &cov.store;
     let index = cx.index;
     let mut out: Vec<String> = providers::all().iter().flat_map(|p| p.drills(cx, s, &cov.covers)).collect();
@@ -172,7 +172,7 @@ fn findings_on(cov: &Coverage, diags: &[Diagnostic], min: Severity) -> Vec<&'sta
 /// each row names the file and line that declares the store; `diags` (the findings of `drlint
 /// check` on the same run) set the status of the stores they concern.
 pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: &[Diagnostic]) -> Vec<Row> {
-    let cx = Cx { index, config: &settings.coverage };
+    let cx = Cx::new(index, &settings.coverage);
     let mut rows = Vec::new();
     for cov in coverage::coverage(index, &settings.coverage) {
         let s = &cov.store;

@@ -37,8 +37,7 @@ pub fn pg_duration_secs(s: &str) -> Option<i64> {
 /// ScheduledBackups of a CNPG Cluster (same cluster and namespace, not suspended), with their parse.
 pub fn scheduled_backups<'a>(index: &'a Index, cluster: &Resource) -> Vec<(&'a Resource, Option<crate::cron::Schedule>)> {
     index
-        .of_kind(cnpg::GROUP, "ScheduledBackup")
-        .filter(|s| s.cluster == cluster.cluster && s.namespace() == cluster.namespace())
+        .of_kind_in(&cluster.cluster, cluster.namespace(), cnpg::GROUP, "ScheduledBackup")
         .filter(|s| s.node.str_at(&["spec", "cluster", "name"]) == Some(cluster.name()))
         .filter(|s| s.node.at(&["spec", "suspend"]).and_then(Node::as_bool) != Some(true))
         .map(|s| (s, s.node.str_at(&["spec", "schedule"]).and_then(|t| crate::cron::parse(t, crate::cron::Dialect::Cnpg).ok())))

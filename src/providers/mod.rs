@@ -34,15 +34,24 @@ use crate::source::Span;
 pub struct Cx<'a> {
     pub index: &'a Index,
     pub config: &'a CoverageSettings,
+    /// Velero Schedules read once per run (scopes parsed, looked up by namespace): asking every
+    /// Schedule about every store is what made coverage quadratic.
+    velero: std::sync::OnceLock<velero::Prepared<'a>>,
 }
 
 impl<'a> Cx<'a> {
+    pub fn new(index: &'a Index, config: &'a CoverageSettings) -> Cx<'a> {
+        Cx { index, config, velero: std::sync::OnceLock::new() }
+    }
+
+    fn velero(&self) -> &velero::Prepared<'a> {
+        self.velero.get_or_init(|| velero::Prepared::new(self.index))
+    }
+
     /// Objects of a kind in the store's cluster and namespace that a render applies. Uses the
-    /// index's by-kind lookup: a provider never scans every object for every store.
+    /// index's by-place lookup: a provider never scans every object for every store.
     pub fn near(&self, store: &Store<'a>, group: &'a str, kind: &str) -> Vec<&'a Resource> {
-        let cluster = store.owner.cluster.clone();
-        let ns = store.namespace.clone();
-        self.index.of_kind(group, kind).filter(move |r| !r.unlisted && r.cluster == cluster && r.namespace() == Some(ns.as_str())).collect()
+        self.index.of_kind_in(&store.owner.cluster, Some(store.namespace.as_str()), group, kind).filter(|r| !r.unlisted).collect()
     }
 
     /// Objects of a kind anywhere in the store's cluster (operators that select across namespaces).

@@ -31,7 +31,7 @@ pub fn external_share(pv: &Resource) -> Option<String> {
 pub fn bound_pv<'a>(index: &'a Index, pvc: &Resource) -> Option<&'a Resource> {
     let vn = pvc.node.str_at(&["spec", "volumeName"]);
     let sc = pvc.node.str_at(&["spec", "storageClassName"]).filter(|s| !s.is_empty());
-    index.of_kind("", "PersistentVolume").filter(|pv| pv.cluster == pvc.cluster).find(|pv| {
+    index.of_kind_in(&pvc.cluster, None, "", "PersistentVolume").find(|pv| {
         vn == Some(pv.name())
             || (pv.node.str_at(&["spec", "claimRef", "name"]) == Some(pvc.name()) && pv.node.str_at(&["spec", "claimRef", "namespace"]).is_none_or(|n| Some(n) == pvc.namespace()))
             || (sc.is_some() && pv.node.str_at(&["spec", "storageClassName"]) == sc)

@@ -92,10 +92,65 @@ fn server_default(index: &Index, cluster: &Option<String>, key: &str, flag: &str
         r.node.str_at(&["spec", "source", "chart"]).is_some_and(|c| c.contains("velero")) && values_say(r.node.at(&["spec", "source", "helm", "valuesObject"]))
     });
     let on = format!("{flag}=true");
-    let args = index.of_kind("apps", "Deployment").filter(|r| &r.cluster == cluster && r.name() == "velero").any(|r| {
+    let args = index.named("velero").filter(|r| r.is("apps", "Deployment") && &r.cluster == cluster).any(|r| {
         workloads::pod_spec(r).into_iter().flat_map(workloads::pod_containers).flat_map(|c| c.get("args").into_iter().flat_map(|a| a.items())).filter_map(Node::as_text).any(|a| a == flag || a == on)
     });
     helm || argo || args
+}
+
+/// The Velero Schedules of a run, read once: each with its parsed scope, looked up by the
+/// namespaces they include, and whether file-system backup is the server default, per cluster.
+pub struct Prepared<'a> {
+    schedules: Vec<(&'a Resource, Scope<'a>)>,
+    /// (cluster, namespace) -> Schedules that name the namespace plainly in `includedNamespaces`.
+    by_namespace: std::collections::HashMap<(Option<String>, String), Vec<usize>>,
+    /// cluster -> Schedules that include every namespace, or name them by pattern.
+    any_namespace: std::collections::HashMap<Option<String>, Vec<usize>>,
+    /// (cluster, setting) -> the server default, computed once per cluster.
+    server: std::sync::Mutex<std::collections::HashMap<(Option<String>, &'static str), bool>>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(index: &'a Index) -> Prepared<'a> {
+        let schedules: Vec<(&Resource, Scope)> = index.of_kind(model::GROUP, "Schedule").filter(|r| !r.unlisted).map(|r| (r, Schedule(r).scope())).collect();
+        let mut by_namespace: std::collections::HashMap<(Option<String>, String), Vec<usize>> = Default::default();
+        let mut any_namespace: std::collections::HashMap<Option<String>, Vec<usize>> = Default::default();
+        for (i, (r, scope)) in schedules.iter().enumerate() {
+            let names = &scope.included_namespaces;
+            if names.is_empty() || names.iter().any(|n| n == "*" || model::is_pattern(n)) {
+                any_namespace.entry(r.cluster.clone()).or_default().push(i);
+            } else {
+                for n in names {
+                    by_namespace.entry((r.cluster.clone(), n.clone())).or_default().push(i);
+                }
+            }
+        }
+        Prepared { schedules, by_namespace, any_namespace, server: Default::default() }
+    }
+
+    /// The Schedules of a cluster whose namespace filter may include `namespace`, in index order.
+    pub fn including(&self, cluster: &Option<String>, namespace: &str) -> Vec<(&'a Resource, &Scope<'a>)> {
+        let mut at: Vec<usize> = self.by_namespace.get(&(cluster.clone(), namespace.to_string())).into_iter().flatten().copied().collect();
+        at.extend(self.any_namespace.get(cluster).into_iter().flatten().copied());
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| (self.schedules[i].0, &self.schedules[i].1)).collect()
+    }
+
+    /// `server_fs_default`, computed once per cluster.
+    pub fn server_fs(&self, index: &Index, cluster: &Option<String>) -> bool {
+        self.server_setting(cluster, "fs", || server_fs_default(index, cluster))
+    }
+
+    /// `server_move_data_default`, computed once per cluster.
+    pub fn server_move_data(&self, index: &Index, cluster: &Option<String>) -> bool {
+        self.server_setting(cluster, "move-data", || server_move_data_default(index, cluster))
+    }
+
+    fn server_setting(&self, cluster: &Option<String>, what: &'static str, compute: impl FnOnce() -> bool) -> bool {
+        let mut memo = self.server.lock().unwrap_or_else(|e| e.into_inner());
+        *memo.entry((cluster.clone(), what)).or_insert_with(compute)
+    }
 }
 
 /// The label node that excludes a store, for pointing at it.
@@ -136,19 +191,19 @@ impl Provider for Velero {
     }
 
     fn cover<'a>(&self, cx: &Cx<'a>, store: &Store<'a>, out: &mut Vec<Outcome<'a>>) {
-        let schedules = cx.in_cluster(store, model::GROUP, "Schedule");
+        let prepared = cx.velero();
+        let schedules = prepared.including(&store.owner.cluster, &store.namespace);
         if schedules.is_empty() {
             return;
         }
-        let server_fs = server_fs_default(cx.index, &store.owner.cluster);
-        let server_move_data = server_move_data_default(cx.index, &store.owner.cluster);
+        let server_fs = prepared.server_fs(cx.index, &store.owner.cluster);
+        let server_move_data = prepared.server_move_data(cx.index, &store.owner.cluster);
         // A PVC that carries the exclusion label (or whose bound PV does) is in no backup.
         let pv_excluded = store.kind == crate::model::coverage::StoreKind::Pvc
             && super::share::bound_pv(cx.index, store.owner).is_some_and(|pv| excluded(&workloads::labels_of(pv.node.at(&["metadata", "labels"]))));
         let store_excluded = excluded(&store.labels) || pv_excluded;
-        for s in schedules {
+        for (s, scope) in schedules {
             let sched = Schedule(s);
-            let scope = sched.scope();
             let default_fs = scope.default_volumes_to_fs_backup_flag().unwrap_or(server_fs);
             let selected: Vec<bool> = store.claims.iter().map(|cl| matches!(select(&scope, &store.namespace, cl), Selection::Direct | Selection::ViaPod(_))).collect();
             if !selected.iter().any(|x| *x) {

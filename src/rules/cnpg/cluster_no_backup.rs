@@ -7,7 +7,7 @@
 //! that names the CronJob.
 
 use crate::diag::Severity;
-use crate::model::cnpg::{same_place, Cluster};
+use crate::model::cnpg::Cluster;
 use crate::model::workloads::{pod_containers, pod_spec};
 use crate::model::{Index, Resource};
 use crate::rules::{Context, OptionKind, OptionSpec, Rule};
@@ -52,7 +52,7 @@ fn logical_dump<'a>(index: &'a Index, cluster: &Resource) -> Option<&'a Resource
             })
         })
     };
-    index.of_kind("batch", "CronJob").filter(|j| same_place(j, cluster)).find(|j| {
+    index.of_kind_near("batch", "CronJob", cluster).into_iter().find(|j| {
         let Some(pod) = pod_spec(j) else { return false };
         let dumps = pod_containers(pod).any(|c| {
             ["command", "args"].iter().filter_map(|k| c.get(k)).flat_map(|n| n.walk()).any(|n| {

@@ -3,7 +3,7 @@
 //! only the one-off a Backup object asked for), so a restore has nothing to start from or must
 //! replay the whole WAL history; volume snapshots are never taken.
 
-use crate::model::cnpg::{same_place, BackupRequest, Cluster, GROUP};
+use crate::model::cnpg::{BackupRequest, Cluster, GROUP};
 use crate::model::Index;
 use crate::rules::{Context, OptionKind, OptionSpec, Rule};
 
@@ -26,7 +26,6 @@ impl Rule for ClusterNoScheduledBackup {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let schedules: Vec<_> = index.of_kind(GROUP, "ScheduledBackup").collect();
         for r in index.of_kind(GROUP, "Cluster") {
             let cluster = Cluster(r);
             if !cluster.has_backup() || cluster.is_fragment() {
@@ -35,9 +34,10 @@ impl Rule for ClusterNoScheduledBackup {
             if cluster.is_replica() && cx.option_bool("ignore-replica-clusters") {
                 continue;
             }
-            let targeting: Vec<_> = schedules
-                .iter()
-                .filter(|s| same_place(s, r) && BackupRequest(s).cluster_name().and_then(|n| n.as_str()) == Some(r.name()))
+            let targeting: Vec<_> = index
+                .of_kind_near(GROUP, "ScheduledBackup", r)
+                .into_iter()
+                .filter(|s| BackupRequest(s).cluster_name().and_then(|n| n.as_str()) == Some(r.name()))
                 .collect();
             if targeting.iter().any(|s| !BackupRequest(s).suspended()) {
                 continue;

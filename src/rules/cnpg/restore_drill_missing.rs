@@ -3,7 +3,7 @@
 //! `recovery` from it, a replica Cluster (warm standby) replaying it, or a restore-drill CronJob
 //! that creates such a Cluster and checks it. Without one, the first restore is the real one.
 
-use crate::model::cnpg::{same_place, Cluster, Location, GROUP};
+use crate::model::cnpg::{Cluster, Location, GROUP};
 use crate::model::{Index, Resource};
 use crate::rules::{Context, OptionKind, OptionSpec, Rule};
 use crate::source::yaml::Node;
@@ -56,6 +56,9 @@ impl Rule for RestoreDrillMissing {
                 }
             }
         }
+        // Clusters that recover from a Backup object (bootstrap.recovery.backup.name), read once.
+        let from_backup: Vec<(&Resource, &str)> =
+            index.of_kind(GROUP, "Cluster").filter_map(|o| o.node.str_at(&["spec", "bootstrap", "recovery", "backup", "name"]).map(|b| (o, b))).collect();
         let ignored = cx.option_list("ignore-clusters");
         let count_cronjobs = cx.option_bool("count-drill-cronjobs");
         for r in index.of_kind(GROUP, "Cluster") {
@@ -70,18 +73,16 @@ impl Rule for RestoreDrillMissing {
                 continue;
             }
             // Recovery from a Backup object of this Cluster (bootstrap.recovery.backup.name).
-            let by_backup = index.of_kind(GROUP, "Cluster").any(|o| {
-                o.node.str_at(&["spec", "bootstrap", "recovery", "backup", "name"]).is_some_and(|b| {
-                    index.of_kind(GROUP, "Backup").any(|bk| bk.name() == b && same_place(bk, o) && bk.node.str_at(&["spec", "cluster", "name"]) == Some(r.name()))
-                })
+            let by_backup = from_backup.iter().any(|&(o, b)| {
+                index.of_kind_near(GROUP, "Backup", o).into_iter().any(|bk| bk.name() == b && bk.node.str_at(&["spec", "cluster", "name"]) == Some(r.name()))
             });
             if by_backup {
                 continue;
             }
             let drills: Vec<&Resource> = if count_cronjobs {
                 index
-                    .of_kind("batch", "CronJob")
-                    .filter(|j| same_place(j, r))
+                    .of_kind_near("batch", "CronJob", r)
+                    .into_iter()
                     .filter(|j| j.name().contains("restore") || j.name().contains("drill"))
                     .filter(|j| j.node.at(&["spec", "jobTemplate"]).is_some_and(|t| mentions(t, r.name())))
                     .collect()

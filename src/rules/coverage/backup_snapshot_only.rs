@@ -27,7 +27,15 @@ impl Rule for BackupSnapshotOnly {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
-        for c in coverage::coverage(index, &config) {
+        let local;
+        let all = match cx.views {
+            Some(v) => v.coverage(),
+            None => {
+                local = coverage::coverage(index, &config);
+                &local[..]
+            }
+        };
+        for c in all {
             if c.stated_none.is_some() {
                 continue;
             }
