@@ -105,6 +105,14 @@ pub struct CheckArgs {
     /// Application) reaches; the same as `lint-undeployed: true` in the config
     #[arg(long)]
     pub all_files: bool,
+    /// A folder of CustomResourceDefinition manifests whose kinds schema-violation validates, besides
+    /// the bundled CRDs, those in the repository and the config's `schema.crd-dirs`. Repeatable
+    #[arg(long, value_name = "DIR")]
+    pub crd: Vec<PathBuf>,
+    /// The bundled Kubernetes version whose schemas validate built-in kinds [default: the
+    /// config's `schema.kubernetes-version`, else the newest bundled]
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +258,22 @@ fn check(args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     settings.lint_undeployed |= args.all_files;
+    for dir in &args.crd {
+        if !dir.is_dir() {
+            eprintln!("drlint: error: --crd {}: not a folder", dir.display());
+            return 2;
+        }
+        settings.schema.crd_dirs.push(dir.clone());
+    }
+    if let Some(v) = &args.kubernetes_version {
+        match crate::schema::kubernetes_version(v) {
+            Ok(v) => settings.schema.kubernetes_version = Some(v),
+            Err(e) => {
+                eprintln!("drlint: error: --kubernetes-version: {e}");
+                return 2;
+            }
+        }
+    }
     let run = |settings: &Settings| if stdin { crate::lint(&args.paths, settings) } else { crate::lint_in(&repo.root, &args.paths, settings) };
     let mut report = run(&settings);
     let mut fix_failed = false;

@@ -90,6 +90,10 @@ pub struct Settings {
 pub struct SchemaSettings {
     /// Resolved against the settings root.
     pub crd_dirs: Vec<PathBuf>,
+    /// `kubernetes-version` (or `check --kubernetes-version`): which bundled Kubernetes schemas
+    /// built-in kinds are validated with, as `crate::schema::KUBERNETES_VERSIONS` spells it.
+    /// `None`: the newest bundled.
+    pub kubernetes_version: Option<&'static str>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -298,7 +302,7 @@ fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
         return Ok(out);
     }
     if !n.is_map() {
-        return Err(err(n.span, "`schema` must be a mapping (crd-dirs)".into()));
+        return Err(err(n.span, "`schema` must be a mapping (crd-dirs, kubernetes-version)".into()));
     }
     for (key, knode, value) in n.entries() {
         match key {
@@ -311,7 +315,11 @@ fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
                     }
                 }
             }
-            _ => return Err(err(knode.span, format!("unknown key `{key}` in `schema` (expected crd-dirs)"))),
+            "kubernetes-version" => {
+                let text = value.as_text().filter(|_| value.is_scalar()).unwrap_or("");
+                out.kubernetes_version = Some(crate::schema::kubernetes_version(text).map_err(|m| err(value.span, m))?);
+            }
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `schema` (expected crd-dirs, kubernetes-version)"))),
         }
     }
     Ok(out)

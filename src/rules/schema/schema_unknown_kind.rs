@@ -19,8 +19,7 @@ impl Rule for SchemaUnknownKind {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let crd_dirs = cx.settings.map(|s| s.schema.crd_dirs.clone()).unwrap_or_default();
-        let schemas = SchemaSet::for_index(index, &crd_dirs);
+        let schemas = SchemaSet::for_index(index, cx.settings.map(|s| &s.schema));
         // The first object of each (apiVersion, kind), in index order (deterministic).
         let mut first: BTreeMap<(String, String), &Resource> = BTreeMap::new();
         for object in index.resources.iter().filter(|o| schema::validated(o)) {

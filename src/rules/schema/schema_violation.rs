@@ -20,8 +20,7 @@ impl Rule for SchemaViolation {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let crd_dirs = cx.settings.map(|s| s.schema.crd_dirs.clone()).unwrap_or_default();
-        let schemas = SchemaSet::for_index(index, &crd_dirs);
+        let schemas = SchemaSet::for_index(index, cx.settings.map(|s| &s.schema));
         for object in index.resources.iter().filter(|o| schema::validated(o)) {
             let Some(violations) = schemas.validate(object) else { continue };
             for v in violations {
