@@ -5,9 +5,11 @@
 //! in the linted repository itself (and `schema.crd-dirs`). A validator is compiled once per kind
 //! and shared: bundled kinds for the whole process, repository kinds for the run.
 
+pub mod cel;
 pub mod convert;
 pub mod import;
 mod validate;
+mod validations;
 
 pub use validate::Violation;
 

@@ -18,7 +18,7 @@ pub struct Violation {
 }
 
 #[derive(Clone, Debug)]
-enum Seg {
+pub(super) enum Seg {
     Key(String),
     Index(usize),
 }
@@ -46,7 +46,7 @@ fn instance(node: &Node) -> Value {
 
 /// The key and value nodes at `path` (the last key on the way, for findings about a whole value),
 /// and whether a value on the way is a placeholder.
-fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Node>, bool) {
+pub(super) fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Node>, bool) {
     let mut node = root;
     let mut key = None;
     let mut placeholder = false;
@@ -67,7 +67,7 @@ fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Nod
     (key, Some(node), placeholder)
 }
 
-fn display_path(path: &[Seg]) -> String {
+pub(super) fn display_path(path: &[Seg]) -> String {
     let mut s = String::new();
     for seg in path {
         match seg {
@@ -258,6 +258,8 @@ pub fn check(
             }
         }
     }
+    // CRD validation rules (CEL), on the object as validated above.
+    super::validations::check(root, &inst, object, &mut out);
     out.into_iter().collect()
 }
 
