@@ -1,7 +1,7 @@
 //! Run the rules over the index, then apply configuration (enabled, severity, per-rule excludes)
 //! and suppressions, merge findings that several renders of one base produced, and sort.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::model::{Index, Resource};
 use crate::rules::gitops::flux_substitution_unresolved;
 use crate::rules::secrets::secret_plaintext;
@@ -62,14 +62,18 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         for &file in texts {
             rule.check_text(file, db.get(file), &mut cx);
         }
-        for d in cx.out.drain(..) {
-            // Attribute an index finding to the object it names, for annotation suppressions.
-            let owner = d.object.as_ref().and_then(|o| {
-                index.all().position(|r| r.object_ref() == *o && r.file == d.span.file)
-                    .or_else(|| index.all().position(|r| r.object_ref() == *o))
-            });
-            found.push((d, owner));
+        found.extend(cx.out.drain(..).map(|d| attributed(index, d)));
+    }
+    // The config's policies, after the built-in rules, through the same settings and suppressions.
+    for policy in &settings.policies {
+        if !settings.is_enabled(policy.meta.id) {
+            continue;
         }
+        let mut cx = Context::new(policy.meta, &default_options);
+        cx.settings = Some(settings);
+        cx.index = Some(index);
+        rules::policy::check(policy, index, &mut cx);
+        found.extend(cx.out.drain(..).map(|d| attributed(index, d)));
     }
 
     // Comment suppressions, lexed once per file that has a finding.
@@ -79,7 +83,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         let s = suppress::lex(id, src);
         for c in &s.comments {
             for (name, span) in &c.rules {
-                if name != "all" && !rules::is_known(name) {
+                if name != "all" && !settings.knows(name) {
                     unknown.push(Diagnostic::new(
                         suppression_unknown_rule::META.id,
                         suppression_unknown_rule::META.severity,
@@ -94,7 +98,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }
     }
     for object in index.all() {
-        unknown.extend(unknown_in_annotation(object));
+        unknown.extend(unknown_in_annotation(object, settings));
     }
     unknown.sort_by_key(|d| d.span);
     unknown.dedup();
@@ -130,7 +134,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }
         // A configured severity replaces the rule's default; a finding the rule itself reported
         // below its default (a placeholder value, say) stays at most at that lower level.
-        let default = rule_default(d.rule, d.severity);
+        let default = settings.rule_meta(d.rule).map(|m| m.severity).unwrap_or(d.severity);
         d.severity = match settings.rule(d.rule).and_then(|r| r.severity) {
             Some(configured) if d.severity < default => configured.min(d.severity),
             Some(configured) => configured,
@@ -154,8 +158,12 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
     Outcome { diagnostics, suppressed }
 }
 
-fn rule_default(id: &str, fallback: Severity) -> Severity {
-    rules::find(id).map(|r| r.meta().severity).unwrap_or(fallback)
+/// An index finding with the object it names, for annotation suppressions.
+fn attributed(index: &Index, d: Diagnostic) -> (Diagnostic, Option<usize>) {
+    let owner = d.object.as_ref().and_then(|o| {
+        index.all().position(|r| r.object_ref() == *o && r.file == d.span.file).or_else(|| index.all().position(|r| r.object_ref() == *o))
+    });
+    (d, owner)
 }
 
 fn relative_to_root(db: &SourceDb, file: FileId, settings: &Settings) -> String {
@@ -195,7 +203,7 @@ fn unused_suppressions(
     }
     let sev = settings.severity(id, unused_suppression::META.severity);
     let could_fire = |name: &str, rel: &str| {
-        name == "all" || (rules::is_known(name) && settings.is_enabled(name) && !settings.is_excluded_for(name, rel))
+        name == "all" || (settings.knows(name) && settings.is_enabled(name) && !settings.is_excluded_for(name, rel))
     };
     let mut out = Vec::new();
     for (file, s) in comments {
@@ -231,11 +239,11 @@ fn unused_suppressions(
     out
 }
 
-fn unknown_in_annotation(object: &Resource) -> Vec<Diagnostic> {
+fn unknown_in_annotation(object: &Resource, settings: &Settings) -> Vec<Diagnostic> {
     let Some(n) = annotation_values(object) else { return Vec::new() };
     suppress::parse_annotation(n.as_text().unwrap_or(""))
         .into_iter()
-        .filter(|r| *r != "all" && !rules::is_known(r))
+        .filter(|r| *r != "all" && !settings.knows(r))
         .map(|r| {
             Diagnostic::new(
                 suppression_unknown_rule::META.id,

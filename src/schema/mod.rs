@@ -185,6 +185,12 @@ impl SchemaSet {
     }
 }
 
+/// Validate one object against a user's JSON Schema (a config policy's `schema:`): findings at
+/// the key or value, worded as `schema-violation`'s.
+pub fn check_with(validator: &Validator, schema: &Value, object: &Resource) -> Vec<Violation> {
+    validate::check(validator, schema, &|_| None, object)
+}
+
 fn key(api_version: &str, kind: &str) -> String {
     format!("{api_version}/{kind}")
 }

@@ -249,6 +249,12 @@ pub fn check(
                     help: None,
                 });
             }
+            ValidationErrorKind::Not { schema } => {
+                if placeholder {
+                    continue;
+                }
+                out.insert(Violation { span: value_span, message: format!("`{at}`{} matches `{schema}`, which it must not", shown(e.instance(), secret)), help: None });
+            }
             _ => {
                 if placeholder {
                     continue;
