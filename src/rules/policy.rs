@@ -79,7 +79,10 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
     let kind_span = object.node.get("kind").map(|n| n.span).unwrap_or_else(|| object.span());
     // Secret values are never shown.
     let secret = object.is("", "Secret");
-    let shown = |v: &str| if secret { String::new() } else { format!(" `{v}`") };
+    // "`path` is `value`, <what>", or "`path` is <what>" for a Secret.
+    let is = |path: &FieldPath, v: &str, what: &str| {
+        if secret { format!("`{}` is {what}", path.text) } else { format!("`{}` is `{v}`, {what}", path.text) }
+    };
     let mut report = |span: Span, detail: String, help: Option<String>| {
         let d = cx.report_on(object, span, format!("{what}: {} ({detail})", policy.message));
         if let Some(h) = help {
@@ -114,7 +117,7 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
                 let text = value.as_text().filter(|_| value.is_scalar());
                 match text {
                     Some(t) if placeholder(t) || re.is_match(t) => {}
-                    Some(t) => report(value.span, format!("`{}` is{}, which does not match `{}`", path.text, shown(t), re.as_str()), None),
+                    Some(t) => report(value.span, is(path, t, &format!("not matched by `{}`", re.as_str())), None),
                     None => report(value.span, format!("`{}` is not a string, so it does not match `{}`", path.text, re.as_str()), None),
                 }
             }
@@ -133,14 +136,14 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
                 }
                 let secs = if retention { retention_secs(t).or_else(|| duration_secs(t)) } else { duration_secs(t) };
                 let Some(secs) = secs else {
-                    report(value.span, format!("`{}` is{}, not a duration", path.text, shown(t)), None);
+                    report(value.span, is(path, t, "not a duration"), None);
                     continue;
                 };
                 if let Some((_, text)) = min.as_ref().filter(|(b, _)| secs < *b) {
-                    report(value.span, format!("`{}` is{}, less than {text}", path.text, shown(t)), None);
+                    report(value.span, is(path, t, &format!("less than {text}")), None);
                 }
                 if let Some((_, text)) = max.as_ref().filter(|(b, _)| secs > *b) {
-                    report(value.span, format!("`{}` is{}, more than {text}", path.text, shown(t)), None);
+                    report(value.span, is(path, t, &format!("more than {text}")), None);
                 }
             }
         }
