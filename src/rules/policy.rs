@@ -91,7 +91,7 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
     };
     match check {
         Check::Schema(validator, schema) => {
-            for v in crate::schema::check_with(validator, schema, object) {
+            for v in crate::schema::check_with(&validator.0, schema, object) {
                 report(v.span, v.message, v.help);
             }
         }

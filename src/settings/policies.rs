@@ -60,10 +60,18 @@ pub struct FieldPath {
     pub segs: Vec<PathSeg>,
 }
 
+/// A compiled policy schema. Never changed once built, so it stays sound across a caught panic
+/// (the settings are shared with `catch_unwind` callers).
+#[derive(Clone)]
+pub struct CompiledSchema(pub Arc<jsonschema::Validator>);
+
+impl std::panic::RefUnwindSafe for CompiledSchema {}
+impl std::panic::UnwindSafe for CompiledSchema {}
+
 #[derive(Clone)]
 pub enum Check {
     /// A JSON Schema the whole object must satisfy (`schema:`), with its source for messages.
-    Schema(Arc<jsonschema::Validator>, serde_json::Value),
+    Schema(CompiledSchema, serde_json::Value),
     Required(Vec<FieldPath>),
     Pattern(FieldPath, regex::Regex),
     /// Bounds in seconds.
@@ -228,7 +236,7 @@ fn parse_policy(item: &Node, err: &ErrFn) -> Result<Policy, ConfigError> {
                     .should_validate_formats(false)
                     .build(&schema)
                     .map_err(|e| err(v.span, format!("`schema` of a policy is not a valid JSON Schema: {e}")))?;
-                checks.push(Check::Schema(Arc::new(validator), schema));
+                checks.push(Check::Schema(CompiledSchema(Arc::new(validator)), schema));
             }
             "required" => checks.push(Check::Required(paths(v, "required", err)?)),
             "forbidden" => checks.push(Check::Forbidden(paths(v, "forbidden", err)?)),
