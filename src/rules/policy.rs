@@ -69,11 +69,6 @@ fn hits<'a>(object: &'a Resource, path: &FieldPath) -> Vec<Hit<'a>> {
     out
 }
 
-/// A value filled in at deploy time (Flux substitution, a template, SOPS): not judged.
-fn placeholder(s: &str) -> bool {
-    s.contains("${") || s.contains("{{") || s.starts_with("ENC[")
-}
-
 fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
     let what = format!("{} `{}`", object.kind(), object.qualified_name());
     let kind_span = object.node.get("kind").map(|n| n.span).unwrap_or_else(|| object.span());
@@ -116,7 +111,7 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
                 let Hit::Found(_, value) = h else { continue };
                 let text = value.as_text().filter(|_| value.is_scalar());
                 match text {
-                    Some(t) if placeholder(t) || re.is_match(t) => {}
+                    Some(t) if crate::schema::is_placeholder(t) || re.is_match(t) => {}
                     Some(t) => report(value.span, is(path, t, &format!("not matched by `{}`", re.as_str())), None),
                     None => report(value.span, format!("`{}` is not a string, so it does not match `{}`", path.text, re.as_str()), None),
                 }
@@ -131,7 +126,7 @@ fn run(policy: &Policy, check: &Check, object: &Resource, cx: &mut Context) {
                     report(value.span, format!("`{}` is not a duration", path.text), None);
                     continue;
                 };
-                if placeholder(t) {
+                if crate::schema::is_placeholder(t) {
                     continue;
                 }
                 let secs = if retention { retention_secs(t).or_else(|| duration_secs(t)) } else { duration_secs(t) };

@@ -195,6 +195,12 @@ fn key(api_version: &str, kind: &str) -> String {
     format!("{api_version}/{kind}")
 }
 
+/// A value filled in later, whose content is not known yet: Flux substitution (`${VAR}`), a
+/// template (`{{ .Values.x }}`), a SOPS-encrypted value (`ENC[...]`, decrypted by Flux).
+pub fn is_placeholder(s: &str) -> bool {
+    s.contains("${") || s.contains("{{") || s.starts_with("ENC[")
+}
+
 /// Objects the schema rules look at: what is applied (deployed, and not a file its kustomization
 /// leaves out).
 pub fn validated(object: &Resource) -> bool {

@@ -88,7 +88,7 @@ pub(super) fn display_path(path: &[Seg]) -> String {
 /// value (`ENC[...]`, decrypted by Flux before it applies the object).
 fn is_placeholder(node: &Node) -> bool {
     match &node.value {
-        YValue::Scalar(s, _) => s.contains("${") || s.contains("{{") || s.starts_with("ENC["),
+        YValue::Scalar(s, _) => super::is_placeholder(s),
         YValue::Map(entries) => entries.iter().any(|(k, _)| !k.is_scalar()),
         YValue::Seq(_) => false,
     }

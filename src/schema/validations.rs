@@ -113,12 +113,6 @@ fn walk(schema: &Value, value: &Value, path: &mut Vec<Seg>, object: &Resource, o
     }
 }
 
-/// A value filled in later (Flux substitution, a template, SOPS): a rule that reads it proves
-/// nothing.
-fn is_placeholder(s: &str) -> bool {
-    s.contains("${") || s.contains("{{") || s.starts_with("ENC[")
-}
-
 /// `fieldPath` (`.spec.foo`, `.items[0]`, `['a.b']`), relative to the rule's node, as segments.
 fn field_path(text: &str) -> Option<Vec<Seg>> {
     let mut out = Vec::new();
@@ -156,14 +150,14 @@ fn evaluate(rule: &Value, value: &Value, path: &[Seg], object: &Resource, out: &
         return;
     }
     let Some(expr) = compiled(text) else { return };
-    if cel::eval(&expr, value, &is_placeholder) != Ok(Value::Bool(false)) {
+    if cel::eval(&expr, value, &super::is_placeholder) != Ok(Value::Bool(false)) {
         return;
     }
     let from_expression = rule
         .get("messageExpression")
         .and_then(Value::as_str)
         .and_then(compiled)
-        .and_then(|e| cel::eval(&e, value, &is_placeholder).ok())
+        .and_then(|e| cel::eval(&e, value, &super::is_placeholder).ok())
         .and_then(|v| v.as_str().map(str::to_string))
         .filter(|m| !m.trim().is_empty());
     let message = from_expression
