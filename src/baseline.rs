@@ -117,7 +117,7 @@ pub fn apply(report: &mut crate::Report, path: &Path, root: &Path, paths: &[Path
         for i in open.into_values().flatten() {
             let e = &entries[i];
             let under = crate::scope::is_under(&root_abs.join(&e.path), paths);
-            if !under || (crate::rules::is_known(&e.rule) && !settings.is_enabled(&e.rule)) {
+            if !under || (settings.knows(&e.rule) && !settings.is_enabled(&e.rule)) {
                 continue;
             }
             report.diagnostics.push(

@@ -1,7 +1,7 @@
 //! Run the rules over the index, then apply configuration (enabled, severity, per-rule excludes)
 //! and suppressions, merge findings that several renders of one base produced, and sort.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::model::{Index, Resource};
 use crate::rules::gitops::flux_substitution_unresolved;
 use crate::rules::secrets::secret_plaintext;
@@ -46,6 +46,19 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
     let per_rule: Vec<Vec<(Diagnostic, Option<usize>)>> = enabled.par_iter().map(|&rule| run_rule(rule, &views, &texts, settings)).collect();
     let mut found: Vec<(Diagnostic, Option<usize>)> = raised.into_iter().map(|d| (d, None)).collect();
     found.extend(per_rule.into_iter().flatten());
+    // The config's policies, after the built-in rules, through the same settings and suppressions.
+    for policy in settings.policies.iter().filter(|p| settings.is_enabled(p.meta.id)) {
+        let options = RuleOptions::default();
+        let mut cx = Context::new(policy.meta, &options);
+        cx.settings = Some(settings);
+        cx.index = Some(index);
+        cx.views = Some(&views);
+        rules::policy::check(policy, index, &mut cx);
+        found.extend(cx.out.drain(..).map(|d| {
+            let owner = d.object.as_ref().and_then(|o| index.owner(o, d.span.file));
+            (d, owner)
+        }));
+    }
 
     // Comment suppressions, lexed once per file that has a finding.
     let mut comments: BTreeMap<FileId, FileSuppressions> = BTreeMap::new();
@@ -55,7 +68,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
     for (id, s) in lexed {
         for c in &s.comments {
             for (name, span) in &c.rules {
-                if name != "all" && !rules::is_known(name) {
+                if name != "all" && !settings.knows(name) {
                     unknown.push(Diagnostic::new(
                         suppression_unknown_rule::META.id,
                         suppression_unknown_rule::META.severity,
@@ -70,7 +83,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }
     }
     for object in index.all() {
-        unknown.extend(unknown_in_annotation(object));
+        unknown.extend(unknown_in_annotation(object, settings));
     }
     unknown.sort_by_key(|d| d.span);
     unknown.dedup();
@@ -106,7 +119,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }
         // A configured severity replaces the rule's default; a finding the rule itself reported
         // below its default (a placeholder value, say) stays at most at that lower level.
-        let default = rule_default(d.rule, d.severity);
+        let default = settings.rule_meta(d.rule).map(|m| m.severity).unwrap_or(d.severity);
         d.severity = match settings.rule(d.rule).and_then(|r| r.severity) {
             Some(configured) if d.severity < default => configured.min(d.severity),
             Some(configured) => configured,
@@ -179,10 +192,6 @@ fn run_rule<'v>(rule: &dyn Rule, views: &Views<'v>, texts: &[(FileId, &SourceFil
     found
 }
 
-fn rule_default(id: &str, fallback: Severity) -> Severity {
-    rules::find(id).map(|r| r.meta().severity).unwrap_or(fallback)
-}
-
 fn relative_to_root(db: &SourceDb, file: FileId, settings: &Settings) -> String {
     // Both sides normalized: a render may have read the file by an absolute path.
     let real = crate::source::normalize(&db.get(file).real_path);
@@ -220,7 +229,7 @@ fn unused_suppressions(
     }
     let sev = settings.severity(id, unused_suppression::META.severity);
     let could_fire = |name: &str, rel: &str| {
-        name == "all" || (rules::is_known(name) && settings.is_enabled(name) && !settings.is_excluded_for(name, rel))
+        name == "all" || (settings.knows(name) && settings.is_enabled(name) && !settings.is_excluded_for(name, rel))
     };
     let mut out = Vec::new();
     for (file, s) in comments {
@@ -256,11 +265,11 @@ fn unused_suppressions(
     out
 }
 
-fn unknown_in_annotation(object: &Resource) -> Vec<Diagnostic> {
+fn unknown_in_annotation(object: &Resource, settings: &Settings) -> Vec<Diagnostic> {
     let Some(n) = annotation_values(object) else { return Vec::new() };
     suppress::parse_annotation(n.as_text().unwrap_or(""))
         .into_iter()
-        .filter(|r| *r != "all" && !rules::is_known(r))
+        .filter(|r| *r != "all" && !settings.knows(r))
         .map(|r| {
             Diagnostic::new(
                 suppression_unknown_rule::META.id,

@@ -44,6 +44,8 @@ pub struct Report {
     pub unrendered_dirs: Vec<String>,
     /// Flux postBuild.substitute values and the `${VAR}` places they fill (see `gitops`).
     pub substituted: std::collections::BTreeMap<source::Span, std::collections::BTreeSet<source::Span>>,
+    /// The config's policies (rules of the user's), for renderers that list the rules (SARIF).
+    pub policies: Vec<&'static rules::RuleMeta>,
 }
 
 /// Lint the files under `paths`: read and parse them, render every entry point and kustomization,
@@ -83,6 +85,7 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
         entrypoints: repo.entrypoints,
         unrendered_dirs: repo.unrendered_dirs,
         substituted: repo.substituted,
+        policies: settings.policies.iter().map(|p| p.meta).collect(),
     }
 }
 

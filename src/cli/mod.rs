@@ -21,11 +21,14 @@ pub struct Cli {
 pub enum Command {
     /// Lint the manifests under PATH (default: the current directory)
     Check(CheckArgs),
-    /// List every rule with its id, default severity and one line
+    /// List every rule with its id, default severity and one line, and the config's policies
     Rules {
         /// Output format
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        /// Config file whose policies to list [default: the nearest .drlint.yaml]
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// List the GitOps entry points (Flux Kustomizations, Argo CD Applications, kustomization
     /// folders), what each renders, what it could not render and why
@@ -36,8 +39,11 @@ pub enum Command {
     },
     /// Show a rule's page: what it finds, why it breaks a restore, examples, how to fix
     Explain {
-        /// Rule id, e.g. cnpg-schedule-six-field
+        /// Rule id, e.g. cnpg-schedule-six-field, or the id of a policy of the config
         rule: String,
+        /// Config file whose policies to look in [default: the nearest .drlint.yaml]
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Build a kustomization and print what `kubectl kustomize DIR` prints
     Render {
@@ -105,6 +111,14 @@ pub struct CheckArgs {
     /// Application) reaches; the same as `lint-undeployed: true` in the config
     #[arg(long)]
     pub all_files: bool,
+    /// A folder of CustomResourceDefinition manifests whose kinds schema-violation validates, besides
+    /// the bundled CRDs, those in the repository and the config's `schema.crd-dirs`. Repeatable
+    #[arg(long, value_name = "DIR")]
+    pub crd: Vec<PathBuf>,
+    /// The bundled Kubernetes version whose schemas validate built-in kinds [default: the
+    /// config's `schema.kubernetes-version`, else the newest bundled]
+    #[arg(long, value_name = "VERSION")]
+    pub kubernetes_version: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -216,8 +230,14 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules { format } => list_rules(format),
-        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format, config } => match load_settings(&[PathBuf::from(".")], config.as_ref(), false) {
+            Ok(settings) => list_rules(format, &settings),
+            Err(code) => code,
+        },
+        Command::Explain { rule, config } => match load_settings(&[PathBuf::from(".")], config.as_ref(), false) {
+            Ok(settings) => explain(&rule, &settings),
+            Err(code) => code,
+        },
         Command::Entrypoints { path } => entrypoints(&path),
         Command::Render { dir, load_restrictor } => render(&dir, load_restrictor),
         Command::Matrix(args) => matrix::run(args),
@@ -250,6 +270,22 @@ fn check(args: CheckArgs) -> i32 {
         Err(code) => return code,
     };
     settings.lint_undeployed |= args.all_files;
+    for dir in &args.crd {
+        if !dir.is_dir() {
+            eprintln!("drlint: error: --crd {}: not a folder", dir.display());
+            return 2;
+        }
+        settings.schema.crd_dirs.push(dir.clone());
+    }
+    if let Some(v) = &args.kubernetes_version {
+        match crate::schema::kubernetes_version(v) {
+            Ok(v) => settings.schema.kubernetes_version = Some(v),
+            Err(e) => {
+                eprintln!("drlint: error: --kubernetes-version: {e}");
+                return 2;
+            }
+        }
+    }
     let run = |settings: &Settings| if stdin { crate::lint(&args.paths, settings) } else { crate::lint_in(&repo.root, &args.paths, settings) };
     let mut report = run(&settings);
     let mut fix_failed = false;
@@ -336,7 +372,7 @@ fn render_report(format: Format, report: &crate::Report, fail_level: Severity, c
         }
         Format::Gcc => diag::gcc::render(&report.db, &report.diagnostics),
         Format::Json => diag::json::render(&report.db, &report.diagnostics, &summary),
-        Format::Sarif => diag::sarif::render(&report.db, &report.diagnostics),
+        Format::Sarif => diag::sarif::render(&report.db, &report.diagnostics, &report.policies),
         Format::Github => diag::github::render(&report.db, &report.diagnostics),
         Format::Rdjsonl => diag::rdjsonl::render(&report.db, &report.diagnostics),
         Format::Junit => diag::junit::render(&report.db, &report.diagnostics, fail_level),
@@ -457,24 +493,26 @@ fn entrypoints(path: &std::path::Path) -> i32 {
     0
 }
 
-fn list_rules(format: RulesFormat) -> i32 {
-    let all = rules::all();
+/// The built-in rules, then the config's policies (marked as such).
+fn list_rules(format: RulesFormat, settings: &Settings) -> i32 {
+    let all: Vec<(&'static rules::RuleMeta, bool)> =
+        rules::all().iter().map(|r| (r.meta(), false)).chain(settings.policies.iter().map(|p| (p.meta, true))).collect();
     match format {
         RulesFormat::Text => {
-            let width = all.iter().map(|r| r.meta().id.len()).max().unwrap_or(0);
+            let width = all.iter().map(|(m, _)| m.id.len()).max().unwrap_or(0);
             let mut out = String::new();
-            for r in all {
-                let m = r.meta();
-                out.push_str(&format!("{:width$}  {:7}  {}\n", m.id, m.severity.as_str(), m.summary));
+            for (m, policy) in &all {
+                let from = if *policy { "[policy from the config] " } else { "" };
+                out.push_str(&format!("{:width$}  {:7}  {from}{}\n", m.id, m.severity.as_str(), m.summary));
             }
             emit(&out);
         }
         RulesFormat::Json => {
             let v: Vec<serde_json::Value> = all
                 .iter()
-                .map(|r| {
-                    let m = r.meta();
+                .map(|(m, policy)| {
                     serde_json::json!({"id": m.id, "severity": m.severity.as_str(), "summary": m.summary,
+                        "source": if *policy { "config" } else { "built-in" },
                         "options": m.options.iter().map(|o| serde_json::json!({"name": o.name, "default": o.default, "doc": o.doc})).collect::<Vec<_>>()})
                 })
                 .collect();
@@ -484,10 +522,9 @@ fn list_rules(format: RulesFormat) -> i32 {
     0
 }
 
-fn explain(id: &str) -> i32 {
-    match rules::find(&id.trim().to_ascii_lowercase()) {
-        Some(r) => {
-            let m = r.meta();
+fn explain(id: &str, settings: &Settings) -> i32 {
+    match settings.rule_meta(&id.trim().to_ascii_lowercase()) {
+        Some(m) => {
             let mut out = m.doc.to_string();
             if !out.ends_with('\n') {
                 out.push('\n');

@@ -49,13 +49,14 @@ fn sentence(s: &str) -> String {
     out
 }
 
-pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
-    let all = rules::all();
-    let rule_index = |id: &str| all.iter().position(|r| r.meta().id == id);
+/// The report in SARIF. `policies`: the config's policies, listed after the built-in rules.
+pub fn render(db: &SourceDb, diags: &[Diagnostic], policies: &[&'static rules::RuleMeta]) -> String {
+    let all: Vec<&'static rules::RuleMeta> = rules::all().iter().map(|r| r.meta()).chain(policies.iter().copied()).collect();
+    let rule_index = |id: &str| all.iter().position(|m| m.id == id);
     let rules_json: Vec<Value> = all
         .iter()
-        .map(|r| {
-            let m = r.meta();
+        .map(|m| {
+            let tags = if policies.iter().any(|p| p.id == m.id) { json!(["backup", "disaster-recovery", "policy"]) } else { json!(["backup", "disaster-recovery"]) };
             json!({
                 "id": m.id,
                 "name": pascal_case(m.id),
@@ -63,7 +64,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
                 "fullDescription": { "text": sentence(&full_description(m.doc)) },
                 "help": { "text": m.doc, "markdown": m.doc },
                 "defaultConfiguration": { "level": level(m.severity) },
-                "properties": { "tags": ["backup", "disaster-recovery"] },
+                "properties": { "tags": tags },
             })
         })
         .collect();

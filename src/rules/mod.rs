@@ -4,6 +4,7 @@
 pub mod cnpg;
 pub mod coverage;
 pub mod gitops;
+pub mod policy;
 mod rule;
 pub mod schema;
 pub mod secrets;

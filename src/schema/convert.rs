@@ -9,8 +9,9 @@ use serde_json::{Map, Value};
 pub const K8S_URI: &str = "https://schemas.drlint.invalid/kubernetes.json";
 const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
-/// Keywords that constrain values. Everything else (descriptions, defaults, examples, list and
-/// map types, CEL rules, formats) is dropped: it either validates nothing or is not checked.
+/// Keywords that constrain values. Everything else (descriptions, examples, list and map types,
+/// formats) is dropped, but for CEL rules and defaults (below): it validates nothing or is not
+/// checked.
 const KEPT: &[&str] = &[
     "type", "enum", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
     "minItems", "maxItems", "minProperties", "maxProperties", "multipleOf", "required",
@@ -111,6 +112,13 @@ fn crd_schema(schema: &Value, structural: bool) -> Value {
         }
         if out.get(excl).is_some_and(Value::is_null) {
             out.remove(excl);
+        }
+    }
+    // Kept for the CEL rules (`validations`): the rules themselves, and the defaults the API
+    // server fills in before it evaluates them. The validator ignores both keywords.
+    for k in ["x-kubernetes-validations", "default"] {
+        if let Some(v) = m.get(k) {
+            out.insert(k.to_string(), v.clone());
         }
     }
     if flag("x-kubernetes-int-or-string") {

@@ -5,9 +5,11 @@
 //! in the linted repository itself (and `schema.crd-dirs`). A validator is compiled once per kind
 //! and shared: bundled kinds for the whole process, repository kinds for the run.
 
+pub mod cel;
 pub mod convert;
 pub mod import;
 mod validate;
+mod validations;
 
 pub use validate::Violation;
 
@@ -19,7 +21,22 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 /// The Kubernetes version whose schemas are bundled.
 pub const KUBERNETES_VERSION: &str = "1.37.0";
-pub const K8S_BUNDLE: &str = include_str!("../../schemas/kubernetes/v1.37.0.json");
+/// Every bundled Kubernetes version (`--kubernetes-version` picks one), newest first.
+pub const KUBERNETES_VERSIONS: &[&str] = &[KUBERNETES_VERSION];
+const K8S_BUNDLE_COUNT: usize = KUBERNETES_VERSIONS.len();
+
+/// The bundled version a user's `--kubernetes-version` or `schema.kubernetes-version` names:
+/// `1.37.0`, `v1.37.0` or `1.37` (the newest bundled patch of that minor). Anything else is an
+/// error that lists the bundled versions.
+pub fn kubernetes_version(wanted: &str) -> Result<&'static str, String> {
+    let w = wanted.trim().trim_start_matches('v');
+    let found = KUBERNETES_VERSIONS.iter().find(|v| **v == w || (w.matches('.').count() == 1 && v.starts_with(&format!("{w}."))));
+    found.copied().ok_or_else(|| {
+        format!("Kubernetes version `{wanted}` is not bundled (bundled: {})", KUBERNETES_VERSIONS.join(", "))
+    })
+}
+/// The Kubernetes schemas of each bundled version, in the order of `KUBERNETES_VERSIONS`.
+const K8S_BUNDLES: &[&str] = &[include_str!("../../schemas/kubernetes/v1.37.0.json")];
 pub const CRD_BUNDLE: &str = include_str!("../../schemas/crds.json");
 
 /// The bundled schemas, parsed once per process.
@@ -34,10 +51,12 @@ struct Bundle {
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
 }
 
-fn bundle() -> &'static Bundle {
-    static BUNDLE: OnceLock<Bundle> = OnceLock::new();
-    BUNDLE.get_or_init(|| {
-        let k8s: Value = serde_json::from_str(K8S_BUNDLE).expect("bundled Kubernetes schemas are JSON");
+/// The bundle of a version from `KUBERNETES_VERSIONS` (the newest for anything else).
+fn bundle(version: &str) -> &'static Bundle {
+    static BUNDLES: [OnceLock<Bundle>; K8S_BUNDLE_COUNT] = [const { OnceLock::new() }; K8S_BUNDLE_COUNT];
+    let i = KUBERNETES_VERSIONS.iter().position(|v| *v == version).unwrap_or(0);
+    BUNDLES[i].get_or_init(|| {
+        let k8s: Value = serde_json::from_str(K8S_BUNDLES[i]).expect("bundled Kubernetes schemas are JSON");
         let crds: Value = serde_json::from_str(CRD_BUNDLE).expect("bundled CRD schemas are JSON");
         let defs = serde_json::json!({ "$defs": k8s.get("$defs").cloned().unwrap_or_default() });
         let registry = Registry::new()
@@ -64,15 +83,19 @@ pub enum Lookup {
 
 /// The schemas for one lint run: the bundle plus the repository's own CRDs.
 pub struct SchemaSet {
+    /// The bundled Kubernetes version built-in kinds are validated with.
+    version: &'static str,
     repo: HashMap<String, Arc<Value>>,
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
 }
 
 impl SchemaSet {
-    /// The bundle plus every CustomResourceDefinition among `index`'s objects and in `crd_dirs`.
-    pub fn for_index(index: &Index, crd_dirs: &[std::path::PathBuf]) -> SchemaSet {
+    /// The bundle of the configured Kubernetes version plus every CustomResourceDefinition among
+    /// `index`'s objects and in the configured CRD folders.
+    pub fn for_index(index: &Index, settings: Option<&crate::settings::SchemaSettings>) -> SchemaSet {
         let mut repo = HashMap::new();
-        for dir in crd_dirs {
+        let version = settings.and_then(|s| s.kubernetes_version).unwrap_or(KUBERNETES_VERSION);
+        for dir in settings.map(|s| s.crd_dirs.as_slice()).unwrap_or_default() {
             if let Ok(text) = import::crds(dir) {
                 if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&text) {
                     if let Some(Value::Object(kinds)) = m.get("kinds") {
@@ -86,16 +109,16 @@ impl SchemaSet {
                 repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| (k, Arc::new(v))));
             }
         }
-        SchemaSet { repo, compiled: Mutex::new(HashMap::new()) }
+        SchemaSet { version, repo, compiled: Mutex::new(HashMap::new()) }
     }
 
-    /// Only the bundled schemas.
+    /// Only the bundled schemas (of the newest bundled Kubernetes version).
     pub fn bundled() -> SchemaSet {
-        SchemaSet { repo: HashMap::new(), compiled: Mutex::new(HashMap::new()) }
+        SchemaSet { version: KUBERNETES_VERSION, repo: HashMap::new(), compiled: Mutex::new(HashMap::new()) }
     }
 
     fn has(&self, key: &str) -> bool {
-        let b = bundle();
+        let b = bundle(self.version);
         self.repo.contains_key(key) || b.builtin.contains_key(key) || b.crds.contains_key(key)
     }
 
@@ -104,7 +127,7 @@ impl SchemaSet {
             return Lookup::Found;
         }
         let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
-        let b = bundle();
+        let b = bundle(self.version);
         let mut versions = BTreeSet::new();
         for k in self.repo.keys().chain(b.builtin.keys()).chain(b.crds.keys()) {
             let Some((api, kd)) = k.rsplit_once('/') else { continue };
@@ -118,7 +141,7 @@ impl SchemaSet {
 
     /// The root schema of a kind (for suggestions), with the document `$ref`s resolve into.
     fn root(&self, key: &str) -> Option<Arc<Value>> {
-        let b = bundle();
+        let b = bundle(self.version);
         if let Some(s) = self.repo.get(key) {
             return Some(s.clone());
         }
@@ -129,7 +152,7 @@ impl SchemaSet {
     }
 
     fn validator(&self, key: &str) -> Option<Arc<Validator>> {
-        let b = bundle();
+        let b = bundle(self.version);
         let cache = if self.repo.contains_key(key) { &self.compiled } else { &b.compiled };
         if let Some(v) = cache.lock().ok()?.get(key) {
             return v.clone();
@@ -157,14 +180,26 @@ impl SchemaSet {
         let root = self.root(&key)?;
         let resolve = |r: &str| -> Option<&'static Value> {
             let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
-            bundle().defs.get("$defs")?.get(name)
+            bundle(self.version).defs.get("$defs")?.get(name)
         };
         Some(validate::check(&validator, &root, &resolve, object))
     }
 }
 
+/// Validate one object against a user's JSON Schema (a config policy's `schema:`): findings at
+/// the key or value, worded as `schema-violation`'s.
+pub fn check_with(validator: &Validator, schema: &Value, object: &Resource) -> Vec<Violation> {
+    validate::check(validator, schema, &|_| None, object)
+}
+
 fn key(api_version: &str, kind: &str) -> String {
     format!("{api_version}/{kind}")
+}
+
+/// A value filled in later, whose content is not known yet: Flux substitution (`${VAR}`), a
+/// template (`{{ .Values.x }}`), a SOPS-encrypted value (`ENC[...]`, decrypted by Flux).
+pub fn is_placeholder(s: &str) -> bool {
+    s.contains("${") || s.contains("{{") || s.starts_with("ENC[")
 }
 
 /// Objects the schema rules look at: what is applied (deployed, and not a file its kustomization
@@ -175,5 +210,5 @@ pub fn validated(object: &Resource) -> bool {
 
 /// True when `apiVersion`/`kind` is a Kubernetes built-in with a bundled schema.
 pub fn is_builtin(api_version: &str, kind: &str) -> bool {
-    bundle().builtin.contains_key(&key(api_version, kind))
+    bundle(KUBERNETES_VERSION).builtin.contains_key(&key(api_version, kind))
 }

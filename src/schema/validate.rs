@@ -18,7 +18,7 @@ pub struct Violation {
 }
 
 #[derive(Clone, Debug)]
-enum Seg {
+pub(super) enum Seg {
     Key(String),
     Index(usize),
 }
@@ -46,7 +46,7 @@ fn instance(node: &Node) -> Value {
 
 /// The key and value nodes at `path` (the last key on the way, for findings about a whole value),
 /// and whether a value on the way is a placeholder.
-fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Node>, bool) {
+pub(super) fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Node>, bool) {
     let mut node = root;
     let mut key = None;
     let mut placeholder = false;
@@ -67,7 +67,7 @@ fn locate<'a>(root: &'a Node, path: &[Seg]) -> (Option<&'a Node>, Option<&'a Nod
     (key, Some(node), placeholder)
 }
 
-fn display_path(path: &[Seg]) -> String {
+pub(super) fn display_path(path: &[Seg]) -> String {
     let mut s = String::new();
     for seg in path {
         match seg {
@@ -88,7 +88,7 @@ fn display_path(path: &[Seg]) -> String {
 /// value (`ENC[...]`, decrypted by Flux before it applies the object).
 fn is_placeholder(node: &Node) -> bool {
     match &node.value {
-        YValue::Scalar(s, _) => s.contains("${") || s.contains("{{") || s.starts_with("ENC["),
+        YValue::Scalar(s, _) => super::is_placeholder(s),
         YValue::Map(entries) => entries.iter().any(|(k, _)| !k.is_scalar()),
         YValue::Seq(_) => false,
     }
@@ -249,6 +249,12 @@ pub fn check(
                     help: None,
                 });
             }
+            ValidationErrorKind::Not { schema } => {
+                if placeholder {
+                    continue;
+                }
+                out.insert(Violation { span: value_span, message: format!("`{at}`{} matches `{schema}`, which it must not", shown(e.instance(), secret)), help: None });
+            }
             _ => {
                 if placeholder {
                     continue;
@@ -258,6 +264,8 @@ pub fn check(
             }
         }
     }
+    // CRD validation rules (CEL), on the object as validated above.
+    super::validations::check(root, &inst, object, &mut out);
     out.into_iter().collect()
 }
 

@@ -4,6 +4,7 @@
 
 pub mod coverage;
 pub mod glob;
+pub mod policies;
 
 use crate::diag::Severity;
 use crate::rules::{self, OptionKind, RuleOptions};
@@ -17,10 +18,10 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = ".drlint.yaml";
 
 /// Every top-level key of the config (the JSON Schema in schemas/ must accept each: a test checks).
-pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage", "schema"];
+pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage", "schema", "policies"];
 
 /// `*` matches any run of characters; everything else literally.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
     match pattern.split_once('*') {
         None => pattern == text,
         Some((head, rest)) => {
@@ -82,6 +83,8 @@ pub struct Settings {
     pub external_variables: Vec<String>,
     /// `schema:`, for the schema rules.
     pub schema: SchemaSettings,
+    /// `policies:`: the team's own rules, run and reported like built-in ones.
+    pub policies: Vec<policies::Policy>,
 }
 
 /// `schema: {crd-dirs: [vendor/crds]}`: folders of CustomResourceDefinition manifests whose kinds
@@ -90,6 +93,10 @@ pub struct Settings {
 pub struct SchemaSettings {
     /// Resolved against the settings root.
     pub crd_dirs: Vec<PathBuf>,
+    /// `kubernetes-version` (or `check --kubernetes-version`): which bundled Kubernetes schemas
+    /// built-in kinds are validated with, as `crate::schema::KUBERNETES_VERSIONS` spells it.
+    /// `None`: the newest bundled.
+    pub kubernetes_version: Option<&'static str>,
 }
 
 /// One entry of `provided-secrets`: a Secret that exists outside the repository.
@@ -175,6 +182,21 @@ impl Settings {
         self.rules.get(id)
     }
 
+    /// A policy of the config by id.
+    pub fn policy(&self, id: &str) -> Option<&policies::Policy> {
+        self.policies.iter().find(|p| p.meta.id == id)
+    }
+
+    /// A built-in rule's or a policy's metadata.
+    pub fn rule_meta(&self, id: &str) -> Option<&'static rules::RuleMeta> {
+        rules::find(id).map(|r| r.meta()).or_else(|| self.policy(id).map(|p| p.meta))
+    }
+
+    /// Whether `id` names a built-in rule or a policy (for suppressions and the baseline).
+    pub fn knows(&self, id: &str) -> bool {
+        self.rule_meta(id).is_some()
+    }
+
     pub fn is_enabled(&self, id: &str) -> bool {
         self.rule(id).and_then(|r| r.enabled).unwrap_or(true)
     }
@@ -242,8 +264,13 @@ impl Settings {
         if !root.is_map() {
             return Err(err(root.span, "the config file must be a mapping".into()));
         }
+        // Policies first: `rules:` may configure them wherever it is written.
+        if let Some(p) = root.get("policies") {
+            settings.policies = policies::parse_policies(p, &err)?;
+        }
         for (key, knode, value) in root.entries() {
             match key {
+                "policies" => {}
                 "fail-level" => settings.fail_level = Some(parse_severity(value, &err)?),
                 "exclude" => settings.exclude = parse_globs(value, &err)?,
                 "provided-secrets" => settings.provided_secrets = parse_provided_secrets(value, &err)?,
@@ -273,10 +300,10 @@ impl Settings {
                         return Err(err(value.span, "`rules` must map rule ids to settings".into()));
                     }
                     for (id, idnode, rs) in value.entries() {
-                        let Some(rule) = rules::find(id) else {
+                        let Some(meta) = settings.rule_meta(id) else {
                             return Err(err(idnode.span, format!("unknown rule `{id}`{}", did_you_mean(id))));
                         };
-                        settings.rules.insert(id.to_string(), parse_rule(rule.meta(), rs, &err)?);
+                        settings.rules.insert(id.to_string(), parse_rule(meta, rs, &err)?);
                     }
                 }
                 _ => {
@@ -298,7 +325,7 @@ fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
         return Ok(out);
     }
     if !n.is_map() {
-        return Err(err(n.span, "`schema` must be a mapping (crd-dirs)".into()));
+        return Err(err(n.span, "`schema` must be a mapping (crd-dirs, kubernetes-version)".into()));
     }
     for (key, knode, value) in n.entries() {
         match key {
@@ -311,7 +338,11 @@ fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
                     }
                 }
             }
-            _ => return Err(err(knode.span, format!("unknown key `{key}` in `schema` (expected crd-dirs)"))),
+            "kubernetes-version" => {
+                let text = value.as_text().filter(|_| value.is_scalar()).unwrap_or("");
+                out.kubernetes_version = Some(crate::schema::kubernetes_version(text).map_err(|m| err(value.span, m))?);
+            }
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `schema` (expected crd-dirs, kubernetes-version)"))),
         }
     }
     Ok(out)

@@ -21,8 +21,7 @@ impl Rule for SchemaViolation {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let crd_dirs = cx.settings.map(|s| s.schema.crd_dirs.clone()).unwrap_or_default();
-        let schemas = SchemaSet::for_index(index, &crd_dirs);
+        let schemas = SchemaSet::for_index(index, cx.settings.map(|s| &s.schema));
         // Objects are validated on every core; findings are reported in index order.
         let objects: Vec<&crate::model::Resource> = index.resources.iter().filter(|o| schema::validated(o)).collect();
         let results: Vec<Option<Vec<schema::Violation>>> = objects.par_iter().map(|o| schemas.validate(o)).collect();
