@@ -19,10 +19,8 @@ SEP = re.compile(r"(?:^|\s*\n)---\s*")
 
 def head(doc):
     import yaml
-    try:
-        d = yaml.safe_load(doc)
-    except Exception:
-        d = None
+    # Helm reads each document's head and refuses the chart when it is not YAML.
+    d = yaml.safe_load(doc)
     if not isinstance(d, dict):
         return "", None
     ann = ((d.get("metadata") or {}).get("annotations") or {}) if isinstance(d.get("metadata"), dict) else {}
@@ -63,7 +61,11 @@ def main():
             d = d.strip()
             if not d:
                 continue
-            kind, hook = head(d)
+            try:
+                kind, hook = head(d)
+            except Exception as e:
+                print(f"helm: YAML parse error on {path}: {e}", file=sys.stderr)
+                return 1
             (hooks if hook else generic).append((kind, path, d))
     out = []
     for kind, path, d in sorted(generic, key=lambda x: rank(x[0])) + sorted(hooks, key=lambda x: rank(x[0])):

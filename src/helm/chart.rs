@@ -43,7 +43,7 @@ fn read_yaml_map(path: &Path) -> Result<Option<Map>, HelmError> {
 }
 
 /// `.helmignore`: one glob per line, `#` comments, a trailing `/` for folders, `!` to keep.
-struct Ignore(Vec<(bool, bool, regex::Regex)>);
+struct Ignore(Vec<(bool, bool, bool, regex::Regex)>);
 
 impl Ignore {
     fn load(dir: &Path) -> Ignore {
@@ -71,7 +71,7 @@ impl Ignore {
             }
             re.push('$');
             if let Ok(r) = regex::Regex::new(&re) {
-                rules.push((neg, dir_only, r));
+                rules.push((neg, dir_only, l.trim_start_matches('/').contains('/'), r));
             }
         }
         Ignore(rules)
@@ -80,11 +80,11 @@ impl Ignore {
     fn ignored(&self, rel: &str, is_dir: bool) -> bool {
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let mut out = false;
-        for (neg, dir_only, re) in &self.0 {
+        for (neg, dir_only, has_slash, re) in &self.0 {
             if *dir_only && !is_dir {
                 continue;
             }
-            let m = if re.as_str().contains('/') { re.is_match(rel) } else { re.is_match(base) || re.is_match(rel) };
+            let m = if *has_slash { re.is_match(rel) } else { re.is_match(base) || re.is_match(rel) };
             if m {
                 out = !neg;
             }
@@ -93,35 +93,9 @@ impl Ignore {
     }
 }
 
-/// Chart.yaml fields are Go strings: `version: 1.10` stays "1.10".
-fn raw_strings(v: &crate::source::yaml::Node) -> Value {
-    use crate::source::yaml::Value as Y;
-    match &v.value {
-        Y::Scalar(s, _) if v.is_null() => { let _ = s; Value::Nil }
-        Y::Scalar(s, _) => match Value::from_yaml_node(v) {
-            Value::Float(_) => Value::str(s.clone()),
-            other => other,
-        },
-        Y::Seq(items) => Value::list(items.iter().map(raw_strings).collect()),
-        Y::Map(entries) => Value::dict(entries.iter().map(|(k, x)| (k.as_text().unwrap_or_default().to_string(), raw_strings(x))).collect()),
-    }
-}
-
-fn read_chart_yaml(path: &Path) -> Result<Option<Map>, HelmError> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(None) };
-    let parsed = crate::source::yaml::parse(crate::source::FileId(0), &text);
-    if let Some(i) = parsed.issues.iter().find(|i| i.refused()) {
-        return Err(HelmError { file: path.to_path_buf(), line: 1, message: i.message.clone() });
-    }
-    Ok(Some(match parsed.documents.first().and_then(|d| d.root.as_ref()).map(raw_strings) {
-        Some(Value::Dict(m)) => m.borrow().clone(),
-        _ => Map::new(),
-    }))
-}
-
 pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
     let chart_yaml = dir.join("Chart.yaml");
-    let metadata = read_chart_yaml(&chart_yaml)?.ok_or_else(|| HelmError { file: chart_yaml.clone(), line: 1, message: "no readable Chart.yaml".into() })?;
+    let metadata = read_yaml_map(&chart_yaml)?.ok_or_else(|| HelmError { file: chart_yaml.clone(), line: 1, message: "no readable Chart.yaml".into() })?;
     let name = metadata.get("name").map(Value::text).unwrap_or_default();
     if name.is_empty() {
         return Err(HelmError { file: chart_yaml.clone(), line: 1, message: "Chart.yaml has no name".into() });

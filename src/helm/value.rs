@@ -226,9 +226,14 @@ impl Value {
             YValue::Map(entries) => {
                 let mut m = Map::new();
                 for (k, v) in entries {
-                    let key = match &k.value {
-                        YValue::Scalar(s, _) => s.clone(),
-                        _ => Value::from_yaml_node(k).to_go_string(),
+                    // sigs.k8s.io/yaml turns non-string keys into JSON strings: `n` and `on`
+                    // are booleans ("false", "true"), `1` is "1".
+                    let key = match Value::from_yaml_node(k) {
+                        Value::Str(s) => s,
+                        Value::Bool(b) => b.to_string(),
+                        Value::Float(f) => format_float_g(f),
+                        Value::Nil => "null".into(),
+                        other => other.to_go_string(),
                     };
                     m.insert(key, Value::from_yaml_node(v));
                 }

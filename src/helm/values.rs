@@ -36,7 +36,15 @@ pub fn coalesce_defaults(v: &mut Map, defaults: &Map) {
             }
             Some(_) => {}
             None => {
-                v.insert(k.clone(), dval.deep_copy());
+                // A chart's own `null` defaults are not deletions: they vanish here, so a
+                // subchart's default for the same key still applies.
+                let mut d = dval.deep_copy();
+                if let Value::Dict(m) = &mut d {
+                    drop_nulls(&mut m.borrow_mut());
+                }
+                if !matches!(d, Value::Nil) {
+                    v.insert(k.clone(), d);
+                }
             }
         }
     }

@@ -40,7 +40,7 @@ pub fn merge_into(dst: &mut Map, src: &Map, overwrite: bool) {
                 let sm = sm.borrow().clone();
                 merge_into(&mut dm.borrow_mut(), &sm, overwrite);
             }
-            Some(dv) if !matches!(dv, Value::Nil) => {
+            Some(dv) if !empty(dv) => {
                 if overwrite && !empty(sv) {
                     dst.insert(k.clone(), sv.deep_copy());
                 }
