@@ -163,7 +163,7 @@ pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart
                     file: chart_yaml.clone(),
                     line: 1,
                     column: 1,
-                    message: format!("dependency {dep_name:?} ({repo}) is not on disk: it is not rendered (drlint never downloads charts)"),
+                    message: format!("dependency {dep_name:?} ({repo}) is not on disk and is skipped (drlint never downloads charts)"),
                 }),
             }
         }
