@@ -29,17 +29,19 @@ pub struct Dep {
     pub tags: Vec<String>,
 }
 
-fn read_yaml_map(path: &Path) -> Result<Option<Map>, HelmError> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Ok(None) };
+/// A YAML file of the chart as a map (an empty map when the file is absent or not a map).
+fn yaml_map(bytes: Option<&Vec<u8>>, path: &Path) -> Result<Map, HelmError> {
+    let Some(bytes) = bytes else { return Ok(Map::new()) };
+    let text = String::from_utf8_lossy(bytes);
     let parsed = crate::source::yaml::parse(crate::source::FileId(0), &text);
     if let Some(i) = parsed.issues.iter().find(|i| i.refused()) {
         let line = text[..(i.span.start as usize).min(text.len())].matches('\n').count() + 1;
         return Err(HelmError { file: path.to_path_buf(), line, message: i.message.clone() });
     }
-    Ok(Some(match parsed.documents.first().and_then(|d| d.root.as_ref()).map(Value::from_yaml_node) {
+    Ok(match parsed.documents.first().and_then(|d| d.root.as_ref()).map(Value::from_yaml_node) {
         Some(Value::Dict(m)) => m.borrow().clone(),
         _ => Map::new(),
-    }))
+    })
 }
 
 /// `.helmignore`: one glob per line, `#` comments, a trailing `/` for folders, `!` to keep.
@@ -77,7 +79,19 @@ impl Ignore {
         Ignore(rules)
     }
 
+    /// Whether `rel` or one of its folders is ignored.
     fn ignored(&self, rel: &str, is_dir: bool) -> bool {
+        let mut at = 0;
+        while let Some(i) = rel[at..].find('/') {
+            if self.ignored_one(&rel[..at + i], true) {
+                return true;
+            }
+            at += i + 1;
+        }
+        self.ignored_one(rel, is_dir)
+    }
+
+    fn ignored_one(&self, rel: &str, is_dir: bool) -> bool {
         let base = rel.rsplit('/').next().unwrap_or(rel);
         let mut out = false;
         for (neg, dir_only, has_slash, re) in &self.0 {
@@ -93,18 +107,10 @@ impl Ignore {
     }
 }
 
+/// Load the chart in folder `dir` (files below it, `.helmignore` applied).
 pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
-    let chart_yaml = dir.join("Chart.yaml");
-    let metadata = read_yaml_map(&chart_yaml)?.ok_or_else(|| HelmError { file: chart_yaml.clone(), line: 1, message: "no readable Chart.yaml".into() })?;
-    let name = metadata.get("name").map(Value::text).unwrap_or_default();
-    if name.is_empty() {
-        return Err(HelmError { file: chart_yaml.clone(), line: 1, message: "Chart.yaml has no name".into() });
-    }
-    let values = read_yaml_map(&dir.join("values.yaml"))?.unwrap_or_default();
     let ignore = Ignore::load(dir);
-    let mut templates = Vec::new();
     let mut files = BTreeMap::new();
-    let mut sub_dirs: Vec<PathBuf> = Vec::new();
     let mut walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).into_iter();
     while let Some(Ok(e)) = walker.next() {
         let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).to_string_lossy().replace('\\', "/");
@@ -115,31 +121,87 @@ pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart
             }
             continue;
         }
-        if rel == "charts" && is_dir {
-            walker.skip_current_dir();
-            if let Ok(rd) = std::fs::read_dir(e.path()) {
-                let mut subs: Vec<PathBuf> = rd.flatten().map(|x| x.path()).collect();
-                subs.sort();
-                for s in subs {
-                    if s.join("Chart.yaml").is_file() {
-                        sub_dirs.push(s);
-                    } else if s.extension().is_some_and(|x| x == "tgz") {
-                        notes.push(HelmNote { file: s.clone(), line: 1, column: 1, message: "packaged subchart (.tgz) not read: unpack it into charts/ to render it".into() });
-                    }
+        if !is_dir && let Ok(b) = std::fs::read(e.path()) {
+            files.insert(rel, b);
+        }
+    }
+    from_files(dir, files, notes, depth)
+}
+
+/// Load a packaged chart (`.tgz`): every entry below the archive's top folder.
+fn load_tgz(bytes: &[u8], path: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
+    let err = |m: String| HelmError { file: path.to_path_buf(), line: 1, message: m };
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let mut files = BTreeMap::new();
+    let mut total = 0usize;
+    for entry in archive.entries().map_err(|e| err(format!("unreadable chart archive: {e}")))? {
+        let mut entry = entry.map_err(|e| err(format!("unreadable chart archive: {e}")))?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry.path().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
+        let Some((_, rel)) = name.split_once('/') else { continue };
+        let mut buf = Vec::new();
+        use std::io::Read;
+        // A bound on what an archive may expand to (a chart is kilobytes, not gigabytes).
+        let _ = entry.by_ref().take(64 << 20).read_to_end(&mut buf);
+        total += buf.len();
+        if total > 256 << 20 {
+            return Err(err("chart archive expands to more than 256 MiB".into()));
+        }
+        files.insert(rel.to_string(), buf);
+    }
+    from_files(path, files, notes, depth)
+}
+
+/// Build a chart from its files (paths relative to the chart's root, `/`-separated).
+fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
+    let chart_yaml = dir.join("Chart.yaml");
+    if !all.contains_key("Chart.yaml") {
+        return Err(HelmError { file: chart_yaml, line: 1, message: "no readable Chart.yaml".into() });
+    }
+    let metadata = yaml_map(all.get("Chart.yaml"), &chart_yaml)?;
+    let name = metadata.get("name").map(Value::text).unwrap_or_default();
+    if name.is_empty() {
+        return Err(HelmError { file: chart_yaml.clone(), line: 1, message: "Chart.yaml has no name".into() });
+    }
+    let values = yaml_map(all.get("values.yaml"), &dir.join("values.yaml"))?;
+    let mut templates = Vec::new();
+    let mut files = BTreeMap::new();
+    let mut sub_trees: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+    let mut sub_archives: Vec<(String, Vec<u8>)> = Vec::new();
+    for (rel, bytes) in std::mem::take(&mut all) {
+        if let Some(rest) = rel.strip_prefix("charts/") {
+            match rest.split_once('/') {
+                Some((sub, inner)) => {
+                    sub_trees.entry(sub.to_string()).or_default().insert(inner.to_string(), bytes);
                 }
+                None if rest.ends_with(".tgz") => sub_archives.push((rest.to_string(), bytes)),
+                None => {}
             }
-            continue;
-        }
-        if is_dir {
-            continue;
-        }
-        if rel.starts_with("templates/") {
-            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-            templates.push((rel, e.path().to_path_buf(), text));
+        } else if rel.starts_with("templates/") {
+            templates.push((rel.clone(), dir.join(&rel), String::from_utf8_lossy(&bytes).into_owned()));
         } else if !matches!(rel.as_str(), "Chart.yaml" | "values.yaml" | "Chart.lock" | "requirements.yaml" | "requirements.lock" | "values.schema.json") {
-            if let Ok(b) = std::fs::read(e.path()) {
-                files.insert(rel, b);
+            files.insert(rel, bytes);
+        }
+    }
+    let mut subcharts = Vec::new();
+    fn add(subcharts: &mut Vec<Chart>, r: Result<Chart, HelmError>, notes: &mut Vec<HelmNote>) {
+        match r {
+            Ok(c) => subcharts.push(c),
+            Err(e) => notes.push(HelmNote { file: e.file, line: e.line, column: 1, message: format!("subchart not rendered: {}", e.message) }),
+        }
+    }
+    if depth < 10 {
+        for (sub, tree) in sub_trees {
+            if tree.contains_key("Chart.yaml") {
+                let r = from_files(&dir.join("charts").join(&sub), tree, notes, depth + 1);
+                add(&mut subcharts, r, notes);
             }
+        }
+        for (file, bytes) in &sub_archives {
+            let r = load_tgz(bytes, &dir.join("charts").join(file), notes, depth + 1);
+            add(&mut subcharts, r, notes);
         }
     }
     let mut deps = Vec::new();
@@ -152,13 +214,16 @@ pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart
                 _ => Vec::new(),
             };
             deps.push(Dep { name: dep_name.clone(), alias: get("alias"), condition: get("condition"), tags });
-            let present = sub_dirs.iter().any(|p| p.file_name().is_some_and(|f| f.to_string_lossy() == dep_name));
-            if present {
+            if subcharts.iter().any(|c| c.name == dep_name) {
                 continue;
             }
             let repo = get("repository").unwrap_or_default();
             match repo.strip_prefix("file://") {
-                Some(p) if dir.join(p).join("Chart.yaml").is_file() => sub_dirs.push(dir.join(p)),
+                // What `helm dependency build` would vendor into charts/ (Argo CD runs it).
+                Some(p) if depth < 10 && dir.join(p).join("Chart.yaml").is_file() => {
+                    let r = load(&dir.join(p), notes, depth + 1);
+                    add(&mut subcharts, r, notes);
+                }
                 _ => notes.push(HelmNote {
                     file: chart_yaml.clone(),
                     line: 1,
@@ -168,25 +233,21 @@ pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart
             }
         }
     }
-    let mut subcharts = Vec::new();
-    if depth < 10 {
-        for s in sub_dirs {
-            match load(&s, notes, depth + 1) {
-                Ok(c) => subcharts.push(c),
-                Err(e) => notes.push(HelmNote { file: e.file, line: e.line, column: 1, message: format!("subchart not rendered: {}", e.message) }),
-            }
-        }
-    }
     Ok(Chart { dir: dir.to_path_buf(), metadata, name, values, templates, files, subcharts, deps })
 }
 
 /// `.Chart`: Chart.yaml with Helm's Go field names.
-pub fn chart_object(meta: &Map) -> Value {
+pub fn chart_object(meta: &Map, is_root: bool) -> Value {
     let mut m = Map::new();
-    for k in ["Name", "Version", "AppVersion", "Description", "Type", "Home", "Icon", "KubeVersion", "Condition", "Tags"] {
+    for k in ["Name", "Version", "AppVersion", "Description", "Type", "Home", "Icon", "KubeVersion", "Condition", "Tags", "APIVersion"] {
         m.insert(k.into(), Value::str(""));
     }
+    for k in ["Keywords", "Maintainers", "Sources", "Dependencies"] {
+        m.insert(k.into(), Value::list(Vec::new()));
+    }
+    m.insert("Annotations".into(), Value::Nil);
     m.insert("Deprecated".into(), Value::Bool(false));
+    m.insert("IsRoot".into(), Value::Bool(is_root));
     for (k, v) in meta {
         let key = match k.as_str() {
             "apiVersion" => "APIVersion".to_string(),

@@ -12,13 +12,22 @@ use std::path::{Path, PathBuf};
 /// The Kubernetes version `helm template` assumes without a cluster (Helm v4's default).
 const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
 
-/// Built-in API versions Helm reports in `.Capabilities.APIVersions` without a cluster.
+/// The API versions Helm v4 reports in `.Capabilities.APIVersions` without a cluster, in its
+/// order (`toJson` prints them so).
 const DEFAULT_API_VERSIONS: &[&str] = &[
-    "v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "apiregistration.k8s.io/v1", "apps/v1",
-    "authentication.k8s.io/v1", "authorization.k8s.io/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1",
-    "certificates.k8s.io/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "events.k8s.io/v1",
-    "flowcontrol.apiserver.k8s.io/v1", "networking.k8s.io/v1", "node.k8s.io/v1", "policy/v1",
-    "rbac.authorization.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1",
+    "v1", "admissionregistration.k8s.io/v1", "admissionregistration.k8s.io/v1alpha1", "admissionregistration.k8s.io/v1beta1",
+    "internal.apiserver.k8s.io/v1alpha1", "apps/v1", "apps/v1beta1", "apps/v1beta2", "authentication.k8s.io/v1",
+    "authentication.k8s.io/v1alpha1", "authentication.k8s.io/v1beta1", "authorization.k8s.io/v1", "authorization.k8s.io/v1beta1",
+    "autoscaling/v1", "autoscaling/v2", "batch/v1", "batch/v1beta1", "certificates.k8s.io/v1", "certificates.k8s.io/v1beta1",
+    "certificates.k8s.io/v1alpha1", "coordination.k8s.io/v1alpha2", "coordination.k8s.io/v1beta1", "coordination.k8s.io/v1",
+    "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1", "events.k8s.io/v1", "events.k8s.io/v1beta1", "extensions/v1beta1",
+    "flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta1", "flowcontrol.apiserver.k8s.io/v1beta2",
+    "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1", "networking.k8s.io/v1beta1", "node.k8s.io/v1",
+    "node.k8s.io/v1alpha1", "node.k8s.io/v1beta1", "policy/v1", "policy/v1beta1", "rbac.authorization.k8s.io/v1",
+    "rbac.authorization.k8s.io/v1beta1", "rbac.authorization.k8s.io/v1alpha1", "resource.k8s.io/v1", "resource.k8s.io/v1beta2",
+    "resource.k8s.io/v1beta1", "resource.k8s.io/v1alpha3", "scheduling.k8s.io/v1alpha2", "scheduling.k8s.io/v1beta1",
+    "scheduling.k8s.io/v1", "storage.k8s.io/v1beta1", "storage.k8s.io/v1", "storage.k8s.io/v1alpha1",
+    "storagemigration.k8s.io/v1beta1", "apiextensions.k8s.io/v1beta1", "apiextensions.k8s.io/v1",
 ];
 
 /// One template of the release, with the objects its chart sees.
@@ -184,7 +193,7 @@ fn enabled(parent: &Chart, sub: &Chart, vals: &Value) -> bool {
 }
 
 fn collect(chart: &Chart, prefix: &str, vals: Value, release: &Value, caps: &Value, out: &mut Vec<Tpl>) {
-    let chart_obj = chart::chart_object(&chart.metadata);
+    let chart_obj = chart::chart_object(&chart.metadata, prefix == chart.name);
     let files = super::funcs::helm::files_object(chart.files.clone());
     for (rel, path, text) in &chart.templates {
         let name = format!("{prefix}/{rel}");
@@ -235,7 +244,7 @@ fn capabilities(opts: &ReleaseOptions) -> Value {
     let mut apis: Vec<String> = DEFAULT_API_VERSIONS.iter().map(|s| s.to_string()).collect();
     apis.extend(opts.api_versions.iter().cloned());
     let mut h = Map::new();
-    h.insert("Version".into(), Value::str("v4.0.0"));
+    h.insert("Version".into(), Value::str("v4.2"));
     let mut c = Map::new();
     c.insert("KubeVersion".into(), Value::object(ObjectKind::Plain, k, Some(kv)));
     c.insert("APIVersions".into(), Value::object(ObjectKind::ApiVersions(apis), Map::new(), None));
