@@ -19,7 +19,7 @@ fn render(dir: &Path, name: &str, namespace: &str) -> Result<String, String> {
     let opts = ReleaseOptions { name: name.into(), namespace: namespace.into(), ..Default::default() };
     match render_chart(dir, &opts) {
         Ok(r) => {
-            let failed: Vec<String> = r.notes.iter().filter(|n| n.message.contains("not rendered") || n.message.contains("not parsed")).map(|n| n.message.clone()).collect();
+            let failed: Vec<String> = r.notes.iter().filter(|n| n.fatal).map(|n| n.message.clone()).collect();
             if failed.is_empty() { Ok(print_template(&r)) } else { Err(failed.join("; ")) }
         }
         Err(e) => Err(e.message),

@@ -385,7 +385,7 @@ fn render_helm(dir: &std::path::Path, values: &[PathBuf], name: String, namespac
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(crate::helm::print_template(&r).as_bytes());
             let _ = stdout.flush();
-            if r.notes.iter().any(|n| n.message.contains("not rendered") || n.message.contains("not parsed")) { 1 } else { 0 }
+            if r.notes.iter().any(|n| n.fatal) { 1 } else { 0 }
         }
         Err(e) => {
             eprintln!("{}:{}: error: {}", e.file.display(), e.line, e.message);

@@ -18,6 +18,8 @@ pub struct Chart {
     /// Every other file (relative path -> bytes), for `.Files`.
     pub files: BTreeMap<String, Vec<u8>>,
     pub subcharts: Vec<Chart>,
+    /// `values.schema.json`, when the chart has one.
+    pub schema: Option<Vec<u8>>,
     /// `dependencies:` entries: (name or alias, condition, tags).
     pub deps: Vec<Dep>,
 }
@@ -166,6 +168,7 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
         return Err(HelmError { file: chart_yaml.clone(), line: 1, message: "Chart.yaml has no name".into() });
     }
     let values = yaml_map(all.get("values.yaml"), &dir.join("values.yaml"))?;
+    let schema = all.get("values.schema.json").cloned();
     let mut templates = Vec::new();
     let mut files = BTreeMap::new();
     let mut sub_trees: BTreeMap<String, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
@@ -189,7 +192,7 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
     fn add(subcharts: &mut Vec<Chart>, r: Result<Chart, HelmError>, notes: &mut Vec<HelmNote>) {
         match r {
             Ok(c) => subcharts.push(c),
-            Err(e) => notes.push(HelmNote { file: e.file, line: e.line, column: 1, message: format!("subchart not rendered: {}", e.message) }),
+            Err(e) => notes.push(HelmNote { file: e.file, line: e.line, column: 1, message: format!("subchart not rendered: {}", e.message), fatal: true }),
         }
     }
     if depth < 10 {
@@ -229,11 +232,12 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
                     line: 1,
                     column: 1,
                     message: format!("dependency {dep_name:?} ({repo}) is not on disk and is skipped (drlint never downloads charts)"),
+                    fatal: true,
                 }),
             }
         }
     }
-    Ok(Chart { dir: dir.to_path_buf(), metadata, name, values, templates, files, subcharts, deps })
+    Ok(Chart { dir: dir.to_path_buf(), metadata, name, values, templates, files, subcharts, schema, deps })
 }
 
 /// `.Chart`: Chart.yaml with Helm's Go field names.

@@ -10,6 +10,7 @@ pub mod chart;
 pub mod funcs;
 pub mod order;
 mod render;
+pub mod schema;
 pub mod template;
 pub mod value;
 pub mod values;
@@ -70,6 +71,9 @@ pub struct HelmNote {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// `helm template` would refuse the release (a template that fails, values that break the
+    /// schema, output that is not YAML); the rest of the chart is still rendered.
+    pub fatal: bool,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -53,7 +53,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
     let caps = capabilities(opts);
     let release = release_object(opts);
     let mut tpls = Vec::new();
-    collect(&root, &root.name, Value::dict(vals), &release, &caps, &mut tpls);
+    collect(&root, &root.name, Value::dict(vals), &release, &caps, &mut tpls, &mut notes);
 
     // Helm parses (and runs) templates deepest path first, then in reverse name order, so a
     // parent's `define` replaces a subchart's of the same name.
@@ -67,7 +67,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
         match set.add(&t.name, &t.text) {
             Ok(()) => parsed.push(true),
             Err(e) => {
-                notes.push(HelmNote { file: t.path.clone(), line: e.line, column: 1, message: format!("template not parsed: {}", e.message) });
+                notes.push(HelmNote { file: t.path.clone(), line: e.line, column: 1, message: format!("template not parsed: {}", e.message), fatal: true });
                 parsed.push(false);
             }
         }
@@ -84,7 +84,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
             Ok(()) => outputs.push((t.name.clone(), t.path.clone(), out.text.replace("<no value>", ""), out.origins)),
             Err(e) => {
                 let file = tpls.iter().find(|x| x.name == e.file).map(|x| x.path.clone()).unwrap_or(t.path.clone());
-                notes.push(HelmNote { file, line: e.line, column: 1, message: format!("{} not rendered: {}", t.name, e.message) });
+                notes.push(HelmNote { file, line: e.line, column: 1, message: format!("{} not rendered: {}", t.name, e.message), fatal: true });
             }
         }
     }
@@ -107,7 +107,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
                 .collect();
             let (kind, hook) = head(body);
             if kind.is_none() {
-                notes.push(HelmNote { file: path.clone(), line: 1, column: 1, message: format!("{name}: a rendered document is not a YAML mapping (helm template would fail)") });
+                notes.push(HelmNote { file: path.clone(), line: 1, column: 1, message: format!("{name}: a rendered document is not a YAML mapping (helm template would fail)"), fatal: true });
             }
             let m = RenderedManifest { source: name.clone(), template_path: path.clone(), text: body.to_string(), lines, hook: hook.clone(), kind: kind.unwrap_or_default() };
             if hook.is_some() {
@@ -192,7 +192,8 @@ fn enabled(parent: &Chart, sub: &Chart, vals: &Value) -> bool {
     true
 }
 
-fn collect(chart: &Chart, prefix: &str, vals: Value, release: &Value, caps: &Value, out: &mut Vec<Tpl>) {
+fn collect(chart: &Chart, prefix: &str, vals: Value, release: &Value, caps: &Value, out: &mut Vec<Tpl>, notes: &mut Vec<HelmNote>) {
+    super::schema::check(chart, &vals, notes);
     let chart_obj = chart::chart_object(&chart.metadata, prefix == chart.name);
     let files = super::funcs::helm::files_object(chart.files.clone());
     for (rel, path, text) in &chart.templates {
@@ -217,7 +218,7 @@ fn collect(chart: &Chart, prefix: &str, vals: Value, release: &Value, caps: &Val
         let key = sub_key(chart, sub);
         let sv = vals.field(&key).unwrap_or(Value::Nil);
         let sv = if matches!(sv, Value::Dict(_)) { sv } else { Value::dict(Map::new()) };
-        collect(sub, &format!("{prefix}/charts/{key}"), sv, release, caps, out);
+        collect(sub, &format!("{prefix}/charts/{key}"), sv, release, caps, out, notes);
     }
 }
 
