@@ -77,6 +77,7 @@ fn go_printing() {
     assert_eq!(r("{{ printf \"%5.1f|%-3d|%03d|%x|%q\" 3.14159 7 5 \"hi\" \"a\\tb\" }}").unwrap(), "  3.1|7  |005|6869|\"a\\tb\"");
     assert_eq!(r("{{ printf \"%d\" 1.5 }}").unwrap(), "%!d(float64=1.5)");
     assert_eq!(r("a {{- \" b \" -}} c").unwrap(), "a b c");
+    assert_eq!(r("{{ semverCompare \">= 1.19-0, < 2\" \"v1.36.0\" }} {{ semverCompare \"1.2.x || ^3\" \"3.4.0\" }} {{ semverCompare \"~1.2\" \"1.3.0\" }}").unwrap(), "true true false");
     assert!(r("{{ if }}").is_err());
     assert!(r("{{ end }}").is_err());
     assert!(r("{{ \"unterminated }}").is_err());
