@@ -331,7 +331,7 @@ fn json_float(f: f64) -> String {
         return "null".into();
     }
     let a = f.abs();
-    if a != 0.0 && (a < 1e-6 || a >= 1e21) {
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let s = format!("{:e}", f);
         let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
         let (sg, d) = match e.strip_prefix('-') {

@@ -353,7 +353,7 @@ impl<'a> Exec<'a> {
                 ObjectKind::Files(files) => funcs::helm::files_method(files, name, &args),
                 ObjectKind::ApiVersions(list) if name == "Has" => {
                     let want = args.first().map(Value::text).unwrap_or_default();
-                    Some(Ok(Value::Bool(list.iter().any(|v| *v == want))))
+                    Some(Ok(Value::Bool(list.contains(&want))))
                 }
                 _ => None,
             };
