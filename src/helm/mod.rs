@@ -76,3 +76,6 @@ pub struct HelmError {
 pub fn render_chart(chart_dir: &Path, _opts: &ReleaseOptions) -> Result<ChartRender, HelmError> {
     Err(HelmError { file: chart_dir.join("Chart.yaml"), line: 1, message: "the Helm engine is not built yet".into() })
 }
+
+/// The deploy side's fallback for charts whose templates hold no template action (see `literal`).
+pub mod literal;
