@@ -160,12 +160,14 @@ fn applicationsets_expand_each_generator_type() {
     let report = lint_dir(&dir);
     let notes = gcc_lines(&report, &dir, |d| d.rule == "gitops-entrypoint-not-rendered");
     let expected = [
-        "appsets/dirs.yaml:23:15: note: Argo CD Application argocd/dir-chart from ApplicationSet argocd/from-dirs: `apps/chart` is a Helm chart (`acme-chart`)",
         "appsets/unexpandable.yaml:10:7: note: Argo CD ApplicationSet argocd/from-plugin: a plugin generator (ConfigMap `my-plugin`)",
         "appsets/unexpandable.yaml:32:7: note: Argo CD ApplicationSet argocd/from-elsewhere: an SCM provider generator",
         "appsets/unexpandable.yaml:35:7: note: Argo CD ApplicationSet argocd/from-elsewhere: a git generator reads https://github.com/someone/else.git, not known to be this repository",
         "appsets/unexpandable.yaml:64:5: note: Argo CD ApplicationSet argocd/strict: the template fails: map has no entry for key \"missing\"",
     ];
+    // The generated Application whose folder is a chart installs it: release name = app name.
+    let chart_notes = gcc_lines(&report, &dir, |d| d.rule == "helm-render-incomplete");
+    assert!(!rendered_by(&rs, "ConfigMap", "dir-chart").is_empty() || chart_notes.iter().any(|n| n.starts_with("apps/chart/")), "{chart_notes:#?}");
     assert_eq!(notes.len(), expected.len(), "{notes:#?}");
     for (n, e) in notes.iter().zip(expected) {
         assert!(n.starts_with(e), "{n}\n  expected {e}");

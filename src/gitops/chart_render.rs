@@ -60,7 +60,11 @@ impl Cache {
             // Until (or where) the engine cannot render the chart, templates without any action
             // are their own output.
             Err(e) => match crate::helm::literal::render_chart(chart_dir) {
-                Ok(r) if !r.manifests.is_empty() => Ok(r),
+                Ok(mut r) if !r.manifests.is_empty() => {
+                    let message = format!("{}; only its templates without template actions are rendered", e.message);
+                    r.notes.insert(0, crate::helm::HelmNote { file: e.file.clone(), line: e.line, column: 1, message });
+                    Ok(r)
+                }
                 _ => Err(e),
             },
         };
@@ -83,13 +87,13 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         Ok(c) => c,
         Err(e) => {
             let span = file_line_span(db, &e.file, e.line, 1).unwrap_or(release.declared_at);
-            out.diagnostics.push(note(span, format!("{}: chart `{}` is not rendered: {}", release.label, display(&release.chart_dir), e.message)));
+            out.diagnostics.push(note(span, format!("chart `{}` is not rendered: {}", display(&release.chart_dir), e.message), &release.label));
             return out;
         }
     };
     for n in &chart.notes {
         let span = file_line_span(db, &n.file, n.line, n.column).unwrap_or(release.declared_at);
-        out.diagnostics.push(note(span, format!("{}: {}", release.label, n.message)));
+        out.diagnostics.push(note(span, n.message.clone(), &release.label));
     }
     for m in &chart.manifests {
         let Ok(template) = db.load_text(&m.template_path) else { continue };
@@ -98,7 +102,7 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         let parsed = yaml::parse(RENDERED, &m.text);
         if let Some(issue) = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid) {
             let span = map.span(db, issue.span);
-            out.diagnostics.push(note(span, format!("{}: `{}` does not render to valid YAML ({}); Helm refuses the release", release.label, m.source, issue.message)));
+            out.diagnostics.push(note(span, format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message), &release.label));
             continue;
         }
         let mut masks: BTreeMap<FileId, Vec<(usize, usize)>> = BTreeMap::new();
@@ -127,8 +131,12 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
     out
 }
 
-fn note(span: Span, message: String) -> Diagnostic {
-    Diagnostic::new(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, message)
+/// A note on the chart itself: one per place and message, whichever releases render it (the
+/// engine merges equal findings and lists their `renders`).
+fn note(span: Span, message: String, label: &str) -> Diagnostic {
+    let mut d = Diagnostic::new(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, message);
+    d.renders = vec![label.to_string()];
+    d
 }
 
 fn display(dir: &Path) -> String {

@@ -37,7 +37,7 @@ pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Reso
     let mut out = Releases::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for hr in resources.iter().filter(|r| r.is(GROUP, "HelmRelease")) {
-        let Some((release, notes, chart_span)) = release(db, hr, resources, top) else { continue };
+        let Some((release, notes)) = release(db, hr, resources, top) else { continue };
         let key = format!("{}\u{0}{}\u{0}{}", release.label, hr.deployed, serde_json::Value::Array(release.options.values.iter().map(Node::to_json).collect()));
         if !seen.insert(key) {
             continue;
@@ -59,7 +59,6 @@ pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Reso
             objects: added.resources.len(),
             problems: Vec::new(),
         });
-        let _ = chart_span;
         out.added.resources.extend(added.resources);
     }
     out
@@ -96,7 +95,7 @@ fn chart_spec<'a>(hr: &'a Resource, resources: &'a [Resource]) -> Option<&'a Nod
 
 type Notes = Vec<(Span, String)>;
 
-fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path) -> Option<(Release, Notes, Span)> {
+fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path) -> Option<(Release, Notes)> {
     let spec = chart_spec(hr, resources)?;
     if spec.str_at(&["sourceRef", "kind"]) != Some("GitRepository") {
         return None;
@@ -136,7 +135,7 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path)
     values.extend(spec_of("values").filter(|v| v.is_map()).cloned());
     let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, ..ReleaseOptions::default() };
     let release = Release { chart_dir: dir, options, label, cluster: hr.cluster.clone(), declared_at: chart_node.span, default_namespace: Some(release_ns.to_string()) };
-    Some((release, notes, chart_node.span))
+    Some((release, notes))
 }
 
 const MISSING: &str = "is not among the repository's objects";
@@ -186,6 +185,6 @@ mod tests {
         assert_eq!(super::default_release_name("app", Some("media")), "media-app");
         let long = super::default_release_name("a-very-long-helmrelease-name-for-testing", Some("some-long-namespace"));
         assert_eq!(long.len(), 53);
-        assert!(long.starts_with("some-long-namespace-a-very-long-helmrel-"));
+        assert!(long.starts_with("some-long-namespace-a-very-long-helmrele-"));
     }
 }
