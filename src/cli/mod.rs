@@ -39,13 +39,23 @@ pub enum Command {
         /// Rule id, e.g. cnpg-schedule-six-field
         rule: String,
     },
-    /// Build a kustomization and print what `kubectl kustomize DIR` prints
+    /// Build a kustomization and print what `kubectl kustomize DIR` prints; for a folder with
+    /// Chart.yaml, print what `helm template NAME DIR -n NS -f FILE...` prints
     Render {
-        /// Folder holding kustomization.yaml
+        /// Folder holding kustomization.yaml or Chart.yaml
         dir: PathBuf,
         /// Which files a kustomization may read: only below its own folder, or anywhere in the repository
         #[arg(long, value_enum, default_value_t = LoadRestrictorArg::LoadRestrictionsRootOnly)]
         load_restrictor: LoadRestrictorArg,
+        /// Helm: a values file layered over the chart's values.yaml (repeatable, later wins)
+        #[arg(long = "values", short = 'f')]
+        values: Vec<PathBuf>,
+        /// Helm: the release name
+        #[arg(long, default_value = "release-name")]
+        release: String,
+        /// Helm: the release namespace
+        #[arg(long, short = 'n', default_value = "default")]
+        namespace: String,
     },
     /// The backup matrix: every data store with its method, schedule, worst-case RPO, retention,
     /// destination, recovery method and restore drill
@@ -219,7 +229,13 @@ pub fn run() -> i32 {
         Command::Rules { format } => list_rules(format),
         Command::Explain { rule } => explain(&rule),
         Command::Entrypoints { path } => entrypoints(&path),
-        Command::Render { dir, load_restrictor } => render(&dir, load_restrictor),
+        Command::Render { dir, load_restrictor, values, release, namespace } => {
+            if dir.join("Chart.yaml").is_file() {
+                render_helm(&dir, &values, release, namespace)
+            } else {
+                render(&dir, load_restrictor)
+            }
+        }
         Command::Matrix(args) => matrix::run(args),
     }
 }
@@ -340,6 +356,41 @@ fn render_report(format: Format, report: &crate::Report, fail_level: Severity, c
         Format::Github => diag::github::render(&report.db, &report.diagnostics),
         Format::Rdjsonl => diag::rdjsonl::render(&report.db, &report.diagnostics),
         Format::Junit => diag::junit::render(&report.db, &report.diagnostics, fail_level),
+    }
+}
+
+/// `helm template`: notes on stderr (file:line: note: message), the documents on stdout.
+fn render_helm(dir: &std::path::Path, values: &[PathBuf], name: String, namespace: String) -> i32 {
+    let mut opts = crate::helm::ReleaseOptions { name, namespace, ..Default::default() };
+    for f in values {
+        let text = match crate::source::read_text(f) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("drlint: error: {}: {e}", f.display());
+                return 2;
+            }
+        };
+        let parsed = crate::source::yaml::parse(crate::source::FileId(0), &text);
+        if let Some(i) = parsed.issues.iter().find(|i| i.refused()) {
+            eprintln!("drlint: error: {}: {}", f.display(), i.message);
+            return 2;
+        }
+        opts.values.extend(parsed.documents.into_iter().filter_map(|d| d.root));
+    }
+    match crate::helm::render_chart(dir, &opts) {
+        Ok(r) => {
+            for n in &r.notes {
+                eprintln!("{}:{}:{}: note: {}", n.file.display(), n.line, n.column, n.message);
+            }
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(crate::helm::print_template(&r).as_bytes());
+            let _ = stdout.flush();
+            if r.notes.iter().any(|n| n.fatal) { 1 } else { 0 }
+        }
+        Err(e) => {
+            eprintln!("{}:{}: error: {}", e.file.display(), e.line, e.message);
+            1
+        }
     }
 }
 

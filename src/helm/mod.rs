@@ -6,8 +6,19 @@
 //! wrote them; the deploy side (`gitops`) finds who installs which local chart with which values,
 //! and feeds the manifests to the same loader, index and rules as every other object.
 
+pub mod chart;
+pub mod funcs;
+pub mod order;
+mod render;
+pub mod schema;
+pub mod template;
+pub mod value;
+pub mod values;
+
 use crate::source::yaml::Node;
 use std::path::{Path, PathBuf};
+
+pub use render::print_template;
 
 /// One release of a chart: what `helm template NAME CHART -n NS -f A -f B --set ...` is given.
 #[derive(Clone, Debug, Default)]
@@ -33,7 +44,8 @@ pub struct LineOrigin {
     pub line: usize,
 }
 
-/// One rendered template file, as `helm template` prints it after `# Source: <source>`.
+/// One rendered YAML document, as `helm template` prints it after `# Source: <source>` (a
+/// template file that renders several documents gives several manifests with the same source).
 #[derive(Clone, Debug)]
 pub struct RenderedManifest {
     /// `<chart name>/templates/<file>` (subcharts: `<parent>/charts/<sub>/templates/<file>`).
@@ -44,6 +56,11 @@ pub struct RenderedManifest {
     pub text: String,
     /// One entry per line of `text`; may be shorter than `text`'s line count when unknown.
     pub lines: Vec<LineOrigin>,
+    /// `metadata.annotations["helm.sh/hook"]` (e.g. `test`, `pre-install`): hooks are printed
+    /// after the other manifests, and test hooks are not deployed objects.
+    pub hook: Option<String>,
+    /// The document's `kind` (empty when it has none).
+    pub kind: String,
 }
 
 /// Something the engine could not do (an unsupported function, a failed `required`, a template
@@ -54,6 +71,9 @@ pub struct HelmNote {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// `helm template` would refuse the release (a template that fails, values that break the
+    /// schema, output that is not YAML); the rest of the chart is still rendered.
+    pub fatal: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -71,10 +91,10 @@ pub struct HelmError {
     pub message: String,
 }
 
-/// Render the chart in `chart_dir` for one release. Placeholder until the engine lands: every
-/// chart is reported as not rendered.
-pub fn render_chart(chart_dir: &Path, _opts: &ReleaseOptions) -> Result<ChartRender, HelmError> {
-    Err(HelmError { file: chart_dir.join("Chart.yaml"), line: 1, message: "the Helm engine is not built yet".into() })
+/// Render the chart in `chart_dir` for one release, as `helm template` does. Never reads the
+/// network: a dependency that is not on disk is a note.
+pub fn render_chart(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, HelmError> {
+    render::render(chart_dir, opts)
 }
 
 /// The deploy side's fallback for charts whose templates hold no template action (see `literal`).

@@ -1,0 +1,2 @@
+{{- define "child.helper" }}child-helper{{ end }}
+{{- define "shared.name" }}from-child{{ end }}

@@ -1,0 +1,108 @@
+//! The native Helm engine against Helm itself.
+//!
+//! 1. Test charts under tests/helm/charts (one per feature family): drlint's `helm template`
+//!    output must equal tests/helm/expected/<chart>.yaml, which `scripts/helm-oracle.py` wrote
+//!    with Helm (helm-python-sdk). A chart whose behaviour deliberately differs from Helm's (a
+//!    `file://` dependency read from disk, as Argo CD does after `helm dependency build`) has
+//!    a reviewed `<chart>.drlint.yaml` instead.
+//! 2. Every chart in the shared corpus, rendered by drlint and by the oracle when the Python
+//!    package is installed: prints charts found / rendered / identical and each difference, and
+//!    requires 95% agreement (identical output, or both refusing the chart).
+
+mod common;
+
+use drlint::helm::{ReleaseOptions, print_template, render_chart};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn render(dir: &Path, name: &str, namespace: &str) -> Result<String, String> {
+    let opts = ReleaseOptions { name: name.into(), namespace: namespace.into(), ..Default::default() };
+    match render_chart(dir, &opts) {
+        Ok(r) => {
+            let failed: Vec<String> = r.notes.iter().filter(|n| n.fatal).map(|n| n.message.clone()).collect();
+            if failed.is_empty() { Ok(print_template(&r)) } else { Err(failed.join("; ")) }
+        }
+        Err(e) => Err(e.message),
+    }
+}
+
+#[test]
+fn test_charts_render_as_helm_does() {
+    let root = common::crate_root().join("tests/helm");
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(root.join("charts")).unwrap().flatten().map(|e| e.path()).collect();
+    charts.sort();
+    assert!(charts.len() >= 8, "test charts missing");
+    let mut failures = Vec::new();
+    for c in &charts {
+        let name = c.file_name().unwrap().to_string_lossy().to_string();
+        let own = root.join("expected").join(format!("{name}.drlint.yaml"));
+        let helm = root.join("expected").join(format!("{name}.yaml"));
+        let expected = std::fs::read_to_string(if own.exists() { &own } else { &helm }).unwrap_or_else(|_| panic!("no expected output for {name}"));
+        let got = render(c, "rel", "ns").unwrap_or_else(|e| format!("ERROR: {e}"));
+        if got != expected {
+            let first = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(expected.lines().count()));
+            failures.push(format!(
+                "{name}: differs from line {}:\n  drlint: {:?}\n  helm:   {:?}",
+                first + 1,
+                got.lines().nth(first).unwrap_or("<end>"),
+                expected.lines().nth(first).unwrap_or("<end>")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn oracle_available() -> bool {
+    Command::new("python3").args(["-c", "import helm_python, yaml"]).output().map(|o| o.status.success()).unwrap_or(false)
+}
+
+#[test]
+fn corpus_charts_match_helm() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipped: no shared corpus (../shared or $DRLINT_SHARED)");
+        return;
+    };
+    if !oracle_available() {
+        eprintln!("skipped: helm-python-sdk is not installed (pip install helm-python-sdk)");
+        return;
+    }
+    let mut charts: Vec<PathBuf> = walkdir::WalkDir::new(shared.join("corpus"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_name() == "Chart.yaml")
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        // Vendored subcharts render as part of their parent.
+        .filter(|p| p.parent().and_then(|q| q.file_name()).is_none_or(|n| n != "charts"))
+        .collect();
+    charts.sort();
+    let script = common::crate_root().join("scripts/helm-oracle.py");
+    let (mut rendered, mut identical, mut both_refuse) = (0, 0, 0);
+    let mut diffs = Vec::new();
+    for c in &charts {
+        let ours = render(c, "release-name", "default");
+        let out = Command::new("python3").arg(&script).arg(c).output().expect("python3 runs");
+        let theirs = if out.status.success() { Ok(String::from_utf8_lossy(&out.stdout).into_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) };
+        if ours.is_ok() {
+            rendered += 1;
+        }
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) if a == b => identical += 1,
+            (Err(_), Err(_)) => both_refuse += 1,
+            (Ok(a), Ok(b)) => {
+                let first = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
+                diffs.push(format!("{}: output differs at line {}: drlint {:?} / helm {:?}", c.display(), first + 1, a.lines().nth(first), b.lines().nth(first)));
+            }
+            (Err(e), Ok(_)) => diffs.push(format!("{}: drlint refuses, helm renders: {e}", c.display())),
+            (Ok(_), Err(e)) => diffs.push(format!("{}: helm refuses, drlint renders: {}", c.display(), e.lines().next().unwrap_or(""))),
+        }
+    }
+    let found = charts.len();
+    eprintln!("helm corpus: {found} charts found, {rendered} rendered by drlint, {identical} byte-identical, {both_refuse} refused by both");
+    for d in &diffs {
+        eprintln!("  {d}");
+    }
+    if found > 0 {
+        let agree = identical + both_refuse;
+        assert!(agree * 100 >= found * 95, "only {agree} of {found} charts agree with Helm:\n{}", diffs.join("\n"));
+    }
+}
