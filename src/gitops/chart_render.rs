@@ -62,7 +62,7 @@ impl Cache {
             Err(e) => match crate::helm::literal::render_chart(chart_dir) {
                 Ok(mut r) if !r.manifests.is_empty() => {
                     let message = format!("{}; only its templates without template actions are rendered", e.message);
-                    r.notes.insert(0, crate::helm::HelmNote { file: e.file.clone(), line: e.line, column: 1, message });
+                    r.notes.insert(0, crate::helm::HelmNote { file: e.file.clone(), line: e.line, column: 1, message, fatal: false });
                     Ok(r)
                 }
                 _ => Err(e),
@@ -96,6 +96,10 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         out.diagnostics.push(note(span, n.message.clone(), &release.label));
     }
     for m in &chart.manifests {
+        // Test hooks run only on `helm test`: nothing deploys them.
+        if m.hook.as_deref().is_some_and(|h| h.split(',').any(|h| h.trim() == "test" || h.trim() == "test-success")) {
+            continue;
+        }
         let Ok(template) = db.load_text(&m.template_path) else { continue };
         let origins: Vec<Option<(FileId, usize)>> = m.lines.iter().map(|o| db.load_text(&o.file).ok().map(|f| (f, o.line))).collect();
         let map = LineMap::new(&m.text, origins, template);

@@ -43,11 +43,12 @@ pub fn render_chart(chart_dir: &Path) -> Result<ChartRender, HelmError> {
         let Ok(text) = crate::source::read_text(&path) else { continue };
         if let Some(i) = text.lines().position(|l| l.contains("{{")) {
             let column = text.lines().nth(i).and_then(|l| l.find("{{")).unwrap_or(0) + 1;
-            out.notes.push(HelmNote { file: path.clone(), line: i + 1, column, message: "this template holds template actions, which the literal renderer does not run; not rendered".into() });
+            out.notes.push(HelmNote { file: path.clone(), line: i + 1, column, message: "this template holds template actions, which the literal renderer does not run; not rendered".into(), fatal: false });
             continue;
         }
         let lines = (1..=text.lines().count()).map(|line| LineOrigin { file: path.clone(), line }).collect();
-        out.manifests.push(RenderedManifest { source: format!("{name}/templates/{rel}"), template_path: path, text, lines });
+        let kind = text.lines().find_map(|l| l.strip_prefix("kind:")).map(|k| k.trim().to_string()).unwrap_or_default();
+        out.manifests.push(RenderedManifest { source: format!("{name}/templates/{rel}"), template_path: path, text, lines, hook: None, kind });
     }
     Ok(out)
 }
