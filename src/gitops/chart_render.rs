@@ -95,6 +95,9 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         let span = file_line_span(db, &n.file, n.line, n.column).unwrap_or(release.declared_at);
         out.diagnostics.push(note(span, n.message.clone(), &release.label));
     }
+    // Documents counted per template file: the engine gives one manifest per document, and
+    // (file, document) identifies an object (entry points are followed once per identity).
+    let mut docs: HashMap<FileId, usize> = HashMap::new();
     for m in &chart.manifests {
         // Test hooks run only on `helm test`: nothing deploys them.
         if m.hook.as_deref().is_some_and(|h| h.split(',').any(|h| h.trim() == "test" || h.trim() == "test-success")) {
@@ -121,8 +124,10 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
                     }
                 }
             }
-            let file = root.at(&["metadata", "name"]).map(|n| n.span.file).filter(|f| *f == template).unwrap_or(template);
-            let mut res = Resource::new(root, file, doc.index);
+            let file = template;
+            let n = docs.entry(file).or_insert(0);
+            let mut res = Resource::new(root, file, *n);
+            *n += 1;
             res.cluster = release.cluster.clone();
             res.renders = vec![release.label.clone()];
             res.default_namespace = release.default_namespace.clone();
