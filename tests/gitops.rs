@@ -364,6 +364,10 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("7Gi"));
     assert_eq!(pvc.node.str_at(&["spec", "storageClassName"]), Some("slow"));
     assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("gold"));
+    // `chartRef` to a HelmChart of this repository, with its valuesFiles (paths in the source).
+    let pvc = find(&rs, "PersistentVolumeClaim", "store2-data");
+    assert_eq!(pvc.namespace(), Some("flux-system"));
+    assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("5Gi"));
     // Test hooks are not deployed; the chart's Secret is an object like any other.
     assert!(!rs.iter().any(|r| r.kind() == "Pod"));
     let secret = find(&rs, "Secret", "photos-auth");
