@@ -19,6 +19,9 @@ use std::path::Path;
 pub(super) struct Deploy {
     pub release: Release,
     pub notes: Vec<(Span, String)>,
+    /// The values held ApplicationSet parameters drlint could not know (a plugin generator, say):
+    /// the chart renders with values that are not the cluster's (see `applicationset`).
+    pub values_unknown: Option<Span>,
 }
 
 /// The release for `source` (a Helm source whose `path` is the chart folder `dir`, in the
@@ -112,7 +115,8 @@ pub(super) fn release(db: &mut SourceDb, app: &Node, source: &Node, dir: &Path, 
         declared_at,
         default_namespace: namespace.map(str::to_string),
     };
-    Deploy { release, notes }
+    let values_unknown = at(applicationset::HELM_VALUES_UNKNOWN).map(|n| n.span);
+    Deploy { release, notes, values_unknown }
 }
 
 /// The checkout a `$ref` values file reads: the source with `ref: <name>`, when its repoURL is

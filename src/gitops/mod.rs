@@ -747,11 +747,22 @@ impl Renderer<'_> {
                 for (span, why) in deploy.notes {
                     self.note(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, why);
                 }
-                let added = chart_render::render(self.db, &mut self.helm, &deploy.release);
+                let mut added = chart_render::render(self.db, &mut self.helm, &deploy.release);
                 ep.objects += added.resources.len();
+                if deploy.values_unknown.is_some() {
+                    // Values made of generator parameters drlint does not know (the generator's
+                    // note says so): what the chart renders from its defaults is not what the
+                    // cluster runs. Its objects are checked by file-level rules only, and its
+                    // template notes are moot.
+                    ep.problems.push(format!("the Helm values of `{path}` hold ApplicationSet parameters drlint cannot know; the chart's objects are checked by file-level rules only"));
+                    added.diagnostics.clear();
+                    for res in &mut added.resources {
+                        res.deployed = false;
+                    }
+                }
                 self.out.diagnostics.extend(added.diagnostics);
                 for res in added.resources {
-                    if is_entry(&res.node) {
+                    if res.deployed && is_entry(&res.node) {
                         children.push((res.node.clone(), res.file, res.doc_index));
                     }
                     self.out.resources.push(res);
