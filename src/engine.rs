@@ -6,9 +6,11 @@ use crate::model::{Index, Resource};
 use crate::rules::gitops::flux_substitution_unresolved;
 use crate::rules::secrets::secret_plaintext;
 use crate::rules::source::{suppression_unknown_rule, unused_suppression};
-use crate::rules::{self, Context, RuleOptions};
+use crate::model::views::Views;
+use crate::rules::{self, Context, Rule, RuleOptions};
+use rayon::prelude::*;
 use crate::settings::Settings;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, SourceDb, SourceFile, Span};
 use crate::suppress::{self, FileSuppressions};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -37,46 +39,20 @@ const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
 /// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
 pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
-    let default_options = RuleOptions::default();
+    let views = Views::new(index, &settings.coverage);
+    // `SourceDb` caches parses behind `Rc` and is not shared across threads; its files are.
+    let texts: Vec<(FileId, &SourceFile)> = texts.iter().map(|&f| (f, db.get(f))).collect();
+    let enabled: Vec<&dyn Rule> = rules::all().iter().copied().filter(|r| !r.meta().engine && settings.is_enabled(r.meta().id)).collect();
+    let per_rule: Vec<Vec<(Diagnostic, Option<usize>)>> = enabled.par_iter().map(|&rule| run_rule(rule, &views, &texts, settings)).collect();
     let mut found: Vec<(Diagnostic, Option<usize>)> = raised.into_iter().map(|d| (d, None)).collect();
-    for rule in rules::all() {
-        let meta = rule.meta();
-        if meta.engine || !settings.is_enabled(meta.id) {
-            continue;
-        }
-        let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or(&default_options);
-        let mut cx = Context::new(meta, options);
-        cx.settings = Some(settings);
-        cx.rpo = Some(&settings.rpo);
-        cx.index = Some(index);
-        let file_level = FILE_LEVEL_RULES.contains(&meta.id);
-        for (i, object) in index.all().enumerate() {
-            if !object.deployed && !file_level {
-                continue;
-            }
-            let before = cx.out.len();
-            rule.check_object(object, &mut cx);
-            found.extend(cx.out.drain(before..).map(|d| (d, Some(i))));
-        }
-        rule.check_index(index, &mut cx);
-        for &file in texts {
-            rule.check_text(file, db.get(file), &mut cx);
-        }
-        for d in cx.out.drain(..) {
-            // Attribute an index finding to the object it names, for annotation suppressions.
-            let owner = d.object.as_ref().and_then(|o| {
-                index.all().position(|r| r.object_ref() == *o && r.file == d.span.file)
-                    .or_else(|| index.all().position(|r| r.object_ref() == *o))
-            });
-            found.push((d, owner));
-        }
-    }
+    found.extend(per_rule.into_iter().flatten());
 
     // Comment suppressions, lexed once per file that has a finding.
     let mut comments: BTreeMap<FileId, FileSuppressions> = BTreeMap::new();
     let mut unknown: Vec<Diagnostic> = Vec::new();
-    for (id, src) in db.iter() {
-        let s = suppress::lex(id, src);
+    let files: Vec<(FileId, &SourceFile)> = db.iter().collect();
+    let lexed: Vec<(FileId, FileSuppressions)> = files.par_iter().map(|&(id, src)| (id, suppress::lex(id, src))).collect();
+    for (id, s) in lexed {
         for c in &s.comments {
             for (name, span) in &c.rules {
                 if name != "all" && !rules::is_known(name) {
@@ -152,6 +128,55 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
     let out = group_unresolved(db, out, settings);
     let diagnostics = merge_and_sort(db, out);
     Outcome { diagnostics, suppressed }
+}
+
+/// Objects per unit of parallel work in `check_object`: large enough that a unit's bookkeeping is
+/// noise, small enough that both cores get work on a few thousand objects.
+const OBJECTS_PER_TASK: usize = 256;
+
+/// One rule's findings, each with the position in `Index::all` of the object it concerns (for
+/// annotation suppressions): per-object findings in object order, then index findings, then text
+/// findings. Per-object checks run over chunks of objects in parallel and are put back in order,
+/// so the result does not depend on the number of threads.
+fn run_rule<'v>(rule: &dyn Rule, views: &Views<'v>, texts: &[(FileId, &SourceFile)], settings: &Settings) -> Vec<(Diagnostic, Option<usize>)> {
+    static DEFAULT_OPTIONS: std::sync::OnceLock<RuleOptions> = std::sync::OnceLock::new();
+    let meta = rule.meta();
+    let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or_else(|| DEFAULT_OPTIONS.get_or_init(RuleOptions::default));
+    let index = views.index;
+    let context = || {
+        let mut cx = Context::new(meta, options);
+        cx.settings = Some(settings);
+        cx.rpo = Some(&settings.rpo);
+        cx.index = Some(index);
+        cx.views = Some(views);
+        cx
+    };
+    // Objects no entry point deploys are checked by file-level rules only.
+    let objects: Vec<(usize, &Resource)> = index.all().enumerate().filter(|(_, o)| o.deployed || FILE_LEVEL_RULES.contains(&meta.id)).collect();
+    let chunks: Vec<Vec<(Diagnostic, Option<usize>)>> = objects
+        .par_chunks(OBJECTS_PER_TASK)
+        .map(|chunk| {
+            let mut cx = context();
+            let mut out = Vec::new();
+            for &(i, object) in chunk {
+                rule.check_object(object, &mut cx);
+                out.extend(cx.out.drain(..).map(|d| (d, Some(i))));
+            }
+            out
+        })
+        .collect();
+    let mut found: Vec<(Diagnostic, Option<usize>)> = chunks.into_iter().flatten().collect();
+    let mut cx = context();
+    rule.check_index(index, &mut cx);
+    for &(file, text) in texts {
+        rule.check_text(file, text, &mut cx);
+    }
+    // Attribute an index finding to the object it names, for annotation suppressions.
+    found.extend(cx.out.drain(..).map(|d| {
+        let owner = d.object.as_ref().and_then(|o| index.owner(o, d.span.file));
+        (d, owner)
+    }));
+    found
 }
 
 fn rule_default(id: &str, fallback: Severity) -> Severity {

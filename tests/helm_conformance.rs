@@ -4,7 +4,9 @@
 //!    output must equal tests/helm/expected/<chart>.yaml, which `scripts/helm-oracle.py` wrote
 //!    with Helm (helm-python-sdk). A chart whose behaviour deliberately differs from Helm's (a
 //!    `file://` dependency read from disk, as Argo CD does after `helm dependency build`) has
-//!    a reviewed `<chart>.drlint.yaml` instead.
+//!    a reviewed `<chart>.drlint.yaml` instead. tests/helm/values/<chart>.yaml is given as `-f`.
+//!    Regenerate after changing a chart:
+//!    `python3 scripts/helm-oracle.py tests/helm/charts/C --release rel --namespace ns [-f tests/helm/values/C.yaml] > tests/helm/expected/C.yaml`
 //! 2. Every chart in the shared corpus, rendered by drlint and by the oracle when the Python
 //!    package is installed: prints charts found / rendered / identical and each difference, and
 //!    requires 95% agreement (identical output, or both refusing the chart).
@@ -16,7 +18,17 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn render(dir: &Path, name: &str, namespace: &str) -> Result<String, String> {
-    let opts = ReleaseOptions { name: name.into(), namespace: namespace.into(), ..Default::default() };
+    render_with(dir, name, namespace, None)
+}
+
+/// Render with an optional values file, as `helm template -f FILE` does.
+fn render_with(dir: &Path, name: &str, namespace: &str, values: Option<&Path>) -> Result<String, String> {
+    let mut opts = ReleaseOptions { name: name.into(), namespace: namespace.into(), ..Default::default() };
+    if let Some(v) = values {
+        let text = std::fs::read_to_string(v).unwrap();
+        let parsed = drlint::source::yaml::parse(drlint::source::FileId(0), &text);
+        opts.values.extend(parsed.documents.into_iter().filter_map(|d| d.root));
+    }
     match render_chart(dir, &opts) {
         Ok(r) => {
             let failed: Vec<String> = r.notes.iter().filter(|n| n.fatal).map(|n| n.message.clone()).collect();
@@ -38,7 +50,9 @@ fn test_charts_render_as_helm_does() {
         let own = root.join("expected").join(format!("{name}.drlint.yaml"));
         let helm = root.join("expected").join(format!("{name}.yaml"));
         let expected = std::fs::read_to_string(if own.exists() { &own } else { &helm }).unwrap_or_else(|_| panic!("no expected output for {name}"));
-        let got = render(c, "rel", "ns").unwrap_or_else(|e| format!("ERROR: {e}"));
+        // tests/helm/values/<chart>.yaml, when present, is given as `-f`.
+        let values = root.join("values").join(format!("{name}.yaml"));
+        let got = render_with(c, "rel", "ns", values.exists().then_some(values.as_path())).unwrap_or_else(|e| format!("ERROR: {e}"));
         if got != expected {
             let first = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(got.lines().count().min(expected.lines().count()));
             failures.push(format!(
@@ -50,6 +64,19 @@ fn test_charts_render_as_helm_does() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn render_command_prints_helm_template_output() {
+    let root = common::crate_root().join("tests/helm");
+    let out = Command::new(env!("CARGO_BIN_EXE_drlint"))
+        .args(["render", "--release", "rel", "-n", "ns", "-f"])
+        .arg(root.join("values/scaffold.yaml"))
+        .arg(root.join("charts/scaffold"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), std::fs::read_to_string(root.join("expected/scaffold.yaml")).unwrap());
 }
 
 fn oracle_available() -> bool {

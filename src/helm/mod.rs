@@ -11,6 +11,8 @@ pub mod funcs;
 pub mod order;
 mod render;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 pub mod template;
 pub mod value;
 pub mod values;

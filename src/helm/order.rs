@@ -94,7 +94,8 @@ mod tests {
 
     #[test]
     fn splits_like_helm() {
-        assert_eq!(pieces("\n---\na: 1\n---\n\n---\nb: 2\n  \n"), vec!["a: 1", "b: 2"]);
+        // Go's regexp split: the second `---` of `---\n\n---` is not preceded by a newline of its own.
+        assert_eq!(pieces("\n---\na: 1\n---\n\n---\nb: 2\n  \n"), vec!["a: 1", "---\nb: 2"]);
         assert_eq!(pieces("a: 1\n--- \nb: 2"), vec!["a: 1", "b: 2"]);
         assert_eq!(pieces("a: '---'\n"), vec!["a: '---'"]);
         let mut v = vec![("Deployment".to_string(), 1), ("Foo".into(), 2), ("Service".into(), 3), ("Bar".into(), 4), ("Service".into(), 5)];

@@ -72,7 +72,9 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
             }
         }
     }
-    let mut outputs: Vec<(String, PathBuf, String, Vec<(usize, usize)>)> = Vec::new();
+    // (template name, file, rendered text, per-line origins)
+    type Output = (String, PathBuf, String, Vec<(usize, usize)>);
+    let mut outputs: Vec<Output> = Vec::new();
     for (t, ok) in tpls.iter().zip(parsed) {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);
         if !ok || base.starts_with('_') || base == "NOTES.txt" {

@@ -210,9 +210,8 @@ impl Value {
                 if *style != Style::Plain {
                     return Value::str(s.clone());
                 }
-                match yaml11_bool(s) {
-                    Some(b) => return Value::Bool(b),
-                    None => {}
+                if let Some(b) = yaml11_bool(s) {
+                    return Value::Bool(b);
                 }
                 match resolve_plain(s) {
                     Resolved::Null => Value::Nil,

@@ -110,7 +110,7 @@ pub fn drop_nulls(m: &mut Map) {
 }
 
 /// A dotted path (`sub.enabled`) in a values map.
-pub fn path<'a>(m: &Map, p: &str) -> Option<Value> {
+pub fn path(m: &Map, p: &str) -> Option<Value> {
     let mut cur = Value::dict(m.clone());
     for part in p.split('.') {
         cur = match &cur {

@@ -19,7 +19,7 @@
 mod emit;
 mod fieldspec;
 mod generate;
-mod hash;
+pub(crate) mod hash;
 mod load;
 mod nameref;
 mod order;

@@ -176,14 +176,19 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
             });
         }
     }
-    // Pods that mount plain PVCs by claimName.
+    // Pods that mount plain PVCs by claimName (PVC stores looked up by cluster, namespace, name).
+    let mut pvcs: std::collections::HashMap<(Option<String>, String, String), Vec<usize>> = std::collections::HashMap::new();
+    for (i, s) in out.iter().enumerate().filter(|(_, s)| s.kind == StoreKind::Pvc) {
+        pvcs.entry((s.owner.cluster.clone(), s.namespace.clone(), s.name.clone())).or_default().push(i);
+    }
     for r in index.resources.iter().filter(|r| !r.unlisted) {
         let Some((meta, spec)) = workloads::pod_template(r) else { continue };
+        let Some(ns) = r.namespace() else { continue };
         let labels = if r.is("apps", "StatefulSet") { workloads::statefulset_pod_labels(r, 0) } else { workloads::labels_of(meta.and_then(|m| m.get("labels"))) };
         for (volume, claim) in workloads::claim_volumes(spec) {
             let claim = claim.as_text().unwrap_or("");
-            for s in out.iter_mut().filter(|s| s.kind == StoreKind::Pvc && s.owner.cluster == r.cluster && Some(s.namespace.as_str()) == r.namespace() && s.name == claim) {
-                s.claims[0].mounts.push(mount_of(r, labels.clone(), &volume));
+            for &i in pvcs.get(&(r.cluster.clone(), ns.to_string(), claim.to_string())).into_iter().flatten() {
+                out[i].claims[0].mounts.push(mount_of(r, labels.clone(), &volume));
             }
         }
     }
@@ -217,7 +222,21 @@ impl Coverage<'_> {
 
     /// Covers whose copy may survive the loss of the store's storage (off-site, or not known not to be).
     pub fn offsite_covers(&self) -> impl Iterator<Item = &Cover<'_>> {
-        self.covers.iter().filter(|c| c.offsite != Some(false))
+        self.covers.iter().filter(|c| c.location.leaves_storage() != Some(false))
+    }
+
+    /// Covered only by copies that stay on the storage they protect (local snapshots), with the
+    /// words of each: what `backup-snapshot-only` reports.
+    pub fn snapshot_only(&self) -> Option<Vec<(&Cover<'_>, &str)>> {
+        let words: Vec<(&Cover, &str)> = self
+            .covers
+            .iter()
+            .filter_map(|c| match &c.location {
+                providers::Location::SameStorage(w) => Some((c, w.as_str())),
+                _ => None,
+            })
+            .collect();
+        (!self.covers.is_empty() && words.len() == self.covers.len()).then_some(words)
     }
 }
 
@@ -246,7 +265,7 @@ pub fn coverage<'a>(index: &'a Index, config: &'a CoverageSettings) -> Vec<Cover
                 Some(None) => c.bad_annotation = Some(a),
                 None if !text.is_empty() => {
                     let mut cover = Cover::new("stated", c.store.owner, format!("stated: {text}"));
-                    (cover.scheduled, cover.offsite) = (false, None);
+                    (cover.scheduled, cover.location) = (false, providers::Location::Unknown);
                     c.covers.push(cover);
                 }
                 None => c.bad_annotation = Some(a),
@@ -361,21 +380,28 @@ where
     Some(rpo)
 }
 
-/// Worst-case RPO of a covered store after the loss of its storage: only copies that leave it count.
+/// Worst-case RPO of a covered store after the loss of its storage: only copies that leave it (or
+/// may: unknown) count.
 pub fn rpo<'a>(cov: &Coverage<'a>) -> Option<Rpo<'a>> {
-    rpo_of(cov.covers.iter().filter(|c| c.offsite != Some(false)))
+    rpo_of(cov.covers.iter().filter(|c| c.location.leaves_storage() != Some(false)))
+}
+
+/// Worst-case RPO of a store while its storage lives: every recovery point counts, local
+/// snapshots included.
+pub fn rpo_any<'a>(cov: &Coverage<'a>) -> Option<Rpo<'a>> {
+    rpo_of(cov.covers.iter())
 }
 
 /// Whether a store's RPO is unbounded: it is covered by something meant to run on a schedule that
 /// has none (nor continuous archiving). Unknown schedules do not count as none.
 pub fn unbounded(cov: &Coverage) -> bool {
-    let offsite: Vec<&Cover> = cov.covers.iter().filter(|c| c.offsite != Some(false)).collect();
+    let offsite: Vec<&Cover> = cov.offsite_covers().collect();
     !offsite.is_empty() && offsite.iter().all(|c| c.scheduled && c.schedules.is_empty() && c.continuous.is_none())
 }
 
 /// Covered only by copies that stay on the storage they protect (local snapshots).
 pub fn local_only(cov: &Coverage) -> bool {
-    !cov.covers.is_empty() && cov.covers.iter().all(|c| c.offsite == Some(false))
+    cov.snapshot_only().is_some()
 }
 
 /// The annotation on a Namespace that sets its RPO target (`drlint.io/rpo: 1h`).

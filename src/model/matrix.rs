@@ -1,5 +1,6 @@
 //! The backup matrix: one row per data store (CNPG Cluster, PVC, volumeClaimTemplate) with its
-//! method, schedule in words, worst-case RPO, retention, destination, whether the copy leaves the
+//! method, schedule in words, worst-case RPO (every recovery point), RPO after the loss of its
+//! storage (only copies that leave it), retention, destination, whether the copy leaves the
 //! store's storage, recovery method, restore drill and status. Every cell comes from the provider
 //! registry (`crate::providers`); the status also reflects the findings of `drlint check` on the
 //! store and the objects that back it up. Never reads a Secret's value.
@@ -25,9 +26,14 @@ pub struct Row {
     pub pvcs: Vec<String>,
     pub method: String,
     pub schedule: String,
-    /// Worst-case RPO (`24h`), or `-` when no schedule bounds it.
+    /// Worst-case RPO while the storage lives (`24h`), every recovery point counted (local
+    /// snapshots too), or `-` when no schedule bounds it.
     pub rpo: String,
     pub rpo_seconds: Option<i64>,
+    /// Worst-case RPO after the loss of the store's storage: only copies that leave it (or may)
+    /// count; `none` when every copy stays on it, `-` when no schedule bounds it.
+    pub rpo_after_storage_loss: String,
+    pub rpo_after_storage_loss_seconds: Option<i64>,
     pub retention: String,
     pub destination: String,
     /// `yes` when a copy leaves the store's storage, `no` for snapshots on it, `unknown`.
@@ -39,7 +45,7 @@ pub struct Row {
     pub source: String,
 }
 
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "cluster",
     "namespace",
     "kind",
@@ -48,6 +54,7 @@ pub const COLUMNS: [&str; 15] = [
     "method",
     "schedule",
     "worst-case RPO",
+    "RPO after storage loss",
     "retention",
     "destination",
     "off-site",
@@ -69,6 +76,7 @@ impl Row {
             self.method.clone(),
             self.schedule.clone(),
             self.rpo.clone(),
+            self.rpo_after_storage_loss.clone(),
             self.retention.clone(),
             self.destination.clone(),
             self.off_site.clone(),
@@ -152,7 +160,7 @@ fn findings_on(cov: &Coverage, diags: &[Diagnostic], min: Severity) -> Vec<&'sta
         .filter(|d| d.severity >= min)
         .filter(|d| d.object.as_ref().is_some_and(|o| refs.contains(o)))
         // The status itself says what these two rules find.
-        .filter(|d| d.rule != "pvc-backup-uncovered" && d.rule != "rpo-target-exceeded")
+        .filter(|d| !["pvc-backup-uncovered", "rpo-target-exceeded", "backup-snapshot-only"].contains(&d.rule))
         .map(|d| d.rule)
         .collect();
     ids.sort();
@@ -183,6 +191,7 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
         let rejected = cov.covers.iter().find_map(|c| c.rejected.clone());
         // A rejected object archives nothing: no RPO to state.
         let rpo = if rejected.is_some() { None } else { coverage::rpo(&cov) };
+        let rpo_any = if rejected.is_some() { None } else { coverage::rpo_any(&cov) };
         let target = coverage::rpo_target(index, &settings.rpo, s.owner, &s.namespace);
         let unscheduled = cov.covers.iter().all(|c| !c.scheduled);
         let errors = findings_on(&cov, diags, Severity::Error);
@@ -226,7 +235,7 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
         };
         let off_site = if cov.covers.is_empty() {
             "-".to_string()
-        } else if cov.covers.iter().any(|c| c.offsite == Some(true)) {
+        } else if cov.covers.iter().any(|c| c.location.leaves_storage() == Some(true)) {
             "yes".to_string()
         } else if coverage::local_only(&cov) {
             "no".to_string()
@@ -240,6 +249,7 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
             StoreKind::ClaimTemplate => ("volumeClaimTemplate".to_string(), format!("{}/{}", s.owner.name(), s.name)),
         };
         let [method, schedule, retention, destination, recovery] = cells;
+        let rpo = rpo.as_ref();
         rows.push(Row {
             cluster: s.owner.cluster.clone(),
             namespace: s.namespace.clone(),
@@ -248,8 +258,14 @@ pub fn matrix(index: &Index, settings: &Settings, db: Option<&SourceDb>, diags: 
             pvcs: s.claim_names(),
             method: if method.is_empty() { "none".into() } else { join(method) },
             schedule: join(schedule),
-            rpo: rpo.as_ref().map(|r| coverage::format_secs(r.secs)).unwrap_or_else(|| "-".into()),
-            rpo_seconds: rpo.map(|r| r.secs),
+            rpo: rpo_any.as_ref().map(|r| coverage::format_secs(r.secs)).unwrap_or_else(|| "-".into()),
+            rpo_seconds: rpo_any.map(|r| r.secs),
+            rpo_after_storage_loss: match &rpo {
+                _ if coverage::local_only(&cov) => "none".into(),
+                Some(r) => coverage::format_secs(r.secs),
+                None => "-".into(),
+            },
+            rpo_after_storage_loss_seconds: rpo.filter(|_| !coverage::local_only(&cov)).map(|r| r.secs),
             retention: join(retention),
             destination: join(destination),
             off_site,

@@ -11,6 +11,7 @@ pub mod matrix;
 pub mod secret_values;
 pub mod secrets;
 pub mod velero;
+pub mod views;
 pub mod workloads;
 
 pub use index::Index;
@@ -47,6 +48,18 @@ pub struct Resource {
     /// points or with `lint-undeployed`). The index keeps the others apart: only file-level rules
     /// (a committed plaintext Secret leaks whether or not it is applied) look at them.
     pub deployed: bool,
+    /// The object's identity, read once when the index is built (`freeze`): rules ask for kind,
+    /// name and namespace of every object many times, and each ask is a walk of the mapping.
+    ident: Option<Box<Ident>>,
+}
+
+/// What `Resource::freeze` caches.
+#[derive(Clone, Debug)]
+struct Ident {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: Option<String>,
 }
 
 /// What a diagnostic says about the object it concerns.
@@ -60,10 +73,31 @@ pub struct ObjectRef {
 
 impl Resource {
     pub fn new(node: Node, file: FileId, doc_index: usize) -> Resource {
-        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None, unlisted: false, deployed: true }
+        Resource { node, file, doc_index, renders: Vec::new(), cluster: None, repo: None, default_namespace: None, unlisted: false, deployed: true, ident: None }
+    }
+
+    /// Cache the identity. Called when the index is built, after which objects no longer change;
+    /// `thaw` drops the cache before a change.
+    pub fn freeze(&mut self) {
+        self.ident = None;
+        let ident = Ident {
+            api_version: self.api_version().to_string(),
+            kind: self.kind().to_string(),
+            name: self.name().to_string(),
+            namespace: self.namespace().map(str::to_string),
+        };
+        self.ident = Some(Box::new(ident));
+    }
+
+    /// Drop the cached identity (for code that edits `node` of an indexed object, such as tests).
+    pub fn thaw(&mut self) {
+        self.ident = None;
     }
 
     pub fn api_version(&self) -> &str {
+        if let Some(id) = &self.ident {
+            return &id.api_version;
+        }
         self.node.str_at(&["apiVersion"]).unwrap_or("")
     }
     /// API group: "" for the core group, "postgresql.cnpg.io" for `postgresql.cnpg.io/v1`.
@@ -71,9 +105,15 @@ impl Resource {
         self.api_version().rsplit_once('/').map(|(g, _)| g).unwrap_or("")
     }
     pub fn kind(&self) -> &str {
+        if let Some(id) = &self.ident {
+            return &id.kind;
+        }
         self.node.str_at(&["kind"]).unwrap_or("")
     }
     pub fn name(&self) -> &str {
+        if let Some(id) = &self.ident {
+            return &id.name;
+        }
         self.node.str_at(&["metadata", "name"]).unwrap_or("")
     }
     /// True when the object is `kind` in API group `group`.
@@ -81,11 +121,17 @@ impl Resource {
         self.kind() == kind && self.group() == group
     }
     pub fn is_namespaced(&self) -> bool {
+        if let Some(id) = &self.ident {
+            return id.namespace.is_some();
+        }
         !kinds::is_cluster_scoped(self.group(), self.kind())
     }
     /// The namespace the object lands in: its own, else the inherited default, else `default`.
     /// `None` for cluster-scoped kinds.
     pub fn namespace(&self) -> Option<&str> {
+        if let Some(id) = &self.ident {
+            return id.namespace.as_deref();
+        }
         if !self.is_namespaced() {
             return None;
         }

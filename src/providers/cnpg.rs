@@ -1,9 +1,10 @@
 //! CloudNativePG (`postgresql.cnpg.io`): a Cluster covers its own volumes with its backup
 //! configuration: WAL archiving to an object store (`barmanObjectStore`, or a WAL-archiver plugin
 //! with its ObjectStore) bounds the RPO by `archive_timeout`; base backups come from
-//! ScheduledBackups; volume snapshots stay on the cluster's storage.
+//! ScheduledBackups; volume snapshots stay where the CSI driver keeps them (`csi`): without an
+//! object store, a Cluster on Ceph, ZFS, LVM or Longhorn `snap` storage has no copy off it.
 
-use super::{Continuous, Cover, Cx, Outcome, Provider, Sched};
+use super::{Continuous, Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::cnpg::{self, Cluster};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::{Index, Resource};
@@ -160,7 +161,13 @@ impl Provider for Cnpg {
         }
         cover.method = methods.join("; ");
         // Volume snapshots alone: whether they outlive the storage depends on the CSI driver.
-        cover.offsite = if snapshots_only { None } else { Some(true) };
+        if snapshots_only {
+            let class = c.volume_snapshot().and_then(|vs| vs.str_at(&["className"]));
+            cover.location = match super::csi::snapshot(cx, store, class, super::csi::Pick::Default).location {
+                Location::SameStorage(w) => Location::SameStorage(format!("CNPG `backup.volumeSnapshot` without an object store: {w}")),
+                other => other,
+            };
+        }
         cover.rejected = rejected(index, r);
         out.push(Outcome::Covers(cover));
     }

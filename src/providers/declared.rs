@@ -3,7 +3,7 @@
 //! value at `pvc-name` is one of its PVCs, or the label selector at `pvc-selector` matches its
 //! labels. Its schedule is read at `schedule` (five-field cron; another dialect is "unknown").
 
-use super::{cron5, Cover, Cx, Outcome, Provider, Sched};
+use super::{cron5, Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::velero::Selector;
 use crate::settings::coverage::values_at;
@@ -42,7 +42,11 @@ impl Provider for Declared {
                 } else {
                     c.scheduled = d.schedule.is_some();
                 }
-                c.offsite = d.offsite;
+                c.location = match d.offsite {
+                    Some(true) => Location::OffStorage,
+                    Some(false) => Location::SameStorage(format!("{} {} (`off-site: false` in .drlint.yaml)", o.kind(), o.name())),
+                    None => Location::Unknown,
+                };
                 out.push(Outcome::Covers(c));
             }
         }

@@ -2,10 +2,11 @@
 //! its `selector` names (`k10.kasten.io/appNamespace` in `matchLabels` or `matchExpressions`, or
 //! labels of the namespace), every PVC of those namespaces. Its `frequency` (`@hourly`, `@daily`,
 //! `@weekly`, `@monthly`, `@yearly`; `@onDemand` never runs) and `retention` come from the Policy or
-//! from the PolicyPreset of `presetRef`. A `backup` alone keeps snapshots on the cluster's storage;
-//! an `export` action (with its location profile) copies them off it.
+//! from the PolicyPreset of `presetRef`. A `backup` alone keeps snapshots on the cluster's storage
+//! (or, for cloud disks, in the provider's snapshot service: unknown); an `export` action (with its
+//! location profile) copies them off it.
 
-use super::{mapping_words, Cover, Cx, Outcome, Provider, Sched};
+use super::{mapping_words, Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::coverage::Store;
 use crate::model::velero::Selector;
 use crate::model::workloads::{self, Labels};
@@ -16,6 +17,8 @@ pub struct K10;
 
 pub const GROUP: &str = "config.kio.kasten.io";
 const APP_NAMESPACE: &str = "k10.kasten.io/appNamespace";
+/// The annotation that marks the VolumeSnapshotClass K10 uses for a CSI driver.
+const SNAPSHOT_CLASS_ANNOTATION: &str = "k10.kasten.io/is-snapshot-class";
 
 /// The labels a namespace is matched with: its own, plus `k10.kasten.io/appNamespace: <name>`.
 fn namespace_labels(cx: &Cx, store: &Store) -> Labels {
@@ -99,10 +102,18 @@ impl Provider for K10 {
                 }
                 let profile = p.node.at(&["spec", "actions"]).into_iter().flat_map(|a| a.items()).find_map(|a| a.str_at(&["exportParameters", "profile", "name"])).or_else(|| preset.and_then(|pr| pr.node.str_at(&["spec", "export", "profile", "name"])));
                 c.destination.push(format!("location profile {}", profile.unwrap_or("?")));
-                c.offsite = Some(true);
+                c.location = Location::OffStorage;
             } else {
+                // K10 snapshots with the volume's CSI driver (its `k10.kasten.io/is-snapshot-class`
+                // class): on the storage itself, except for cloud disks whose provider keeps them apart.
+                let snap = super::csi::snapshot(cx, store, None, super::csi::Pick::Annotation(SNAPSHOT_CLASS_ANNOTATION));
+                c.location = match snap.location {
+                    Location::Unknown if snap.driver.as_deref().is_some_and(super::csi::is_cloud) => Location::Unknown,
+                    Location::Unknown => Location::SameStorage(format!("K10 Policy `{}` has no export action: snapshots on the cluster's storage", p.name())),
+                    Location::SameStorage(w) => Location::SameStorage(format!("K10 Policy `{}` has no export action: {w}", p.name())),
+                    Location::OffStorage => Location::OffStorage,
+                };
                 c.destination.push("snapshots on the cluster's storage".into());
-                c.offsite = Some(false);
             }
             c.restore.push("a K10 RestoreAction from a restore point".into());
             out.push(Outcome::Covers(c));

@@ -3,9 +3,10 @@
 //! `recurring-job-group.longhorn.io/<group>: enabled`; without such labels, the StorageClass
 //! `recurringJobSelector` decides, else the `default` group. Only the tasks `backup` and
 //! `backup-force-create` copy data to the backup target (off the cluster's storage); `snapshot`
-//! (and `snapshot-force-create`) keep snapshots on the volume's own replicas.
+//! (and `snapshot-force-create`) keep snapshots on the volume's own replicas, lost with them;
+//! `snapshot-cleanup`, `snapshot-delete` and `filesystem-trim` are maintenance and cover nothing.
 
-use super::{Cover, Cx, Outcome, Provider, Sched};
+use super::{Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::workloads::Labels;
 use crate::model::Resource;
@@ -80,6 +81,7 @@ impl Provider for Longhorn {
         let before = out.len();
         for &job in &jobs {
             let task = job.node.str_at(&["spec", "task"]).unwrap_or("");
+            // `snapshot-cleanup`, `snapshot-delete` and `filesystem-trim` make no recovery point.
             let offsite = match task {
                 "backup" | "backup-force-create" => true,
                 "snapshot" | "snapshot-force-create" => false,
@@ -95,7 +97,7 @@ impl Provider for Longhorn {
             if let Some(n) = job.node.at(&["spec", "retain"]).and_then(Node::as_text) {
                 c.retention.push(format!("retain {n}"));
             }
-            c.offsite = Some(offsite);
+            c.location = if offsite { Location::OffStorage } else { Location::SameStorage(format!("Longhorn RecurringJob `{}` task `{task}`: snapshots on the volume's own replicas", job.name())) };
             if offsite {
                 c.destination.push("Longhorn backup target".into());
                 c.restore.push("restore the Longhorn backup to a volume, then bind the PVC".into());
@@ -105,7 +107,7 @@ impl Provider for Longhorn {
             }
             out.push(Outcome::Covers(c));
         }
-        if out[before..].iter().any(|o| matches!(o, Outcome::Covers(c) if c.offsite == Some(true))) {
+        if out[before..].iter().any(|o| matches!(o, Outcome::Covers(c) if c.location == Location::OffStorage)) {
             return;
         }
         // A `disabled` label opts the volume out of a backup job or group that would apply.

@@ -5,11 +5,14 @@
 //!
 //! A provider says, for one store: which of its objects cover it and how they select it, on which
 //! schedule(s), with what retention, to which destination, whether the copy leaves the cluster's
-//! storage (a snapshot on the same storage is not an off-site backup), and how to restore. It may
+//! storage (a snapshot on the same storage is not an off-site backup: `Location`), and how to
+//! restore. What a CSI VolumeSnapshot means for each storage driver is in `csi`, shared by the
+//! systems that take them. It may
 //! also say that an object of its own would cover the store but cannot (invalid, paused), or that
 //! the store opts out of it (a label or an annotation the system honours).
 
 pub mod cnpg;
+pub mod csi;
 pub mod declared;
 pub mod k10;
 pub mod k8up;
@@ -91,6 +94,31 @@ pub struct Continuous<'a> {
     pub how: String,
 }
 
+/// Where a cover's copy lives, relative to the storage it protects. A snapshot on the same storage
+/// system (Longhorn replicas, a Ceph pool, a ZFS pool, an LVM volume group) undoes a bad deploy but
+/// is lost with a disk, a node or the pool; only a copy that leaves the storage survives that.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Off the storage: an object store, a restic/kopia repository, a backup target, another host.
+    OffStorage,
+    /// On the storage it protects; the words say which snapshots and where they stay
+    /// (`Longhorn snapshots on the volume's own replicas`).
+    SameStorage(String),
+    /// The repository does not say (a cloud disk's snapshots, an unknown CSI driver, a file share).
+    Unknown,
+}
+
+impl Location {
+    /// `Some(true)` when the copy leaves the storage, `Some(false)` when it stays, `None` unknown.
+    pub fn leaves_storage(&self) -> Option<bool> {
+        match self {
+            Location::OffStorage => Some(true),
+            Location::SameStorage(_) => Some(false),
+            Location::Unknown => None,
+        }
+    }
+}
+
 /// How one object of one provider covers a store.
 #[derive(Clone, Debug)]
 pub struct Cover<'a> {
@@ -109,8 +137,8 @@ pub struct Cover<'a> {
     pub scheduled: bool,
     pub retention: Vec<String>,
     pub destination: Vec<String>,
-    /// `Some(false)`: the copy stays on the storage it protects (a local snapshot). `None`: unknown.
-    pub offsite: Option<bool>,
+    /// Where the copy lives: off the storage it protects, on it (a snapshot), or unknown.
+    pub location: Location,
     pub restore: Vec<String>,
     /// Objects whose findings concern this store's backups (for the matrix status).
     pub related: Vec<&'a Resource>,
@@ -132,7 +160,7 @@ impl<'a> Cover<'a> {
             scheduled: true,
             retention: Vec::new(),
             destination: Vec::new(),
-            offsite: Some(true),
+            location: Location::OffStorage,
             restore: Vec::new(),
             related: vec![object],
             rejected: None,

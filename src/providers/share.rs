@@ -2,7 +2,7 @@
 //! repository), or provisioned by an NFS/SMB CSI StorageClass, keeps its data on a file server
 //! outside the cluster; that server's own backup is what protects it, and drlint cannot see it.
 
-use super::{Cover, Cx, Outcome, Provider};
+use super::{Cover, Cx, Location, Outcome, Provider};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::{Index, Resource};
 
@@ -68,7 +68,7 @@ impl Provider for Share {
         };
         let mut c = Cover::new(self.name(), object, format!("external share: {what}"));
         c.scheduled = false;
-        c.offsite = None;
+        c.location = Location::Unknown;
         c.destination.push("the file server (backed up with it)".into());
         c.restore.push("with the file server".into());
         out.push(Outcome::Covers(c));

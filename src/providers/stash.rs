@@ -3,9 +3,10 @@
 //! workload (Deployment, StatefulSet, DaemonSet) mounts. Stash has `spec.target.ref`,
 //! `spec.schedule`, `spec.retentionPolicy` and `spec.repository`; KubeStash has `spec.target`,
 //! `spec.sessions[].scheduler.schedule`, and `spec.backends[]` with their storage and retention.
-//! Both write restic repositories to a backend off the cluster's storage; a RestoreSession restores.
+//! Both write restic repositories to a backend off the cluster's storage, except Stash's
+//! `driver: VolumeSnapshotter`, which takes CSI VolumeSnapshots (`csi`); a RestoreSession restores.
 
-use super::{cron5, mapping_words, Cover, Cx, Outcome, Provider, Sched};
+use super::{cron5, mapping_words, Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::coverage::{Store, StoreKind};
 use crate::model::Resource;
 use crate::source::yaml::Node;
@@ -56,8 +57,19 @@ impl Provider for Stash {
             if let Some(r) = mapping_words(b.node.at(&["spec", "retentionPolicy"])) {
                 c.retention.push(r);
             }
-            c.destination.push(format!("Repository {}", b.node.str_at(&["spec", "repository", "name"]).unwrap_or("?")));
-            c.restore.push("a Stash RestoreSession".into());
+            if b.node.str_at(&["spec", "driver"]) == Some("VolumeSnapshotter") {
+                // The VolumeSnapshotter driver takes CSI snapshots only: no restic repository.
+                let class = b.node.str_at(&["spec", "target", "snapshotClassName"]);
+                c.location = match super::csi::snapshot(cx, store, class, super::csi::Pick::Default).location {
+                    Location::SameStorage(w) => Location::SameStorage(format!("Stash VolumeSnapshotter: {w}")),
+                    other => other,
+                };
+                c.destination.push(format!("VolumeSnapshots ({})", class.unwrap_or("default class")));
+                c.restore.push("a Stash RestoreSession from the VolumeSnapshots".into());
+            } else {
+                c.destination.push(format!("Repository {}", b.node.str_at(&["spec", "repository", "name"]).unwrap_or("?")));
+                c.restore.push("a Stash RestoreSession".into());
+            }
             out.push(Outcome::Covers(c));
         }
         // KubeStash targets may live in another namespace than the configuration.

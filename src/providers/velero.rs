@@ -7,11 +7,12 @@
 //! `velero.io/exclude-from-backup: "true"` on the PVC or its PersistentVolume drops it from every
 //! backup, even when a selected pod mounts it; on a pod it drops that pod and its volumes.
 //!
-//! File-system backups and moved snapshot data (`snapshotMoveData`) go to the
-//! BackupStorageLocation; plain volume snapshots stay with the storage provider (whether that is
-//! off the cluster's storage depends on the provider, so drlint says "unknown").
+//! File-system backups and moved snapshot data (`snapshotMoveData` on the Schedule, or the
+//! server's `defaultSnapshotMoveData`) go to the BackupStorageLocation; plain CSI snapshots stay
+//! where the volume's driver keeps them (`csi`: the same Ceph pool, ZFS pool, Longhorn replicas...;
+//! "unknown" for cloud disks and drivers drlint does not know).
 
-use super::{Cover, Cx, Outcome, Provider, Sched};
+use super::{Cover, Cx, Location, Outcome, Provider, Sched};
 use crate::model::coverage::{Claim, Store};
 use crate::model::velero::{self as model, Res, Schedule, Scope};
 use crate::model::workloads;
@@ -20,6 +21,9 @@ use crate::source::yaml::Node;
 use crate::source::Span;
 
 pub struct Velero;
+
+/// The label that marks the VolumeSnapshotClass Velero uses for a CSI driver.
+pub const CSI_CLASS_LABEL: &str = "velero.io/csi-volumesnapshot-class";
 
 /// The label Velero honours to leave an object out of every backup.
 pub const EXCLUDE_LABEL: &str = "velero.io/exclude-from-backup";
@@ -68,7 +72,18 @@ fn excluded(labels: &workloads::Labels) -> bool {
 /// Application's) `configuration.defaultVolumesToFsBackup`, or `--default-volumes-to-fs-backup` in
 /// the server's arguments.
 pub fn server_fs_default(index: &Index, cluster: &Option<String>) -> bool {
-    let values_say = |v: Option<&Node>| v.and_then(|v| v.at(&["configuration", "defaultVolumesToFsBackup"])).and_then(Node::as_bool) == Some(true);
+    server_default(index, cluster, "defaultVolumesToFsBackup", "--default-volumes-to-fs-backup")
+}
+
+/// Whether moving CSI snapshot data to the BackupStorageLocation is the server's default
+/// (`configuration.defaultSnapshotMoveData`, `--default-snapshot-move-data`).
+pub fn server_move_data_default(index: &Index, cluster: &Option<String>) -> bool {
+    server_default(index, cluster, "defaultSnapshotMoveData", "--default-snapshot-move-data")
+}
+
+/// A boolean server setting, from the chart's `configuration.<key>` or the server's `flag`.
+fn server_default(index: &Index, cluster: &Option<String>, key: &str, flag: &str) -> bool {
+    let values_say = |v: Option<&Node>| v.and_then(|v| v.at(&["configuration", key])).and_then(Node::as_bool) == Some(true);
     let helm = index.of_kind("helm.toolkit.fluxcd.io", "HelmRelease").filter(|r| &r.cluster == cluster).any(|r| {
         let chart = r.node.str_at(&["spec", "chart", "spec", "chart"]).or(r.node.str_at(&["spec", "chartRef", "name"])).unwrap_or(r.name());
         chart.contains("velero") && values_say(r.node.at(&["spec", "values"]))
@@ -76,10 +91,9 @@ pub fn server_fs_default(index: &Index, cluster: &Option<String>) -> bool {
     let argo = index.of_kind("argoproj.io", "Application").filter(|r| &r.cluster == cluster).any(|r| {
         r.node.str_at(&["spec", "source", "chart"]).is_some_and(|c| c.contains("velero")) && values_say(r.node.at(&["spec", "source", "helm", "valuesObject"]))
     });
+    let on = format!("{flag}=true");
     let args = index.of_kind("apps", "Deployment").filter(|r| &r.cluster == cluster && r.name() == "velero").any(|r| {
-        workloads::pod_spec(r).into_iter().flat_map(workloads::pod_containers).flat_map(|c| c.get("args").into_iter().flat_map(|a| a.items())).filter_map(Node::as_text).any(|a| {
-            a == "--default-volumes-to-fs-backup" || a == "--default-volumes-to-fs-backup=true"
-        })
+        workloads::pod_spec(r).into_iter().flat_map(workloads::pod_containers).flat_map(|c| c.get("args").into_iter().flat_map(|a| a.items())).filter_map(Node::as_text).any(|a| a == flag || a == on)
     });
     helm || argo || args
 }
@@ -127,6 +141,7 @@ impl Provider for Velero {
             return;
         }
         let server_fs = server_fs_default(cx.index, &store.owner.cluster);
+        let server_move_data = server_move_data_default(cx.index, &store.owner.cluster);
         // A PVC that carries the exclusion label (or whose bound PV does) is in no backup.
         let pv_excluded = store.kind == crate::model::coverage::StoreKind::Pvc
             && super::share::bound_pv(cx.index, store.owner).is_some_and(|pv| excluded(&workloads::labels_of(pv.node.at(&["metadata", "labels"]))));
@@ -171,7 +186,7 @@ impl Provider for Velero {
                 continue;
             }
             let fs = store.claims.iter().any(fs_of);
-            let move_data = scope.spec.and_then(|sp| sp.get("snapshotMoveData")).and_then(Node::as_bool) == Some(true);
+            let move_data = scope.spec.and_then(|sp| sp.get("snapshotMoveData")).and_then(Node::as_bool).unwrap_or(server_move_data);
             let mut c = Cover::new(self.name(), s, format!("Velero Schedule {} ({})", s.name(), if fs { "file-system backup" } else { "volume snapshots" }));
             if let Some(node) = sched.schedule() {
                 c.schedules.push(Sched::new(s, node, sched.cron(), "Velero Schedule"));
@@ -181,7 +196,18 @@ impl Provider for Velero {
                 None => format!("ttl {} (Velero default)", model::DEFAULT_TTL),
             });
             c.destination.push(destination(cx.index, s, scope.storage_location()));
-            c.offsite = if fs || move_data { Some(true) } else { None };
+            // Without a data mover the CSI snapshot stays where the volume's driver keeps it.
+            c.location = if fs || move_data {
+                Location::OffStorage
+            } else {
+                match super::csi::snapshot(cx, store, None, super::csi::Pick::Label(CSI_CLASS_LABEL)).location {
+                    Location::SameStorage(w) => {
+                        c.destination.push(format!("volume data: {w}"));
+                        Location::SameStorage(format!("Velero CSI snapshots without `snapshotMoveData`: {w}"))
+                    }
+                    other => other,
+                }
+            };
             c.restore.push(format!("velero restore create --from-schedule {} --include-namespaces {}", s.name(), store.namespace));
             out.push(Outcome::Covers(c));
         }

@@ -1,6 +1,7 @@
 //! VolSync (`volsync.backube`): a ReplicationSource copies the PVC named by `spec.sourcePVC` (in
 //! its namespace) with one mover: restic, rclone or kopia to a repository, rsync/rsyncTLS or
-//! syncthing to another host. `spec.trigger.schedule` is a cron schedule (`trigger.manual` runs only
+//! syncthing to another host. Every mover copies the data off the volume's storage, whatever the
+//! `copyMethod` (`Snapshot` or `Clone` only makes the point-in-time source the mover reads). `spec.trigger.schedule` is a cron schedule (`trigger.manual` runs only
 //! when asked); the mover's `retain` keeps snapshots. A restore is a ReplicationDestination that
 //! reads the same repository, and a PVC whose `dataSourceRef` names it is populated on create.
 

@@ -38,6 +38,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &cnpg::schedule_six_field::ScheduleSixField,
             &cnpg::scheduled_backup_unknown_cluster::ScheduledBackupUnknownCluster,
             &coverage::backup_destination_in_cluster::BackupDestinationInCluster,
+            &coverage::backup_snapshot_only::BackupSnapshotOnly,
             &coverage::pvc_backup_uncovered::PvcBackupUncovered,
             &coverage::rpo_target_exceeded::RpoTargetExceeded,
             &gitops::entrypoint_not_rendered::EntrypointNotRendered,

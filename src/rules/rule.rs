@@ -79,7 +79,7 @@ pub struct RuleOptions {
 }
 
 /// What a rule sees while it runs: its options and where to put findings.
-pub struct Context<'a> {
+pub struct Context<'a, 'v> {
     pub meta: &'static RuleMeta,
     pub options: &'a RuleOptions,
     /// The run's settings, for rules that read shared configuration (`provided-secrets`).
@@ -89,11 +89,14 @@ pub struct Context<'a> {
     pub rpo: Option<&'a crate::settings::RpoTargets>,
     /// The run's objects, for `check_text` rules that compare a command with the manifests.
     pub index: Option<&'a Index>,
+    /// Typed views of the index (data stores, coverage), built once per run and shared by every
+    /// rule: use them rather than building one's own (see `views_or`).
+    pub views: Option<&'a crate::model::views::Views<'v>>,
 }
 
-impl<'a> Context<'a> {
-    pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a> {
-        Context { meta, options, settings: None, out: Vec::new(), rpo: None, index: None }
+impl<'a, 'v> Context<'a, 'v> {
+    pub fn new(meta: &'static RuleMeta, options: &'a RuleOptions) -> Context<'a, 'v> {
+        Context { meta, options, settings: None, out: Vec::new(), rpo: None, index: None, views: None }
     }
 
     /// Secrets declared in `.drlint.yaml` as existing outside the repository.

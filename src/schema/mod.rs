@@ -29,8 +29,8 @@ struct Bundle {
     defs: Value,
     /// `apps/v1/Deployment` -> definition name.
     builtin: HashMap<String, String>,
-    /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema.
-    crds: HashMap<String, Value>,
+    /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema (shared, not copied, per object).
+    crds: HashMap<String, Arc<Value>>,
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
 }
 
@@ -49,7 +49,7 @@ fn bundle() -> &'static Bundle {
             .and_then(Value::as_object)
             .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
             .unwrap_or_default();
-        let crds = crds.get("kinds").and_then(Value::as_object).map(|m| m.clone().into_iter().collect()).unwrap_or_default();
+        let crds = crds.get("kinds").and_then(Value::as_object).map(|m| m.clone().into_iter().map(|(k, v)| (k, Arc::new(v))).collect()).unwrap_or_default();
         Bundle { registry, defs, builtin, crds, compiled: Mutex::new(HashMap::new()) }
     })
 }
@@ -64,7 +64,7 @@ pub enum Lookup {
 
 /// The schemas for one lint run: the bundle plus the repository's own CRDs.
 pub struct SchemaSet {
-    repo: HashMap<String, Value>,
+    repo: HashMap<String, Arc<Value>>,
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
 }
 
@@ -76,14 +76,14 @@ impl SchemaSet {
             if let Ok(text) = import::crds(dir) {
                 if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&text) {
                     if let Some(Value::Object(kinds)) = m.get("kinds") {
-                        repo.extend(kinds.clone());
+                        repo.extend(kinds.clone().into_iter().map(|(k, v)| (k, Arc::new(v))));
                     }
                 }
             }
         }
         for r in &index.resources {
             if r.is("apiextensions.k8s.io", "CustomResourceDefinition") {
-                repo.extend(convert::crd_versions(&r.node.to_json()));
+                repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| (k, Arc::new(v))));
             }
         }
         SchemaSet { repo, compiled: Mutex::new(HashMap::new()) }
@@ -117,7 +117,7 @@ impl SchemaSet {
     }
 
     /// The root schema of a kind (for suggestions), with the document `$ref`s resolve into.
-    fn root(&self, key: &str) -> Option<Value> {
+    fn root(&self, key: &str) -> Option<Arc<Value>> {
         let b = bundle();
         if let Some(s) = self.repo.get(key) {
             return Some(s.clone());
@@ -125,15 +125,16 @@ impl SchemaSet {
         if let Some(s) = b.crds.get(key) {
             return Some(s.clone());
         }
-        b.builtin.get(key).map(|def| serde_json::json!({ "$ref": format!("{}#/$defs/{def}", convert::K8S_URI) }))
+        b.builtin.get(key).map(|def| Arc::new(serde_json::json!({ "$ref": format!("{}#/$defs/{def}", convert::K8S_URI) })))
     }
 
     fn validator(&self, key: &str) -> Option<Arc<Validator>> {
         let b = bundle();
-        let (cache, root) = if self.repo.contains_key(key) { (&self.compiled, self.root(key)) } else { (&b.compiled, self.root(key)) };
+        let cache = if self.repo.contains_key(key) { &self.compiled } else { &b.compiled };
         if let Some(v) = cache.lock().ok()?.get(key) {
             return v.clone();
         }
+        let root = self.root(key);
         // A schema the crate cannot compile (a pattern it does not support, say) validates nothing.
         let compiled = root.and_then(|root| {
             jsonschema::options()
@@ -141,7 +142,7 @@ impl SchemaSet {
                 .with_registry(&b.registry)
                 .with_pattern_options(jsonschema::PatternOptions::regex())
                 .should_validate_formats(false)
-                .build(&root)
+                .build(root.as_ref())
                 .ok()
                 .map(Arc::new)
         });

@@ -126,7 +126,17 @@ fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     let v = Version::parse(version).ok_or_else(|| format!("error calling semverCompare: invalid semantic version {version:?}"))?;
     for alt in constraint.split("||") {
         let alt = alt.replace(" - ", " -range- ");
-        let parts: Vec<&str> = alt.split([' ', ',']).filter(|p| !p.is_empty()).collect();
+        // `>= 1.19` is `>=1.19`: an operator on its own joins the version after it.
+        let mut parts: Vec<String> = Vec::new();
+        let mut pending = String::new();
+        for p in alt.split([' ', ',']).filter(|p| !p.is_empty()) {
+            if p != "-range-" && p.chars().all(|c| "<>=!~^".contains(c)) {
+                pending.push_str(p);
+                continue;
+            }
+            parts.push(format!("{}{p}", std::mem::take(&mut pending)));
+        }
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         let mut all = true;
         let mut i = 0;
         while i < parts.len() {

@@ -331,7 +331,7 @@ fn json_float(f: f64) -> String {
         return "null".into();
     }
     let a = f.abs();
-    if a != 0.0 && (a < 1e-6 || a >= 1e21) {
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
         let s = format!("{:e}", f);
         let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
         let (sg, d) = match e.strip_prefix('-') {
@@ -347,25 +347,10 @@ fn json_float(f: f64) -> String {
     s
 }
 
+/// Go's `encoding/json` string escapes (shared with kustomize's hashing, which also writes
+/// what Go writes).
 fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::kustomize::hash::go_json_string(s, out);
 }
 
 /// Parse YAML as Helm's `fromYaml` does; `Err` carries the parser's message.

@@ -43,7 +43,7 @@ impl From<TemplateError> for Flow {
 
 /// Limits that keep a hostile or broken chart from exhausting the stack or the clock.
 const MAX_DEPTH: usize = 60;
-const MAX_STEPS: u64 = 20_000_000;
+const MAX_STEPS: u64 = 5_000_000;
 const MAX_OUTPUT: usize = 64 << 20;
 
 pub struct Exec<'a> {
@@ -175,6 +175,11 @@ impl<'a> Exec<'a> {
             return self.scoped(els, dot, out);
         }
         for (k, x) in items {
+            self.steps += 1;
+            if self.steps > MAX_STEPS {
+                self.vars.truncate(mark);
+                return Err(self.error(line, "template execution too long (an endless loop?)"));
+            }
             let inner = self.vars.len();
             match pipe.decl.len() {
                 0 => {}
@@ -348,7 +353,7 @@ impl<'a> Exec<'a> {
                 ObjectKind::Files(files) => funcs::helm::files_method(files, name, &args),
                 ObjectKind::ApiVersions(list) if name == "Has" => {
                     let want = args.first().map(Value::text).unwrap_or_default();
-                    Some(Ok(Value::Bool(list.iter().any(|v| *v == want))))
+                    Some(Ok(Value::Bool(list.contains(&want))))
                 }
                 _ => None,
             };

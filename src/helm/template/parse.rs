@@ -41,6 +41,9 @@ pub enum Term {
     Sub(Box<Pipe>, Vec<String>),
 }
 
+/// What ended a list of nodes: `end` or `else` and its line, or the end of the text.
+type Stop = Option<(String, usize)>;
+
 pub struct ParseError {
     pub line: usize,
     pub message: String,
@@ -92,7 +95,7 @@ impl Parser<'_> {
 
     /// Nodes up to `{{end}}` or `{{else ...}}`, returning which stopped it (the `else` keyword's
     /// action is left open for the caller to read the rest of).
-    fn list(&mut self) -> Result<(Vec<Node>, Option<(String, usize)>), ParseError> {
+    fn list(&mut self) -> Result<(Vec<Node>, Stop), ParseError> {
         self.depth += 1;
         if self.depth > 200 {
             return err(self.line(), "templates nested too deeply");

@@ -4,6 +4,8 @@
 //! operators declared in `.drlint.yaml`), by a `drlint.io/backup` annotation stating another
 //! method, or be declared deliberately not backed up (`drlint.io/backup: "none: <reason>"` or a
 //! `coverage.none` entry). CNPG Clusters are covered by CNPG itself (see `cnpg-cluster-no-backup`).
+//! A store covered only by snapshots on its own storage is covered: `backup-snapshot-only` says
+//! that those do not survive the storage.
 
 use crate::model::coverage::{self, StoreKind};
 use crate::model::Index;
@@ -25,7 +27,15 @@ impl Rule for PvcBackupUncovered {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
-        for c in coverage::coverage(index, &config) {
+        let local;
+        let all = match cx.views {
+            Some(v) => v.coverage(),
+            None => {
+                local = coverage::coverage(index, &config);
+                &local[..]
+            }
+        };
+        for c in all {
             let s = &c.store;
             if s.kind == StoreKind::Cnpg {
                 continue;
@@ -42,13 +52,6 @@ impl Rule for PvcBackupUncovered {
                 StoreKind::ClaimTemplate => format!(" (PVCs {})", s.claim_names().join(", ")),
                 _ => String::new(),
             };
-            if c.stated_none.is_none() && coverage::local_only(&c) {
-                let what: Vec<String> = c.covers.iter().map(|cv| cv.method.clone()).collect();
-                let excluded: String = c.excluded.iter().map(|(r, why, _)| format!("; {why} takes it out of {} {}", r.kind(), r.name())).collect();
-                cx.report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}){excluded}: a loss of that storage loses the data and its snapshots", s.display(), what.join("; ")))
-                    .help("add a backup that leaves the cluster's storage (a Longhorn `backup` RecurringJob, a K10 `export` action, a VolSync or kopiur repository, Velero file-system backup)");
-                continue;
-            }
             if c.is_covered() {
                 continue;
             }

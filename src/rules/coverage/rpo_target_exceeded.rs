@@ -26,7 +26,15 @@ impl Rule for RpoTargetExceeded {
         let targets = cx.rpo.cloned().unwrap_or_default();
         let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
         // A store stated not backed up (`none: <reason>`) has no RPO to keep.
-        for c in coverage::coverage(index, &config).into_iter().filter(|c| c.stated_none.is_none()) {
+        let local;
+        let all = match cx.views {
+            Some(v) => v.coverage(),
+            None => {
+                local = coverage::coverage(index, &config);
+                &local[..]
+            }
+        };
+        for c in all.iter().filter(|c| c.stated_none.is_none()) {
             let Some((target, source)) = coverage::rpo_target(index, &targets, c.store.owner, &c.store.namespace) else { continue };
             let unbounded = |why: String, help: &str, cx: &mut Context| {
                 cx.report_on(c.store.owner, c.store.span, format!("{} {why}: its worst-case RPO is unbounded, above the {} target ({source})", c.store.display(), format_secs(target))).help(help.to_string());

@@ -3,6 +3,7 @@
 //! at the key or value that causes it. A misspelt field is pruned or rejected by the API server:
 //! either way the setting it carries does not exist.
 
+use rayon::prelude::*;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 use crate::schema::{self, SchemaSet};
@@ -22,8 +23,11 @@ impl Rule for SchemaViolation {
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let crd_dirs = cx.settings.map(|s| s.schema.crd_dirs.clone()).unwrap_or_default();
         let schemas = SchemaSet::for_index(index, &crd_dirs);
-        for object in index.resources.iter().filter(|o| schema::validated(o)) {
-            let Some(violations) = schemas.validate(object) else { continue };
+        // Objects are validated on every core; findings are reported in index order.
+        let objects: Vec<&crate::model::Resource> = index.resources.iter().filter(|o| schema::validated(o)).collect();
+        let results: Vec<Option<Vec<schema::Violation>>> = objects.par_iter().map(|o| schemas.validate(o)).collect();
+        for (object, violations) in objects.into_iter().zip(results) {
+            let Some(violations) = violations else { continue };
             for v in violations {
                 let what = format!("{} `{}`", object.kind(), object.qualified_name());
                 let d = cx.report_on(object, v.span, format!("{what}: {}", v.message));

@@ -145,7 +145,7 @@ pub fn scan(ws: &[Word]) -> Vec<Finding> {
 /// Compare a trapped command with the manifests: `None` when the selector matches PVCs of the
 /// namespaces in scope by their own labels and leaves none of a selected workload's out (the
 /// command is right); otherwise the finding's message, naming the PVCs left out when known.
-fn judge(f: &Finding, index: Option<&Index>) -> Option<(String, String)> {
+fn judge(f: &Finding, index: Option<&Index>, views: Option<&crate::model::views::Views>) -> Option<(String, String)> {
     let generic = || Some((f.message.clone(), f.help.clone()));
     let Some(index) = index else { return generic() };
     let Some(sel) = Selector::parse_cli(&f.scope.selector) else { return generic() };
@@ -157,7 +157,15 @@ fn judge(f: &Finding, index: Option<&Index>) -> Option<(String, String)> {
     let mut trapped: Vec<String> = Vec::new();
     let mut trapped_ns: Vec<String> = Vec::new();
     let mut matched = false;
-    for store in coverage::stores(index) {
+    let local;
+    let stores = match views {
+        Some(v) => &v.stores().all,
+        None => {
+            local = coverage::stores(index);
+            &local
+        }
+    };
+    for store in stores {
         let mut left_out: Vec<String> = Vec::new();
         for c in &store.claims {
             match velero_provider::select(&scope, &store.namespace, c) {
@@ -203,7 +211,7 @@ impl Rule for VeleroCliPvcLabelSelector {
     fn check_text(&self, file: FileId, text: &SourceFile, cx: &mut Context) {
         for line in words(&text.text) {
             for f in scan(&line) {
-                let Some((message, help)) = judge(&f, cx.index) else { continue };
+                let Some((message, help)) = judge(&f, cx.index, cx.views) else { continue };
                 let w = &line[f.selector];
                 cx.report(Span::new(file, w.start, w.end), message).help(help);
             }
@@ -218,7 +226,7 @@ impl Rule for VeleroCliPvcLabelSelector {
                 // Each item as one word, with its own span.
                 let as_words: Vec<Word> = items.iter().enumerate().map(|(i, n)| Word { text: n.as_text().unwrap_or("").to_string(), start: i, end: i }).collect();
                 for f in scan(&as_words) {
-                    let Some((message, help)) = judge(&f, cx.index) else { continue };
+                    let Some((message, help)) = judge(&f, cx.index, cx.views) else { continue };
                     let n = items[f.selector];
                     cx.report_on(object, n.span, message).help(help);
                 }
@@ -230,7 +238,7 @@ impl Rule for VeleroCliPvcLabelSelector {
                     }
                     for line in words(t) {
                         for f in scan(&line) {
-                            let Some((message, help)) = judge(&f, cx.index) else { continue };
+                            let Some((message, help)) = judge(&f, cx.index, cx.views) else { continue };
                             cx.report_on(object, n.span, message).help(help);
                         }
                     }

@@ -81,10 +81,15 @@ pub fn check_selector(index: &Index, object: &Resource, scope: &Scope, what: &st
         return;
     }
     let Some(span) = scope.selector_span() else { return };
-    for store in coverage::stores(index) {
-        if store.owner.cluster != object.cluster {
-            continue;
+    let local;
+    let stores = match cx.views {
+        Some(v) => v.stores(),
+        None => {
+            local = crate::model::views::Stores::new(coverage::stores(index));
+            &local
         }
+    };
+    for store in stores.in_scope(&object.cluster, scope) {
         let dropped: Vec<String> = store
             .claims
             .iter()

@@ -1,0 +1,65 @@
+//! Typed views of the index that several rules read (data stores, their coverage): built once
+//! per run, on first use, and shared by every rule, including rules running on other threads.
+//! Building them per rule, or worse per object, is what made a run quadratic.
+
+use super::coverage::{self, Coverage, Store};
+use super::velero::{is_pattern, Scope};
+use super::Index;
+use crate::settings::coverage::CoverageSettings;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+pub struct Views<'a> {
+    pub index: &'a Index,
+    config: &'a CoverageSettings,
+    stores: OnceLock<Stores<'a>>,
+    coverage: OnceLock<Vec<Coverage<'a>>>,
+}
+
+/// Every data store, with a lookup by cluster and namespace.
+pub struct Stores<'a> {
+    pub all: Vec<Store<'a>>,
+    by_place: HashMap<(Option<String>, String), Vec<usize>>,
+}
+
+impl<'a> Stores<'a> {
+    pub fn new(all: Vec<Store<'a>>) -> Stores<'a> {
+        let mut by_place: HashMap<(Option<String>, String), Vec<usize>> = HashMap::new();
+        for (i, s) in all.iter().enumerate() {
+            by_place.entry((s.owner.cluster.clone(), s.namespace.clone())).or_default().push(i);
+        }
+        Stores { all, by_place }
+    }
+
+    /// The stores of one cluster that a Velero scope may include, in index order: those of the
+    /// namespaces it names when it names them all plainly, else every store of the cluster.
+    pub fn in_scope(&self, cluster: &Option<String>, scope: &Scope) -> Vec<&Store<'a>> {
+        let names = &scope.included_namespaces;
+        if names.is_empty() || names.iter().any(|n| n == "*" || is_pattern(n)) {
+            return self.all.iter().filter(|s| &s.owner.cluster == cluster).collect();
+        }
+        let mut at: Vec<usize> = Vec::new();
+        for ns in names {
+            at.extend(self.by_place.get(&(cluster.clone(), ns.clone())).into_iter().flatten());
+        }
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| &self.all[i]).collect()
+    }
+}
+
+impl<'a> Views<'a> {
+    /// `config`: the `coverage:` settings of the run.
+    pub fn new(index: &'a Index, config: &'a CoverageSettings) -> Views<'a> {
+        Views { index, config, stores: OnceLock::new(), coverage: OnceLock::new() }
+    }
+
+    pub fn stores(&self) -> &Stores<'a> {
+        self.stores.get_or_init(|| Stores::new(coverage::stores(self.index)))
+    }
+
+    /// Coverage of every store, as `coverage::coverage` computes it.
+    pub fn coverage(&self) -> &[Coverage<'a>] {
+        self.coverage.get_or_init(|| coverage::coverage(self.index, self.config))
+    }
+}
