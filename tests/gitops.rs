@@ -160,12 +160,14 @@ fn applicationsets_expand_each_generator_type() {
     let report = lint_dir(&dir);
     let notes = gcc_lines(&report, &dir, |d| d.rule == "gitops-entrypoint-not-rendered");
     let expected = [
-        "appsets/dirs.yaml:23:15: note: Argo CD Application argocd/dir-chart from ApplicationSet argocd/from-dirs: `apps/chart` is a Helm chart (`acme-chart`)",
         "appsets/unexpandable.yaml:10:7: note: Argo CD ApplicationSet argocd/from-plugin: a plugin generator (ConfigMap `my-plugin`)",
         "appsets/unexpandable.yaml:32:7: note: Argo CD ApplicationSet argocd/from-elsewhere: an SCM provider generator",
         "appsets/unexpandable.yaml:35:7: note: Argo CD ApplicationSet argocd/from-elsewhere: a git generator reads https://github.com/someone/else.git, not known to be this repository",
         "appsets/unexpandable.yaml:64:5: note: Argo CD ApplicationSet argocd/strict: the template fails: map has no entry for key \"missing\"",
     ];
+    // The generated Application whose folder is a chart installs it: release name = app name.
+    assert_eq!(rendered_by(&rs, "ConfigMap", "dir-chart"), vec![expect("dir-chart from ApplicationSet argocd/from-dirs", "apps-chart")]);
+    assert!(report.diagnostics.iter().all(|d| d.rule != "helm-render-incomplete"));
     assert_eq!(notes.len(), expected.len(), "{notes:#?}");
     for (n, e) in notes.iter().zip(expected) {
         assert!(n.starts_with(e), "{n}\n  expected {e}");
@@ -330,4 +332,50 @@ fn templates_are_not_manifests() {
     let good = lint_dir(&crate_root().join("fixtures/template-not-rendered/good"));
     let rules: Vec<&str> = good.diagnostics.iter().map(|d| d.rule).collect();
     assert_eq!(rules, vec!["yaml-invalid"], "{rules:?}");
+}
+
+/// Where a node of a rendered object points: `path:line` relative to `dir`.
+fn at(ws: &drlint::discover::Workspace, dir: &Path, node: &drlint::source::yaml::Node) -> String {
+    let f = ws.db.get(node.span.file);
+    let path = drlint::source::normalize(&f.real_path);
+    let rel = path.strip_prefix(drlint::source::normalize(dir)).unwrap_or(&path).display().to_string();
+    format!("{rel}:{}", f.line_col(node.span.start as usize).line)
+}
+
+#[test]
+fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
+    let dir = crate_root().join("tests/data/gitops/helm");
+    let (ws, rs, repo) = render(&dir);
+    // Argo CD: valueFiles < valuesObject (which replaces `values`) < parameters; the release name
+    // and the destination namespace.
+    let pvc = find(&rs, "PersistentVolumeClaim", "photos-data");
+    assert_eq!(pvc.namespace(), Some("media"));
+    assert_eq!(pvc.renders, vec!["Argo CD Application argocd/media".to_string()]);
+    assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("20Gi"));
+    assert_eq!(pvc.node.str_at(&["spec", "storageClassName"]), Some("fast"));
+    assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("1"));
+    assert_eq!(at(&ws, &dir, pvc.node.at(&["metadata", "name"]).unwrap()), "charts/store/templates/pvc.yaml:4");
+    assert_eq!(at(&ws, &dir, pvc.node.at(&["spec", "accessModes"]).unwrap()), "charts/store/templates/pvc.yaml:9");
+    // Flux: valuesFrom in order (a whole values key, then one value at targetPath), then
+    // spec.values; release `<targetNamespace>-<name>` in the target namespace.
+    let pvc = find(&rs, "PersistentVolumeClaim", "media-store-data");
+    assert_eq!(pvc.namespace(), Some("media"));
+    assert_eq!(pvc.renders, vec!["Flux HelmRelease flux-system/store".to_string()]);
+    assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("7Gi"));
+    assert_eq!(pvc.node.str_at(&["spec", "storageClassName"]), Some("slow"));
+    assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("gold"));
+    // `chartRef` to a HelmChart of this repository, with its valuesFiles (paths in the source).
+    let pvc = find(&rs, "PersistentVolumeClaim", "store2-data");
+    assert_eq!(pvc.namespace(), Some("flux-system"));
+    assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("5Gi"));
+    // Test hooks are not deployed; the chart's Secret is an object like any other.
+    assert!(!rs.iter().any(|r| r.kind() == "Pod"));
+    let secret = find(&rs, "Secret", "photos-auth");
+    let value = secret.node.at(&["stringData", "password"]).unwrap();
+    // `valuesObject` replaces `values` (Argo CD reads one or the other).
+    assert_eq!(value.as_str(), Some("chart-default"));
+    // Its value is never shown: masked where it was written.
+    let shown = ws.db.get(value.span.file).display_text().get(value.span.start as usize..value.span.end as usize).unwrap_or("");
+    assert!(shown.chars().all(|c| c == '*' || c.is_whitespace()), "{shown}");
+    assert!(repo.entrypoints.iter().any(|e| e.label == "Flux HelmRelease flux-system/store" && e.objects == 2), "{:#?}", repo.entrypoints.iter().map(|e| (&e.label, e.objects)).collect::<Vec<_>>());
 }

@@ -308,6 +308,7 @@ fn unknown_params_app(set: &Node, template: &Node) -> Option<Node> {
     let mut body = template.clone();
     let name = body.at(&["metadata", "name"]).cloned();
     body = prune_templated(body)?;
+    mark_pruned_helm_values(template, &mut body);
     // Keep the name as written (with its parameters), so the user recognises the Application.
     if let (Some(name), Some(meta)) = (name, body.get_mut("metadata")) {
         let key = Node { value: yaml::Value::Scalar("name".into(), Style::Plain), span: name.span, tag: None };
@@ -324,6 +325,41 @@ fn unknown_params_app(set: &Node, template: &Node) -> Option<Node> {
     app.insert(key("metadata"), meta);
     app.insert(key("spec"), body.get("spec")?.clone());
     Some(app)
+}
+
+/// The key `unknown_params_app` adds to a source's `helm` block whose values held parameters
+/// (pruned): the chart would render with values drlint does not know.
+pub const HELM_VALUES_UNKNOWN: &str = "x-drlint-values-unknown";
+
+fn mark_pruned_helm_values(template: &Node, body: &mut Node) {
+    let sources = |n: &Node| -> Vec<Option<Node>> {
+        let spec = n.get("spec");
+        let one = spec.and_then(|s| s.get("source")).map(|s| s.get("helm").cloned());
+        let many = spec.and_then(|s| s.get("sources")).into_iter().flat_map(|s| s.items()).map(|s| s.get("helm").cloned());
+        one.into_iter().chain(many).collect()
+    };
+    let before = sources(template);
+    let after = sources(body);
+    let changed: Vec<bool> = before.iter().zip(&after).map(|(b, a)| b.is_some() && b.as_ref().map(Node::to_json) != a.as_ref().map(Node::to_json)).collect();
+    let Some(spec) = body.get_mut("spec") else { return };
+    let mut i = 0;
+    let mark = |source: &mut Node, i: usize| {
+        let (Some(true), Some(helm)) = (changed.get(i).copied(), source.get_mut("helm")) else { return };
+        let span = helm.span;
+        if helm.is_map() {
+            helm.insert(Node::scalar(HELM_VALUES_UNKNOWN, span), Node::scalar("true", span));
+        }
+    };
+    if let Some(source) = spec.get_mut("source") {
+        mark(source, i);
+        i += 1;
+    }
+    if let Some(list) = spec.get_mut("sources").and_then(Node::as_seq_mut) {
+        for source in list {
+            mark(source, i);
+            i += 1;
+        }
+    }
 }
 
 /// `node` without the map entries and list items whose text holds a template action.

@@ -77,17 +77,6 @@ pub fn with_overrides(db: &mut crate::source::SourceDb, dir: &Path, source: &Nod
     out
 }
 
-/// The `name:` a Helm chart's `Chart.yaml` gives it, else its folder's name.
-pub fn chart_name(dir: &Path) -> String {
-    let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.strip_prefix("name:"))
-        .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
-        .filter(|n| !n.is_empty())
-        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_default()
-}
-
 pub fn is_application(node: &Node) -> bool {
     node.str_at(&["kind"]) == Some("Application") && node.str_at(&["apiVersion"]).is_some_and(|a| a.starts_with("argoproj.io/"))
 }

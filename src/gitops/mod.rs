@@ -8,9 +8,12 @@
 
 pub mod applicationset;
 pub mod argo;
+mod argo_helm;
+mod chart_render;
 mod deployed;
 pub mod flux;
 pub mod gotemplate;
+mod helm_release;
 pub mod substitute;
 
 use crate::diag::{Diagnostic, Severity};
@@ -18,6 +21,7 @@ use crate::discover::{FileKind, Workspace};
 use crate::kustomize::{self, LoadRestrictor, RenderOptions, Rendered};
 use crate::model::Resource;
 use crate::rules::gitops::{entrypoint_not_rendered, flux_substitution_unresolved, gitops_path_missing};
+use crate::rules::source::helm_render_incomplete;
 use crate::settings::Settings;
 use crate::source::yaml::{Node, Value};
 use crate::source::{normalize, FileId, SourceDb, Span};
@@ -188,7 +192,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None };
+    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None, helm: chart_render::Cache::default() };
     for w in &written {
         r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
     }
@@ -403,6 +407,12 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
             }
         }
     }
+    // Charts that Flux HelmReleases install from this repository: their objects, deployed (or
+    // not) as the HelmRelease is.
+    let releases = helm_release::render_all(r.db, &mut r.helm, &r.out.resources, &top);
+    r.out.diagnostics.extend(releases.added.diagnostics);
+    r.out.entrypoints.extend(releases.entrypoints);
+    r.out.resources.extend(releases.added.resources);
     let mut live: BTreeSet<FileId> = r.consumed.union(&r.read).copied().collect();
     live.extend(r.out.resources.iter().filter(|res| res.deployed).map(|res| res.file));
     let notes = deployed::notes(r.db, &top, &undeployed_files, &live, has_entries);
@@ -488,6 +498,8 @@ struct Renderer<'a> {
     appsets: Option<applicationset::Context>,
     /// The ApplicationSet whose generated Application `apply_argo` is rendering.
     generated_by: Option<String>,
+    /// Helm charts rendered so far (see `chart_render`).
+    helm: chart_render::Cache,
 }
 
 impl Renderer<'_> {
@@ -714,7 +726,7 @@ impl Renderer<'_> {
             let kind = argo::source_type(&dir, source);
             let not_rendered = match &kind {
                 Err(e) => Some(format!("Argo CD cannot build `{path}`: {e}")),
-                Ok(argo::SourceType::Helm) => Some(format!("`{path}` is a Helm chart (`{}`), which drlint does not render", argo::chart_name(&dir))),
+                Ok(argo::SourceType::Helm) if !chart_render::is_chart(&dir) => Some(format!("`{path}` is built with Helm but has no Chart.yaml, so `helm template` fails")),
                 Ok(argo::SourceType::Plugin) if flux::kustomization_file(&dir).is_none() => Some(format!("`{path}` is built by a config management plugin, which drlint does not run")),
                 Ok(argo::SourceType::Kustomize) if flux::kustomization_file(&dir).is_none() => Some(format!("`{path}` has no kustomization file, so `kustomize build` fails")),
                 _ => None,
@@ -729,6 +741,33 @@ impl Renderer<'_> {
                 // flags (Helm, SOPS): render it as kustomize would, and say so.
                 let plugin = source.str_at(&["plugin", "name"]).unwrap_or("unnamed");
                 self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: `{path}` is built by config management plugin `{plugin}`; drlint renders its kustomization as kustomize would"));
+            }
+            if kind == Ok(argo::SourceType::Helm) {
+                let deploy = argo_helm::release(self.db, app, source, &dir, &root, &label, cluster.clone(), path_node.span);
+                for (span, why) in deploy.notes {
+                    self.note(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, why);
+                }
+                let mut added = chart_render::render(self.db, &mut self.helm, &deploy.release);
+                ep.objects += added.resources.len();
+                if deploy.values_unknown.is_some() {
+                    // Values made of generator parameters drlint does not know (the generator's
+                    // note says so): what the chart renders from its defaults is not what the
+                    // cluster runs. Its objects are checked by file-level rules only, and its
+                    // template notes are moot.
+                    ep.problems.push(format!("the Helm values of `{path}` hold ApplicationSet parameters drlint cannot know; the chart's objects are checked by file-level rules only"));
+                    added.diagnostics.clear();
+                    for res in &mut added.resources {
+                        res.deployed = false;
+                    }
+                }
+                self.out.diagnostics.extend(added.diagnostics);
+                for res in added.resources {
+                    if res.deployed && is_entry(&res.node) {
+                        children.push((res.node.clone(), res.file, res.doc_index));
+                    }
+                    self.out.resources.push(res);
+                }
+                continue;
             }
             if matches!(kind, Ok(argo::SourceType::Kustomize | argo::SourceType::Plugin)) {
                 let kfile = flux::kustomization_file(&dir).unwrap_or_default();

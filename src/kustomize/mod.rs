@@ -29,6 +29,7 @@ mod transform;
 mod vars;
 
 pub use emit::to_yaml;
+pub(crate) use hash::sha256_hex;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::source::yaml::Node;

@@ -55,6 +55,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
             &secrets::secret_plaintext::SecretPlaintext,
             &secrets::secrets_key_backup_missing::SecretsKeyBackupMissing,
             &source::file_unreadable::FileUnreadable,
+            &source::helm_render_incomplete::HelmRenderIncomplete,
             &source::kustomize_build_failed::KustomizeBuildFailed,
             &source::kustomize_unsupported::KustomizeUnsupported,
             &source::suppression_unknown_rule::SuppressionUnknownRule,

@@ -2,6 +2,7 @@
 //! and they are documented, configured and suppressed like any other rule.
 
 pub mod file_unreadable;
+pub mod helm_render_incomplete;
 pub mod kustomize_build_failed;
 pub mod kustomize_unsupported;
 pub mod suppression_unknown_rule;
