@@ -129,8 +129,14 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
 fn head(doc: &str) -> (Option<String>, Option<String>) {
     let parsed = crate::source::yaml::parse(crate::source::FileId(0), doc);
     let Some(root) = parsed.documents.first().and_then(|d| d.root.as_ref()) else {
-        return (None, None);
+        // A document of comments only (`# installs x` before a `---`) is empty to Helm: it reads
+        // as a head with no kind, which is not an error.
+        let broken = parsed.issues.iter().any(|i| i.kind == crate::source::yaml::YamlIssueKind::Invalid);
+        return (if broken { None } else { Some(String::new()) }, None);
     };
+    if root.is_null() {
+        return (Some(String::new()), None);
+    }
     if !root.is_map() {
         return (None, None);
     }
