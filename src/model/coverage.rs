@@ -414,8 +414,8 @@ pub fn rpo_target(index: &Index, targets: &crate::settings::RpoTargets, owner: &
         return Some((*t, format!("rpo.namespaces.{ns} in .drlint.yaml")));
     }
     let annotated = index
-        .of_kind("", "Namespace")
-        .filter(|n| n.cluster == owner.cluster && n.name() == ns)
+        .get(owner.cluster.as_deref(), None, "", "Namespace", ns)
+        .into_iter()
         .find_map(|n| n.annotation(RPO_ANNOTATION).and_then(|a| a.as_text()).and_then(crate::settings::parse_duration));
     if let Some(t) = annotated {
         return Some((t, format!("{RPO_ANNOTATION} on Namespace {ns}")));

@@ -28,7 +28,7 @@ impl Rule for CnpgArchiveOrphaned {
             let Some(retention) = store.node.at(&["spec", "retentionPolicy"]).filter(|n| n.as_text().is_some_and(|s| !s.trim().is_empty())) else { continue };
             let mut readers: Vec<&Resource> = Vec::new();
             let mut archived = false;
-            for c in index.of_kind(cnpg::GROUP, "Cluster").filter(|c| cnpg::same_place(c, store)) {
+            for c in index.of_kind_near(cnpg::GROUP, "Cluster", store) {
                 let cluster = Cluster(c);
                 if cluster.plugins().filter_map(barman_object_name).any(|n| n.as_str() == Some(store.name())) {
                     archived = true;
@@ -71,7 +71,7 @@ fn named_elsewhere(index: &Index, store: &Resource) -> bool {
         .chain(index.of_kind("argoproj.io", "Application"))
         .chain(index.of_kind("argoproj.io", "ApplicationSet"))
         .map(|r| (r, r.spec()))
-        .chain(index.of_kind("", "ConfigMap").filter(|c| c.namespace() == store.namespace()).map(|r| (r, r.node.get("data"))));
+        .chain(index.of_kind_in(&store.cluster, store.namespace(), "", "ConfigMap").map(|r| (r, r.node.get("data"))));
     holders.filter(|(r, _)| r.cluster == store.cluster).any(|(_, values)| holds_value(values, name))
 }
 
