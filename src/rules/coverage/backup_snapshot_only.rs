@@ -9,7 +9,7 @@
 //! `pvc-backup-uncovered`'s (or `cnpg-cluster-no-backup`'s); one with any copy that leaves, or may
 //! leave, the storage is fine; data stated not backed up (`drlint.io/backup: "none: ..."`) too.
 
-use crate::model::coverage::{self, StoreKind};
+use crate::model::coverage::StoreKind;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -25,16 +25,10 @@ impl Rule for BackupSnapshotOnly {
         &META
     }
 
-    fn check_index(&self, index: &Index, cx: &mut Context) {
-        let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
-        let local;
-        let all = match cx.views {
-            Some(v) => v.coverage(),
-            None => {
-                local = coverage::coverage(index, &config);
-                &local[..]
-            }
-        };
+    fn check_index(&self, _index: &Index, cx: &mut Context) {
+        // The engine always provides the run's shared views.
+        let Some(views) = cx.views else { return };
+        let all = views.coverage();
         for c in all {
             if c.stated_none.is_some() {
                 continue;

@@ -26,15 +26,9 @@ impl Rule for PvcBackupUncovered {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
-        let local;
-        let all = match cx.views {
-            Some(v) => v.coverage(),
-            None => {
-                local = coverage::coverage(index, &config);
-                &local[..]
-            }
-        };
+        // The engine always provides the run's shared views.
+        let Some(views) = cx.views else { return };
+        let all = views.coverage();
         for c in all {
             let s = &c.store;
             if s.kind == StoreKind::Cnpg {

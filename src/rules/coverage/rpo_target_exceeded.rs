@@ -24,16 +24,10 @@ impl Rule for RpoTargetExceeded {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let targets = cx.rpo.cloned().unwrap_or_default();
-        let config = cx.settings.map(|s| s.coverage.clone()).unwrap_or_default();
         // A store stated not backed up (`none: <reason>`) has no RPO to keep.
-        let local;
-        let all = match cx.views {
-            Some(v) => v.coverage(),
-            None => {
-                local = coverage::coverage(index, &config);
-                &local[..]
-            }
-        };
+        // The engine always provides the run's shared views.
+        let Some(views) = cx.views else { return };
+        let all = views.coverage();
         for c in all.iter().filter(|c| c.stated_none.is_none()) {
             let Some((target, source)) = coverage::rpo_target(index, &targets, c.store.owner, &c.store.namespace) else { continue };
             let unbounded = |why: String, help: &str, cx: &mut Context| {
