@@ -102,6 +102,7 @@ pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspac
     let (ws, mut repo) = load_and_render(paths, settings);
     let mut index = Index::new(std::mem::take(&mut repo.resources));
     index.bootstrap_charts = model::bootstrap::charts(&ws);
+    index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws);
     (ws, index, repo)
 }
 

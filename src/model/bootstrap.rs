@@ -1,6 +1,8 @@
 //! What a cluster gets before GitOps takes over: the Helm charts a bootstrap helmfile installs
 //! (`releases[].chart`, else the release's name, of any helmfile in the repository, including the
-//! CRD-only helmfiles that template repositories use). Their CRDs exist before the first Flux Kustomization runs.
+//! CRD-only helmfiles that template repositories use), and the CRD files a bootstrap fetches by URL
+//! (k3s `server-manifests` lists in Ansible, Talos `extraManifests`, a `kubectl apply -f https://…`
+//! in a script). Their CRDs exist before the first Flux Kustomization runs.
 
 use crate::discover::{FileKind, Workspace};
 use std::collections::BTreeSet;
@@ -30,4 +32,35 @@ pub fn charts(ws: &Workspace) -> BTreeSet<String> {
 /// `oci://ghcr.io/org/charts/cert-manager` and `jetstack/cert-manager` are `cert-manager`.
 pub fn chart_name(chart: &str) -> &str {
     chart.trim_end_matches('/').rsplit('/').next().unwrap_or(chart)
+}
+
+/// API groups whose CRD files the repository names by URL anywhere in its text (a bootstrap
+/// playbook, machine config or script that applies them before GitOps runs). CRD files are named
+/// `<group>_<plural>.yaml` by controller-gen, which nearly every operator uses, so the name says
+/// the group. Over-counting here only silences `gitops-rebuild-crd-order`: unknown is not an error.
+pub fn crd_groups_by_url(ws: &Workspace) -> BTreeSet<String> {
+    static URL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let url = URL.get_or_init(|| regex::Regex::new(r"https?://[^\s'\x22]*/([a-z0-9-]+(?:\.[a-z0-9-]+)+)_[a-z0-9]+\.ya?ml").expect("valid regex"));
+    let mut out = BTreeSet::new();
+    for (_, file) in ws.db.iter() {
+        if !file.text.contains("://") {
+            continue;
+        }
+        for c in url.captures_iter(&file.text) {
+            out.insert(c[1].to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crd_file_urls_name_their_group() {
+        let re = regex::Regex::new(r"https?://[^\s'\x22]*/([a-z0-9-]+(?:\.[a-z0-9-]+)+)_[a-z0-9]+\.ya?ml").unwrap();
+        let text = "k3s_server_manifests_urls:\n  - url: https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/v0.80.0/example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml\n";
+        let groups: Vec<String> = re.captures_iter(text).map(|c| c[1].to_string()).collect();
+        assert_eq!(groups, ["monitoring.coreos.com"]);
+        assert!(re.captures_iter("https://example.com/charts/values.yaml").next().is_none());
+    }
 }

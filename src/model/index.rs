@@ -30,6 +30,8 @@ pub struct Index {
     by_ref: HashMap<ObjectRef, Vec<usize>>,
     /// Charts a bootstrap helmfile installs before GitOps runs (`model::bootstrap`).
     pub bootstrap_charts: std::collections::BTreeSet<String>,
+    /// API groups whose CRD files a bootstrap applies by URL (`model::bootstrap`).
+    pub bootstrap_crd_groups: std::collections::BTreeSet<String>,
 }
 
 fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: usize) {
@@ -52,6 +54,7 @@ impl Index {
             by_label: HashMap::new(),
             by_ref: HashMap::new(),
             bootstrap_charts: Default::default(),
+            bootstrap_crd_groups: Default::default(),
         };
         for (i, r) in resources.iter().enumerate() {
             let (cluster, ns, kind, name) = key_of(r);

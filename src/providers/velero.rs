@@ -108,6 +108,8 @@ pub struct Prepared<'a> {
     any_namespace: std::collections::HashMap<Option<String>, Vec<usize>>,
     /// (cluster, setting) -> the server default, computed once per cluster.
     server: std::sync::Mutex<std::collections::HashMap<(Option<String>, &'static str), bool>>,
+    /// (cluster, namespace) -> `fs_opt_in_by_values`.
+    opt_in: std::sync::Mutex<std::collections::HashMap<(Option<String>, String), bool>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -125,7 +127,7 @@ impl<'a> Prepared<'a> {
                 }
             }
         }
-        Prepared { schedules, by_namespace, any_namespace, server: Default::default() }
+        Prepared { schedules, by_namespace, any_namespace, server: Default::default(), opt_in: Default::default() }
     }
 
     /// The Schedules of a cluster whose namespace filter may include `namespace`, in index order.
@@ -145,6 +147,21 @@ impl<'a> Prepared<'a> {
     /// `server_move_data_default`, computed once per cluster.
     pub fn server_move_data(&self, index: &Index, cluster: &Option<String>) -> bool {
         self.server_setting(cluster, "move-data", || server_move_data_default(index, cluster))
+    }
+
+    /// Whether a HelmRelease or Argo CD Application deployed in this namespace writes Velero's
+    /// file-system backup opt-in annotation into its chart values (pod annotations drlint cannot
+    /// render). Computed once per (cluster, namespace).
+    pub fn fs_opt_in_by_values(&self, index: &Index, cluster: &Option<String>, namespace: &str) -> bool {
+        let mut memo = self.opt_in.lock().unwrap_or_else(|e| e.into_inner());
+        *memo.entry((cluster.clone(), namespace.to_string())).or_insert_with(|| {
+            let says = |r: &Resource| r.spec().is_some_and(|s| s.walk().into_iter().any(|n| n.as_str() == Some(workloads::FS_BACKUP_ANNOTATION)));
+            let deploys_here = |r: &Resource| {
+                let target = r.node.str_at(&["spec", "targetNamespace"]).or(r.node.str_at(&["spec", "destination", "namespace"]));
+                target.or(r.namespace()) == Some(namespace)
+            };
+            index.of_kind("helm.toolkit.fluxcd.io", "HelmRelease").chain(index.of_kind("argoproj.io", "Application")).filter(|r| &r.cluster == cluster && deploys_here(r)).any(says)
+        })
     }
 
     fn server_setting(&self, cluster: &Option<String>, what: &'static str, compute: impl FnOnce() -> bool) -> bool {
@@ -241,6 +258,13 @@ impl Provider for Velero {
                 continue;
             }
             let fs = store.claims.iter().any(fs_of);
+            // A PVC no pod in the repository mounts is usually mounted by a pod drlint cannot see
+            // (a remote chart's): with file-system backup the default, or opted into through a
+            // chart's values, that pod's volume may well be backed up by file: where the copy
+            // goes is then unknown, not "snapshots only".
+            let unseen_pods = pods_in
+                && store.claims.iter().any(|cl| cl.mounts.is_empty())
+                && (default_fs || prepared.fs_opt_in_by_values(cx.index, &store.owner.cluster, &store.namespace));
             let move_data = scope.spec.and_then(|sp| sp.get("snapshotMoveData")).and_then(Node::as_bool).unwrap_or(server_move_data);
             let mut c = Cover::new(self.name(), s, format!("Velero Schedule {} ({})", s.name(), if fs { "file-system backup" } else { "volume snapshots" }));
             if let Some(node) = sched.schedule() {
@@ -254,6 +278,8 @@ impl Provider for Velero {
             // Without a data mover the CSI snapshot stays where the volume's driver keeps it.
             c.location = if fs || move_data {
                 Location::OffStorage
+            } else if unseen_pods {
+                Location::Unknown
             } else {
                 match super::csi::snapshot(cx, store, None, super::csi::Pick::Label(CSI_CLASS_LABEL)).location {
                     Location::SameStorage(w) => {

@@ -134,7 +134,7 @@ impl Rule for GitopsRebuildCrdOrder {
                     }
                 }
                 let Some(installer) = inside.first() else { continue };
-                if outside || index.bootstrap_charts.iter().any(|c| chart_installs(c, group)) {
+                if outside || index.bootstrap_charts.iter().any(|c| chart_installs(c, group)) || index.bootstrap_crd_groups.contains(group) {
                     continue;
                 }
                 let where_ = if unit.objects.iter().any(|o| std::ptr::eq(*o, *installer)) { "in the same Kustomization" } else { "in a Kustomization this one creates" };
