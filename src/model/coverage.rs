@@ -240,6 +240,18 @@ impl Coverage<'_> {
     }
 }
 
+/// The word in a store's name that says it holds nothing worth restoring (`cache`, `tmp`, `temp`,
+/// `scratch`, as the whole name or its last `-`/`_`/`.` part: `seerr-cache`, `build_tmp`). Such
+/// volumes are rebuilt by their application; rules report them as notes, not warnings, since the
+/// owner most likely decided already (say so with `drlint.io/backup: "none: <reason>"`).
+pub fn disposable_by_name(store: &Store) -> Option<&'static str> {
+    if store.kind == StoreKind::Cnpg {
+        return None;
+    }
+    let last = store.name.rsplit(['-', '_', '.']).next().unwrap_or(&store.name).to_ascii_lowercase();
+    ["cache", "tmp", "temp", "scratch"].into_iter().find(|w| *w == last)
+}
+
 /// `none` followed by a reason (`none: scratch data`, `none -- cache`, `none (rebuilt from git)`).
 fn none_reason(text: &str) -> Option<Option<&str>> {
     let t = text.trim();

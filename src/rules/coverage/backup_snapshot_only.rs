@@ -9,7 +9,7 @@
 //! `pvc-backup-uncovered`'s (or `cnpg-cluster-no-backup`'s); one with any copy that leaves, or may
 //! leave, the storage is fine; data stated not backed up (`drlint.io/backup: "none: ..."`) too.
 
-use crate::model::coverage::StoreKind;
+use crate::model::coverage::{self, StoreKind};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -51,9 +51,13 @@ impl Rule for BackupSnapshotOnly {
             } else {
                 "add a copy that leaves the storage: a Longhorn `backup` RecurringJob (to a backup target), Velero `snapshotMoveData: true` or file-system backup, a K10 `export` action, a VolSync/kopiur/K8up repository; or, if losing it with the storage is acceptable, say so: `drlint.io/backup: \"none: <reason>\"`"
             };
+            let disposable = coverage::disposable_by_name(s);
             let d = cx
-                .report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}){excluded}: a lost disk, node or pool takes the data and every snapshot with it", s.display(), what.join("; ")))
+                .report_on(s.owner, s.span, format!("{}{names} is backed up only by snapshots on its own storage ({}){excluded}: a lost disk, node or pool takes the data and every snapshot with it{}", s.display(), what.join("; "), disposable.map(|w| format!("; its name says `{w}`, so it is probably rebuilt by its application")).unwrap_or_default()))
                 .help(help);
+            if disposable.is_some() {
+                d.severity = crate::diag::Severity::Note;
+            }
             for (cover, _) in &snapshots {
                 if std::ptr::eq(cover.object, s.owner) {
                     // CNPG: point at the `volumeSnapshot` configuration of the Cluster.

@@ -69,8 +69,7 @@ impl Rule for PvcBackupUncovered {
             };
             // A backup job in the namespace (a dump to object storage) may be what covers it.
             let jobs: Vec<&str> = index
-                .of_kind("batch", "CronJob")
-                .filter(|j| j.cluster == s.owner.cluster && j.namespace() == Some(s.namespace.as_str()))
+                .of_kind_in(&s.owner.cluster, Some(s.namespace.as_str()), "batch", "CronJob")
                 .filter(|j| ["backup", "dump"].iter().any(|w| j.name().to_ascii_lowercase().contains(w)))
                 .map(|j| j.name())
                 .collect();
@@ -78,7 +77,15 @@ impl Rule for PvcBackupUncovered {
                 Some(j) => format!("if CronJob `{j}` backs it up, say so: `drlint.io/backup: \"CronJob {j}\"`; otherwise {help}"),
                 None => help,
             };
+            let disposable = coverage::disposable_by_name(s);
+            let msg = match disposable {
+                Some(w) => format!("{msg}; its name says `{w}`, so it is probably rebuilt by its application"),
+                None => msg,
+            };
             let d = cx.report_on(s.owner, s.span, msg).help(help);
+            if disposable.is_some() {
+                d.severity = crate::diag::Severity::Note;
+            }
             for (_, r, _, span) in &c.broken {
                 if let Some(span) = span {
                     d.label(*span, format!("{} `{}`", r.kind(), r.name()));
