@@ -39,7 +39,7 @@ const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
 /// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
 pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
-    let views = Views::new(index, &settings.coverage);
+    let views = Views::new(index, settings);
     // `SourceDb` caches parses behind `Rc` and is not shared across threads; its files are.
     let texts: Vec<(FileId, &SourceFile)> = texts.iter().map(|&f| (f, db.get(f))).collect();
     let enabled: Vec<&dyn Rule> = rules::all().iter().copied().filter(|r| !r.meta().engine && settings.is_enabled(r.meta().id)).collect();

@@ -1,19 +1,22 @@
-//! Typed views of the index that several rules read (data stores, their coverage): built once
+//! Typed views of the index that several rules read (data stores, their coverage, the schema set
+//! with the repository's CRDs converted): built once
 //! per run, on first use, and shared by every rule, including rules running on other threads.
 //! Building them per rule, or worse per object, is what made a run quadratic.
 
 use super::coverage::{self, Coverage, Store};
 use super::velero::{is_pattern, Scope};
 use super::Index;
-use crate::settings::coverage::CoverageSettings;
+use crate::schema::SchemaSet;
+use crate::settings::Settings;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub struct Views<'a> {
     pub index: &'a Index,
-    config: &'a CoverageSettings,
+    settings: &'a Settings,
     stores: OnceLock<Stores<'a>>,
     coverage: OnceLock<Vec<Coverage<'a>>>,
+    schemas: OnceLock<SchemaSet>,
 }
 
 /// Every data store, with a lookup by cluster and namespace.
@@ -49,9 +52,8 @@ impl<'a> Stores<'a> {
 }
 
 impl<'a> Views<'a> {
-    /// `config`: the `coverage:` settings of the run.
-    pub fn new(index: &'a Index, config: &'a CoverageSettings) -> Views<'a> {
-        Views { index, config, stores: OnceLock::new(), coverage: OnceLock::new() }
+    pub fn new(index: &'a Index, settings: &'a Settings) -> Views<'a> {
+        Views { index, settings, stores: OnceLock::new(), coverage: OnceLock::new(), schemas: OnceLock::new() }
     }
 
     pub fn stores(&self) -> &Stores<'a> {
@@ -60,6 +62,11 @@ impl<'a> Views<'a> {
 
     /// Coverage of every store, as `coverage::coverage` computes it.
     pub fn coverage(&self) -> &[Coverage<'a>] {
-        self.coverage.get_or_init(|| coverage::coverage(self.index, self.config))
+        self.coverage.get_or_init(|| coverage::coverage(self.index, &self.settings.coverage))
+    }
+
+    /// The bundled schemas plus the repository's CRDs and `schema.crd-dirs`, for every schema rule.
+    pub fn schemas(&self) -> &SchemaSet {
+        self.schemas.get_or_init(|| SchemaSet::for_index(self.index, Some(&self.settings.schema)))
     }
 }

@@ -87,6 +87,8 @@ pub struct SchemaSet {
     version: &'static str,
     repo: HashMap<String, Arc<Value>>,
     compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
+    /// Whether a kind's schema carries CEL rules (a walk of the whole schema): once per kind.
+    with_rules: Mutex<HashMap<String, bool>>,
 }
 
 impl SchemaSet {
@@ -109,12 +111,12 @@ impl SchemaSet {
                 repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| (k, Arc::new(v))));
             }
         }
-        SchemaSet { version, repo, compiled: Mutex::new(HashMap::new()) }
+        SchemaSet { version, repo, compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
     }
 
     /// Only the bundled schemas (of the newest bundled Kubernetes version).
     pub fn bundled() -> SchemaSet {
-        SchemaSet { version: KUBERNETES_VERSION, repo: HashMap::new(), compiled: Mutex::new(HashMap::new()) }
+        SchemaSet { version: KUBERNETES_VERSION, repo: HashMap::new(), compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
     }
 
     fn has(&self, key: &str) -> bool {
@@ -182,14 +184,15 @@ impl SchemaSet {
             let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
             bundle(self.version).defs.get("$defs")?.get(name)
         };
-        Some(validate::check(&validator, &root, &resolve, object))
+        let cel = *self.with_rules.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert_with(|| validations::has_rules(&root));
+        Some(validate::check(&validator, &root, &resolve, object, cel))
     }
 }
 
 /// Validate one object against a user's JSON Schema (a config policy's `schema:`): findings at
 /// the key or value, worded as `schema-violation`'s.
 pub fn check_with(validator: &Validator, schema: &Value, object: &Resource) -> Vec<Violation> {
-    validate::check(validator, schema, &|_| None, object)
+    validate::check(validator, schema, &|_| None, object, validations::has_rules(schema))
 }
 
 fn key(api_version: &str, kind: &str) -> String {

@@ -34,17 +34,15 @@ pub fn is_evaluable(rule: &Value) -> bool {
     !is_transition(rule) && rule.get("rule").and_then(Value::as_str).and_then(compiled).is_some_and(|e| cel::supported(&e))
 }
 
-/// Every failing rule of `root` (a converted CRD schema) on `instance`.
+/// Every failing rule of `root` (a converted CRD schema) on `instance`. Callers skip schemas
+/// without rules (`has_rules`, asked once per kind).
 pub(super) fn check(root: &Value, instance: &Value, object: &Resource, out: &mut BTreeSet<Violation>) {
-    if !has_rules(root) {
-        return;
-    }
     let instance = defaulted(root, instance);
     walk(root, &instance, &mut Vec::new(), object, out);
 }
 
 /// Whether any node of the schema carries rules (most kinds have none: skip the walk).
-fn has_rules(schema: &Value) -> bool {
+pub(super) fn has_rules(schema: &Value) -> bool {
     match schema {
         Value::Object(m) => m.contains_key("x-kubernetes-validations") || m.values().any(has_rules),
         Value::Array(items) => items.iter().any(has_rules),

@@ -8,7 +8,7 @@
 
 use crate::model::{Index, Resource};
 use crate::rules::{Context, Rule};
-use crate::schema::{self, Lookup, SchemaSet};
+use crate::schema::{self, Lookup};
 use std::collections::BTreeMap;
 
 crate::declare_rule!(
@@ -32,7 +32,9 @@ impl Rule for SchemaUnknownKind {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let schemas = SchemaSet::for_index(index, cx.settings.map(|s| &s.schema));
+        // The engine always provides the run's shared views.
+        let Some(views) = cx.views else { return };
+        let schemas = views.schemas();
         // The first object of each (apiVersion, kind), with its place in index order.
         let mut first: BTreeMap<(String, String), (usize, &Resource)> = BTreeMap::new();
         for (i, object) in index.resources.iter().enumerate().filter(|(_, o)| schema::validated(o)) {

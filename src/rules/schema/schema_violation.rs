@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
-use crate::schema::{self, SchemaSet};
+use crate::schema;
 
 crate::declare_rule!(
     SchemaViolation,
@@ -21,7 +21,9 @@ impl Rule for SchemaViolation {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let schemas = SchemaSet::for_index(index, cx.settings.map(|s| &s.schema));
+        // The engine always provides the run's shared views.
+        let Some(views) = cx.views else { return };
+        let schemas = views.schemas();
         // Objects are validated on every core; findings are reported in index order.
         let objects: Vec<&crate::model::Resource> = index.resources.iter().filter(|o| schema::validated(o)).collect();
         let results: Vec<Option<Vec<schema::Violation>>> = objects.par_iter().map(|o| schemas.validate(o)).collect();
