@@ -787,7 +787,8 @@ impl Expander<'_> {
         }
     }
 
-    /// Every string scalar (not keys) of `node`, rendered.
+    /// Every string scalar of `node` rendered, map keys too: Argo CD templates the keys of the
+    /// Application's map fields (labels, annotations, Helm `valuesObject`) as it does values.
     fn render_node(&self, node: &Node, params: &Params) -> Result<Node, String> {
         let dot = self.dot(params);
         let mut out = node.clone();
@@ -802,7 +803,7 @@ impl Expander<'_> {
             }
             match &mut n.value {
                 yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
-                yaml::Value::Map(entries) => stack.extend(entries.iter_mut().map(|(_, v)| v)),
+                yaml::Value::Map(entries) => stack.extend(entries.iter_mut().flat_map(|(k, v)| [k, v])),
                 yaml::Value::Scalar(..) => {}
             }
         }
@@ -1040,6 +1041,18 @@ mod tests {
         let re = pathspec_regex("cluster-config/**/config.json").unwrap();
         assert!(re.is_match("cluster-config/eu/prod/config.json"));
         assert!(pathspec_regex("apps").unwrap().is_match("apps/x.yaml"));
+    }
+
+    #[test]
+    fn go_templates_render_keys_with_argo_functions() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s, namespace: argocd}\nspec:\n  goTemplate: true\n  goTemplateOptions: [\"missingkey=error\"]\n  generators:\n  - list:\n      elements:\n      - {name: My.App, n: 1000000}\n  template:\n    metadata:\n      name: '{{ slugify .name }}'\n      labels:\n        '{{ normalize .name }}': 'x{{ .n }}'\n    spec: {project: default}\n";
+        let root = yaml::parse(FileId(0), text).documents.into_iter().next().and_then(|d| d.root).unwrap();
+        let ex = expand(&root, Path::new("appsets/s.yaml"), &mut Context::default());
+        assert!(ex.notes.is_empty(), "{:?}", ex.notes);
+        let app = &ex.apps[0].0;
+        assert_eq!(app.str_at(&["metadata", "name"]), Some("my-app"));
+        // A number from the element is a float64, printed as Go prints one.
+        assert_eq!(app.str_at(&["metadata", "labels", "my.app"]), Some("x1e+06"));
     }
 
     #[test]
