@@ -15,14 +15,13 @@
 //! expanded: the caller gets a reason for each, never an error.
 
 use crate::helm::funcs::argo::normalize;
+use crate::helm::funcs::lists::merge_into;
 use crate::helm::template::{self, Config, has_action};
 use crate::helm::value::{Map, Value};
 use crate::source::yaml::{self, Node, Style};
 use crate::source::{FileId, Span};
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 pub fn is_applicationset(node: &Node) -> bool {
     node.str_at(&["kind"]) == Some("ApplicationSet") && node.str_at(&["apiVersion"]).is_some_and(|a| a.starts_with("argoproj.io/"))
@@ -744,26 +743,23 @@ impl Expander<'_> {
         Ok(base)
     }
 
-    /// Parameters of two generators as one set. A matrix (`matrix`) keeps `a`'s values with
-    /// goTemplate (filling in what `a` lacks) and refuses a flat key with two values; a merge lets
-    /// `b` override.
+    /// Parameters of two generators as one set. With goTemplate Argo CD merges them with mergo
+    /// (nested maps key by key): a matrix (`matrix`) keeps `a`'s values and fills in what `a`
+    /// lacks, a merge lets `b`'s non-empty values override. Flat (fasttemplate) keys: a matrix
+    /// refuses a key with two values, a merge lets `b` override.
     fn combine(&self, a: &Params, b: Params, matrix: bool) -> Result<Params, Stop> {
+        if self.go {
+            // A copy: `a` is combined with every set of the next generator.
+            let mut out: Params = a.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect();
+            merge_into(&mut out, &b, !matrix);
+            return Ok(out);
+        }
         let mut out = a.clone();
         for (k, v) in b {
-            match out.get_mut(&k) {
-                Some(Value::Dict(old)) if self.go => {
-                    if let Value::Dict(new) = &v {
-                        let mut merged = old.borrow().clone();
-                        deep_merge(&mut merged, &new.borrow(), !matrix);
-                        *old = Rc::new(RefCell::new(merged));
-                    } else if !matrix {
-                        out.insert(k, v);
-                    }
-                }
-                Some(old) if matrix && !self.go && *old != v => {
+            match out.get(&k) {
+                Some(old) if matrix && *old != v => {
                     return Err(Stop::Failed(format!("found duplicate key {k} with different value, a: {} ,b: {}", old.text(), v.text())));
                 }
-                Some(old) if matrix && old.truthy() => {}
                 _ => {
                     out.insert(k, v);
                 }
@@ -857,24 +853,6 @@ fn flatten(prefix: &str, v: &Value, out: &mut Params) {
         }
         other => {
             out.insert(prefix.to_string(), Value::Str(other.text()));
-        }
-    }
-}
-
-/// `from` merged into `into`, maps key by key; with `overwrite` false a value `into` already has
-/// (not empty) is kept, as mergo does without `WithOverride`.
-fn deep_merge(into: &mut Map, from: &Map, overwrite: bool) {
-    for (k, v) in from {
-        match (into.get_mut(k), v) {
-            (Some(Value::Dict(a)), Value::Dict(b)) => {
-                let mut merged = a.borrow().clone();
-                deep_merge(&mut merged, &b.borrow(), overwrite);
-                *a = Rc::new(RefCell::new(merged));
-            }
-            (Some(old), _) if !overwrite && old.truthy() => {}
-            (_, v) => {
-                into.insert(k.clone(), v.clone());
-            }
         }
     }
 }
@@ -1053,6 +1031,16 @@ mod tests {
         assert_eq!(app.str_at(&["metadata", "name"]), Some("my-app"));
         // A number from the element is a float64, printed as Go prints one.
         assert_eq!(app.str_at(&["metadata", "labels", "my.app"]), Some("x1e+06"));
+    }
+
+    #[test]
+    fn go_merge_overrides_with_non_empty_values_only() {
+        let text = "kind: ApplicationSet\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: s}\nspec:\n  goTemplate: true\n  generators:\n  - merge:\n      mergeKeys: [name]\n      generators:\n      - list: {elements: [{name: a, ns: base, extra: {x: '1', y: '2'}}]}\n      - list: {elements: [{name: a, ns: '', extra: {y: '3'}}]}\n  template:\n    metadata: {name: '{{ .name }}'}\n    spec: {project: default, destination: {namespace: '{{ .ns }}-{{ .extra.x }}{{ .extra.y }}'}}\n";
+        let root = yaml::parse(FileId(0), text).documents.into_iter().next().and_then(|d| d.root).unwrap();
+        let ex = expand(&root, Path::new("s.yaml"), &mut Context::default());
+        assert!(ex.notes.is_empty(), "{:?}", ex.notes);
+        // mergo.WithOverride: an empty value does not override; nested maps merge key by key.
+        assert_eq!(ex.apps[0].0.str_at(&["spec", "destination", "namespace"]), Some("base-13"));
     }
 
     #[test]
