@@ -1021,12 +1021,18 @@ mod tests {
         assert!(pathspec_regex("apps").unwrap().is_match("apps/x.yaml"));
     }
 
-    #[test]
-    fn go_templates_render_keys_with_argo_functions() {
-        let text = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s, namespace: argocd}\nspec:\n  goTemplate: true\n  goTemplateOptions: [\"missingkey=error\"]\n  generators:\n  - list:\n      elements:\n      - {name: My.App, n: 1000000}\n  template:\n    metadata:\n      name: '{{ slugify .name }}'\n      labels:\n        '{{ normalize .name }}': 'x{{ .n }}'\n    spec: {project: default}\n";
+    /// The one ApplicationSet in `text`, expanded with no repository around it.
+    fn expand_text(text: &str) -> Expansion {
         let root = yaml::parse(FileId(0), text).documents.into_iter().next().and_then(|d| d.root).unwrap();
         let ex = expand(&root, Path::new("appsets/s.yaml"), &mut Context::default());
         assert!(ex.notes.is_empty(), "{:?}", ex.notes);
+        ex
+    }
+
+    #[test]
+    fn go_templates_render_keys_with_argo_functions() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s, namespace: argocd}\nspec:\n  goTemplate: true\n  goTemplateOptions: [\"missingkey=error\"]\n  generators:\n  - list:\n      elements:\n      - {name: My.App, n: 1000000}\n  template:\n    metadata:\n      name: '{{ slugify .name }}'\n      labels:\n        '{{ normalize .name }}': 'x{{ .n }}'\n    spec: {project: default}\n";
+        let ex = expand_text(text);
         let app = &ex.apps[0].0;
         assert_eq!(app.str_at(&["metadata", "name"]), Some("my-app"));
         // A number from the element is a float64, printed as Go prints one.
@@ -1036,9 +1042,7 @@ mod tests {
     #[test]
     fn go_merge_overrides_with_non_empty_values_only() {
         let text = "kind: ApplicationSet\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: s}\nspec:\n  goTemplate: true\n  generators:\n  - merge:\n      mergeKeys: [name]\n      generators:\n      - list: {elements: [{name: a, ns: base, extra: {x: '1', y: '2'}}]}\n      - list: {elements: [{name: a, ns: '', extra: {y: '3'}}]}\n  template:\n    metadata: {name: '{{ .name }}'}\n    spec: {project: default, destination: {namespace: '{{ .ns }}-{{ .extra.x }}{{ .extra.y }}'}}\n";
-        let root = yaml::parse(FileId(0), text).documents.into_iter().next().and_then(|d| d.root).unwrap();
-        let ex = expand(&root, Path::new("s.yaml"), &mut Context::default());
-        assert!(ex.notes.is_empty(), "{:?}", ex.notes);
+        let ex = expand_text(text);
         // mergo.WithOverride: an empty value does not override; nested maps merge key by key.
         assert_eq!(ex.apps[0].0.str_at(&["spec", "destination", "namespace"]), Some("base-13"));
     }
