@@ -12,7 +12,6 @@ mod argo_helm;
 mod chart_render;
 mod deployed;
 pub mod flux;
-pub mod gotemplate;
 mod helm_release;
 pub mod substitute;
 
