@@ -132,6 +132,7 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
     }
+    parse_ahead(&mut ws.db, &files);
     for (path, kind) in files {
         if kind == FileKind::Text {
             // Unreadable text is not a finding: these files are only searched for commands.
@@ -198,6 +199,27 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
         }
     }
     ws
+}
+
+/// Read every file in walk order (file ids as the loop below would give them), then parse the
+/// YAML ones on all cores: parsing is most of reading a repository, and each file's parse is
+/// independent. The loop then finds each parse cached. A file that cannot be read is left to the
+/// loop, which reports it.
+fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
+    use rayon::prelude::*;
+    let mut yaml: Vec<FileId> = Vec::new();
+    for (path, kind) in files.iter().filter(|(p, _)| p.as_os_str() != "-") {
+        if let Ok(id) = db.load_text(path) {
+            if *kind != FileKind::Text {
+                yaml.push(id);
+            }
+        }
+    }
+    let texts: Vec<(FileId, &str)> = yaml.iter().map(|&id| (id, db.get(id).text.as_str())).collect();
+    let parsed: Vec<(FileId, ParsedFile)> = texts.par_iter().map(|&(id, text)| (id, crate::source::yaml::parse(id, text))).collect();
+    for (id, p) in parsed {
+        db.set_parsed(id, p);
+    }
 }
 
 /// `drlint check -`: stdin as one manifest file, shown as `<stdin>`.

@@ -111,8 +111,9 @@ pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspac
     let (ws, mut repo) = load_and_render(paths, settings);
     let phase = timings::start("index");
     let mut index = Index::new(std::mem::take(&mut repo.resources));
-    index.bootstrap_charts = model::bootstrap::charts(&ws);
-    index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws);
+    let repo_of = |p: &std::path::Path| repo.repo_of(p);
+    index.bootstrap_charts = model::bootstrap::charts(&ws, &repo_of);
+    index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws, &repo_of);
     phase.done();
     (ws, index, repo)
 }

@@ -83,3 +83,28 @@ fn kubernetes_version_picks_a_bundled_version_and_refuses_others() {
     assert_eq!(s.schema.kubernetes_version, Some("1.37.0"));
     let _ = crate_root();
 }
+
+/// A check of a folder of two repositories validates each one's objects with its own CRDs: a
+/// Widget CRD in one does not judge the other's Widgets (which have no CRD there: a note).
+#[test]
+fn each_repository_of_a_run_is_validated_with_its_own_crds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let flux = |path: &str| {
+        format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n")
+    };
+    let widget = "apiVersion: example.org/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: default\nspec:\n  size: big\n";
+    write(root, "one/clusters/main/apps.yaml", &flux("./apps"));
+    write(root, "one/apps/kustomization.yaml", "resources: [crd.yaml, widget.yaml]\n");
+    write(root, "one/apps/crd.yaml", &crd("example.org", "Widget", "size"));
+    write(root, "one/apps/widget.yaml", widget);
+    write(root, "two/clusters/main/apps.yaml", &flux("./apps"));
+    write(root, "two/apps/kustomization.yaml", "resources: [widget.yaml]\n");
+    write(root, "two/apps/widget.yaml", widget);
+    let out = drlint(&["check", "--format", "gcc", "."], root);
+    let t = text(&out);
+    let violations: Vec<&str> = t.lines().filter(|l| l.contains("[schema-violation]")).collect();
+    assert_eq!(violations.len(), 1, "{t}");
+    assert!(violations[0].starts_with("one/apps/widget.yaml:"), "{t}");
+    assert!(t.lines().any(|l| l.starts_with("two/apps/widget.yaml:") && l.contains("[schema-unknown-kind]")), "{t}");
+}

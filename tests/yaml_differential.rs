@@ -17,7 +17,7 @@ use drlint::kustomize::{render, to_yaml, LoadRestrictor, RenderOptions};
 use drlint::source::yaml::parse;
 use drlint::source::{FileId, SourceDb};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 

@@ -52,6 +52,17 @@ pub struct RepoRender {
     /// scalar points at the entry's value (where the value is written and fixed); this maps that
     /// span to the places that wrote `${VAR}`.
     pub substituted: BTreeMap<Span, BTreeSet<Span>>,
+    /// When one check covers several repositories: each one's root folder and name (as
+    /// `Resource::repo` gives it).
+    pub repos: Vec<(PathBuf, String)>,
+}
+
+impl RepoRender {
+    /// The repository a file belongs to (`None` when the check covers one repository).
+    pub fn repo_of(&self, path: &Path) -> Option<String> {
+        let path = normalize(path);
+        self.repos.iter().filter(|(root, _)| path.starts_with(root)).max_by_key(|(root, _)| root.components().count()).map(|(_, name)| name.clone())
+    }
 }
 
 /// An object as written, with where it was read (borrowed from the parsed file: a repository's
@@ -337,7 +348,13 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
                 continue;
             }
             for folder in deployed::appset_folders(&w.node) {
-                let dir = if folder.trim_start_matches("./").is_empty() { Some(normalize(&top)) } else { resolve_root(r.db, w.file, &folder, &top).map(|(_, d)| d) };
+                // The repository's root: in a check of several repositories, the one holding the
+                // ApplicationSet, not the folder above them all.
+                let own_root = || {
+                    let path = normalize(&r.db.get(w.file).real_path);
+                    repo_roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).cloned().unwrap_or_else(|| normalize(&top))
+                };
+                let dir = if folder.trim_start_matches("./").is_empty() { Some(own_root()) } else { resolve_root(r.db, w.file, &folder, &top).map(|(_, d)| d) };
                 unknown.extend(dir);
             }
         }
@@ -433,17 +450,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
 
     // Several repositories in one check (a folder of checkouts): scope every object to its own.
     let repos: Vec<PathBuf> = repo_roots.into_iter().filter(|p| *p != normalize(&top)).collect();
+    r.out.repos = repos.iter().map(|root| (root.clone(), root.strip_prefix(normalize(&top)).unwrap_or(root).to_string_lossy().replace('\\', "/"))).collect();
     if !repos.is_empty() {
-        for res in &mut r.out.resources {
-            let path = normalize(&r.db.get(res.file).real_path);
-            let Some(repo) = repos.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()) else { continue };
-            let name = repo.strip_prefix(normalize(&top)).unwrap_or(repo).to_string_lossy().replace('\\', "/");
+        let mut resources = std::mem::take(&mut r.out.resources);
+        for res in &mut resources {
+            let Some(name) = r.out.repo_of(&r.db.get(res.file).real_path) else { continue };
             res.cluster = Some(match &res.cluster {
                 Some(c) => format!("{name}/{c}"),
                 None => name.clone(),
             });
             res.repo = Some(name);
         }
+        r.out.resources = resources;
     }
     r.out
 }

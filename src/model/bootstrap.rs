@@ -7,10 +7,15 @@
 use crate::discover::{FileKind, Workspace};
 use std::collections::BTreeSet;
 
+/// What one repository's bootstrap installs: (repository, name), the repository as
+/// `Resource::repo` gives it (`None` when a check covers one repository).
+pub type PerRepo = BTreeSet<(Option<String>, String)>;
+
 /// Chart names (the last path segment of `repo/chart` or `oci://…/chart`) that a helmfile installs.
-pub fn charts(ws: &Workspace) -> BTreeSet<String> {
+pub fn charts(ws: &Workspace, repo_of: &dyn Fn(&std::path::Path) -> Option<String>) -> PerRepo {
     let mut out = BTreeSet::new();
     for f in ws.files.iter().filter(|f| f.kind == FileKind::Manifest) {
+        let repo = repo_of(&ws.db.get(f.id).real_path);
         for doc in &f.parsed.documents {
             let Some(root) = &doc.root else { continue };
             if root.get("kind").is_some() {
@@ -20,8 +25,8 @@ pub fn charts(ws: &Workspace) -> BTreeSet<String> {
                 // A chart given by a template (`{{ … }}`, or inherited from `templates:`) is known
                 // only by the release's name, which names the chart in practice.
                 match release.str_at(&["chart"]).filter(|c| !c.contains("{{")) {
-                    Some(chart) => out.insert(chart_name(chart).to_string()),
-                    None => release.str_at(&["name"]).is_some_and(|n| out.insert(n.to_string())),
+                    Some(chart) => out.insert((repo.clone(), chart_name(chart).to_string())),
+                    None => release.str_at(&["name"]).is_some_and(|n| out.insert((repo.clone(), n.to_string()))),
                 };
             }
         }
@@ -38,7 +43,7 @@ pub fn chart_name(chart: &str) -> &str {
 /// playbook, machine config or script that applies them before GitOps runs). CRD files are named
 /// `<group>_<plural>.yaml` by controller-gen, which nearly every operator uses, so the name says
 /// the group. Over-counting here only silences `gitops-rebuild-crd-order`: unknown is not an error.
-pub fn crd_groups_by_url(ws: &Workspace) -> BTreeSet<String> {
+pub fn crd_groups_by_url(ws: &Workspace, repo_of: &dyn Fn(&std::path::Path) -> Option<String>) -> PerRepo {
     static URL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let url = URL.get_or_init(|| regex::Regex::new(r"https?://[^\s'\x22]*/([a-z0-9-]+(?:\.[a-z0-9-]+)+)_[a-z0-9]+\.ya?ml").expect("valid regex"));
     let mut out = BTreeSet::new();
@@ -46,8 +51,9 @@ pub fn crd_groups_by_url(ws: &Workspace) -> BTreeSet<String> {
         if !file.text.contains("://") {
             continue;
         }
+        let repo = repo_of(&file.real_path);
         for c in url.captures_iter(&file.text) {
-            out.insert(c[1].to_string());
+            out.insert((repo.clone(), c[1].to_string()));
         }
     }
     out

@@ -28,10 +28,10 @@ pub struct Index {
     by_label: HashMap<(String, String), Vec<usize>>,
     /// Every object, deployed or not, by reference: positions in `all()`.
     by_ref: HashMap<ObjectRef, Vec<usize>>,
-    /// Charts a bootstrap helmfile installs before GitOps runs (`model::bootstrap`).
-    pub bootstrap_charts: std::collections::BTreeSet<String>,
-    /// API groups whose CRD files a bootstrap applies by URL (`model::bootstrap`).
-    pub bootstrap_crd_groups: std::collections::BTreeSet<String>,
+    /// Charts a bootstrap helmfile installs before GitOps runs, by repository (`model::bootstrap`).
+    pub bootstrap_charts: super::bootstrap::PerRepo,
+    /// API groups whose CRD files a bootstrap applies by URL, by repository (`model::bootstrap`).
+    pub bootstrap_crd_groups: super::bootstrap::PerRepo,
 }
 
 fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: usize) {

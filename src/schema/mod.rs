@@ -85,53 +85,71 @@ pub enum Lookup {
 pub struct SchemaSet {
     /// The bundled Kubernetes version built-in kinds are validated with.
     version: &'static str,
-    repo: HashMap<String, Arc<Value>>,
-    compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
+    /// CRDs from `schema.crd-dirs`: every repository's objects see them.
+    configured: HashMap<String, Arc<Value>>,
+    /// CRDs among the objects, by (repository, kind key): a check of several repositories
+    /// validates each one's objects with its own CRDs only (`Resource::repo`).
+    repo: HashMap<(Option<String>, String), Arc<Value>>,
+    /// Validators compiled from `configured` and `repo` schemas, by (repository, kind key)
+    /// (`None` as repository for `configured` ones).
+    compiled: Mutex<HashMap<(Option<String>, String), Option<Arc<Validator>>>>,
     /// Whether a kind's schema carries CEL rules (a walk of the whole schema): once per kind.
-    with_rules: Mutex<HashMap<String, bool>>,
+    with_rules: Mutex<HashMap<(Option<String>, String), bool>>,
 }
 
 impl SchemaSet {
     /// The bundle of the configured Kubernetes version plus every CustomResourceDefinition among
     /// `index`'s objects and in the configured CRD folders.
     pub fn for_index(index: &Index, settings: Option<&crate::settings::SchemaSettings>) -> SchemaSet {
+        let mut configured = HashMap::new();
         let mut repo = HashMap::new();
         let version = settings.and_then(|s| s.kubernetes_version).unwrap_or(KUBERNETES_VERSION);
         for dir in settings.map(|s| s.crd_dirs.as_slice()).unwrap_or_default() {
             if let Ok(text) = import::crds(dir) {
                 if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&text) {
                     if let Some(Value::Object(kinds)) = m.get("kinds") {
-                        repo.extend(kinds.clone().into_iter().map(|(k, v)| (k, Arc::new(v))));
+                        configured.extend(kinds.clone().into_iter().map(|(k, v)| (k, Arc::new(v))));
                     }
                 }
             }
         }
         for r in &index.resources {
             if r.is("apiextensions.k8s.io", "CustomResourceDefinition") {
-                repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| (k, Arc::new(v))));
+                repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| ((r.repo.clone(), k), Arc::new(v))));
             }
         }
-        SchemaSet { version, repo, compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
+        SchemaSet { version, configured, repo, compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
     }
 
     /// Only the bundled schemas (of the newest bundled Kubernetes version).
     pub fn bundled() -> SchemaSet {
-        SchemaSet { version: KUBERNETES_VERSION, repo: HashMap::new(), compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
+        SchemaSet { version: KUBERNETES_VERSION, configured: HashMap::new(), repo: HashMap::new(), compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
     }
 
-    fn has(&self, key: &str) -> bool {
+    /// The schema of a kind key from the repository's CRDs or the configured ones, with the
+    /// repository it is cached under.
+    fn own(&self, repo: &Option<String>, key: &str) -> Option<(Option<String>, &Arc<Value>)> {
+        if let Some(s) = self.repo.get(&(repo.clone(), key.to_string())) {
+            return Some((repo.clone(), s));
+        }
+        self.configured.get(key).map(|s| (None, s))
+    }
+
+    fn has(&self, repo: &Option<String>, key: &str) -> bool {
         let b = bundle(self.version);
-        self.repo.contains_key(key) || b.builtin.contains_key(key) || b.crds.contains_key(key)
+        self.own(repo, key).is_some() || b.builtin.contains_key(key) || b.crds.contains_key(key)
     }
 
-    pub fn lookup(&self, api_version: &str, kind: &str) -> Lookup {
-        if self.has(&key(api_version, kind)) {
+    /// Whether drlint has a schema for this kind in objects of `repo` (`Resource::repo`).
+    pub fn lookup(&self, repo: &Option<String>, api_version: &str, kind: &str) -> Lookup {
+        if self.has(repo, &key(api_version, kind)) {
             return Lookup::Found;
         }
         let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
         let b = bundle(self.version);
         let mut versions = BTreeSet::new();
-        for k in self.repo.keys().chain(b.builtin.keys()).chain(b.crds.keys()) {
+        let own = self.repo.keys().filter(|(r, _)| r == repo).map(|(_, k)| k).chain(self.configured.keys());
+        for k in own.chain(b.builtin.keys()).chain(b.crds.keys()) {
             let Some((api, kd)) = k.rsplit_once('/') else { continue };
             let g = api.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
             if kd == kind && g == group {
@@ -142,9 +160,9 @@ impl SchemaSet {
     }
 
     /// The root schema of a kind (for suggestions), with the document `$ref`s resolve into.
-    fn root(&self, key: &str) -> Option<Arc<Value>> {
+    fn root(&self, repo: &Option<String>, key: &str) -> Option<Arc<Value>> {
         let b = bundle(self.version);
-        if let Some(s) = self.repo.get(key) {
+        if let Some((_, s)) = self.own(repo, key) {
             return Some(s.clone());
         }
         if let Some(s) = b.crds.get(key) {
@@ -153,13 +171,17 @@ impl SchemaSet {
         b.builtin.get(key).map(|def| Arc::new(serde_json::json!({ "$ref": format!("{}#/$defs/{def}", convert::K8S_URI) })))
     }
 
-    fn validator(&self, key: &str) -> Option<Arc<Validator>> {
+    fn validator(&self, repo: &Option<String>, key: &str) -> Option<Arc<Validator>> {
         let b = bundle(self.version);
-        let cache = if self.repo.contains_key(key) { &self.compiled } else { &b.compiled };
-        if let Some(v) = cache.lock().ok()?.get(key) {
-            return v.clone();
+        let own = self.own(repo, key).map(|(r, _)| (r, key.to_string()));
+        let cached = match &own {
+            Some(k) => self.compiled.lock().ok()?.get(k).cloned(),
+            None => b.compiled.lock().ok()?.get(key).cloned(),
+        };
+        if let Some(v) = cached {
+            return v;
         }
-        let root = self.root(key);
+        let root = self.root(repo, key);
         // A schema the crate cannot compile (a pattern it does not support, say) validates nothing.
         let compiled = root.and_then(|root| {
             jsonschema::options()
@@ -171,20 +193,23 @@ impl SchemaSet {
                 .ok()
                 .map(Arc::new)
         });
-        cache.lock().ok()?.insert(key.to_string(), compiled.clone());
+        match own {
+            Some(k) => self.compiled.lock().ok()?.insert(k, compiled.clone()),
+            None => b.compiled.lock().ok()?.insert(key.to_string(), compiled.clone()),
+        };
         compiled
     }
 
     /// Validate one object. `None` when drlint has no schema for its kind and version.
     pub fn validate(&self, object: &Resource) -> Option<Vec<Violation>> {
         let key = key(object.api_version(), object.kind());
-        let validator = self.validator(&key)?;
-        let root = self.root(&key)?;
+        let validator = self.validator(&object.repo, &key)?;
+        let root = self.root(&object.repo, &key)?;
         let resolve = |r: &str| -> Option<&'static Value> {
             let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
             bundle(self.version).defs.get("$defs")?.get(name)
         };
-        let cel = *self.with_rules.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_insert_with(|| validations::has_rules(&root));
+        let cel = *self.with_rules.lock().unwrap_or_else(|e| e.into_inner()).entry((object.repo.clone(), key)).or_insert_with(|| validations::has_rules(&root));
         Some(validate::check(&validator, &root, &resolve, object, cel))
     }
 }

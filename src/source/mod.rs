@@ -201,6 +201,11 @@ impl SourceDb {
         self.parsed[i].clone().unwrap()
     }
 
+    /// Store a parse made elsewhere (on another thread) as the file's cached parse.
+    pub fn set_parsed(&mut self, id: FileId, parsed: yaml::ParsedFile) {
+        self.parsed[id.0 as usize] = Some(std::rc::Rc::new(parsed));
+    }
+
     /// The id of a file already read, by path.
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&normalize(path)).copied()

@@ -77,13 +77,22 @@ struct Unit<'a> {
     objects: Vec<&'a Resource>,
 }
 
-/// The label the renderer gives a Flux Kustomization's objects (`Resource::renders`).
-fn unit_label(k: &Resource) -> String {
+/// The label the renderer gives a Flux Kustomization's objects (`Resource::renders`), with its
+/// repository: a check of several repositories labels by the cluster folder before it prefixes
+/// clusters with the repository's name, and two repositories often have a Kustomization of the
+/// same name.
+fn unit_label(k: &Resource) -> (Option<String>, String) {
     let base = format!("Flux Kustomization {}", crate::gitops::flux::display(&k.node, k.node.str_at(&["metadata", "namespace"])));
-    match &k.cluster {
-        Some(c) if k.repo.is_none() => format!("{base} (cluster {c})"),
-        _ => base,
-    }
+    let cluster = match (&k.cluster, &k.repo) {
+        (Some(c), Some(repo)) => c.strip_prefix(repo.as_str()).and_then(|rest| rest.strip_prefix('/')),
+        (c, None) => c.as_deref(),
+        (None, Some(_)) => None,
+    };
+    let label = match cluster {
+        Some(c) => format!("{base} (cluster {c})"),
+        None => base,
+    };
+    (k.repo.clone(), label)
 }
 
 impl Rule for GitopsRebuildCrdOrder {
@@ -93,10 +102,10 @@ impl Rule for GitopsRebuildCrdOrder {
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
         let mut units: Vec<Unit> = index.of_kind(FLUX_KS.0, FLUX_KS.1).map(|ks| Unit { ks, objects: Vec::new() }).collect();
-        let by_label: BTreeMap<String, usize> = units.iter().enumerate().map(|(i, u)| (unit_label(u.ks), i)).collect();
+        let by_label: BTreeMap<(Option<String>, String), usize> = units.iter().enumerate().map(|(i, u)| (unit_label(u.ks), i)).collect();
         for r in &index.resources {
             for l in &r.renders {
-                if let Some(&i) = by_label.get(l) {
+                if let Some(&i) = by_label.get(&(r.repo.clone(), l.clone())) {
                     units[i].objects.push(r);
                 }
             }
@@ -134,7 +143,8 @@ impl Rule for GitopsRebuildCrdOrder {
                     }
                 }
                 let Some(installer) = inside.first() else { continue };
-                if outside || index.bootstrap_charts.iter().any(|c| chart_installs(c, group)) || index.bootstrap_crd_groups.contains(group) {
+                let bootstrapped = index.bootstrap_charts.iter().any(|(repo, c)| repo == &r.repo && chart_installs(c, group)) || index.bootstrap_crd_groups.contains(&(r.repo.clone(), group.to_string()));
+                if outside || bootstrapped {
                     continue;
                 }
                 let where_ = if unit.objects.iter().any(|o| std::ptr::eq(*o, *installer)) { "in the same Kustomization" } else { "in a Kustomization this one creates" };

@@ -35,17 +35,18 @@ impl Rule for SchemaUnknownKind {
         // The engine always provides the run's shared views.
         let Some(views) = cx.views else { return };
         let schemas = views.schemas();
-        // The first object of each (apiVersion, kind), with its place in index order.
-        let mut first: BTreeMap<(String, String), (usize, &Resource)> = BTreeMap::new();
+        // The first object of each (repository, apiVersion, kind), with its place in index order:
+        // each repository of a run has its own CRDs.
+        let mut first: BTreeMap<(Option<String>, String, String), (usize, &Resource)> = BTreeMap::new();
         for (i, object) in index.resources.iter().enumerate().filter(|(_, o)| schema::validated(o)) {
-            first.entry((object.api_version().to_string(), object.kind().to_string())).or_insert((i, object));
+            first.entry((object.repo.clone(), object.api_version().to_string(), object.kind().to_string())).or_insert((i, object));
         }
         // Kinds without any schema: repository -> API group -> (first place, apiVersion, kind, object).
         type Kinds<'a> = Vec<(usize, String, String, &'a Resource)>;
         let mut unknown: BTreeMap<Option<String>, BTreeMap<String, Kinds>> = BTreeMap::new();
-        for ((api, kind), (i, object)) in first {
+        for ((repo, api, kind), (i, object)) in first {
             let span = object.node.get("kind").map(|n| n.span).unwrap_or(object.span());
-            match schemas.lookup(&api, &kind) {
+            match schemas.lookup(&repo, &api, &kind) {
                 Lookup::Found => {}
                 Lookup::OtherVersions(known) => {
                     cx.report_on(object, span, format!("no schema for {kind} in `{api}` (drlint knows {}): objects of this kind are not validated", known.join(", ")))
