@@ -356,6 +356,11 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("1"));
     assert_eq!(at(&ws, &dir, pvc.node.at(&["metadata", "name"]).unwrap()), "charts/store/templates/pvc.yaml:4");
     assert_eq!(at(&ws, &dir, pvc.node.at(&["spec", "accessModes"]).unwrap()), "charts/store/templates/pvc.yaml:9");
+    // Values an action printed whole point at the values line that won: valuesObject, parameters.
+    let line = |pvc: &drlint::model::Resource, path: &[&str]| at(&ws, &dir, pvc.node.at(path).unwrap());
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "apps/argo.yaml:22");
+    assert_eq!(line(pvc, &["spec", "storageClassName"]), "apps/argo.yaml:25");
+    assert_eq!(line(pvc, &["metadata", "labels", "tier"]), "apps/argo.yaml:27");
     // Flux: valuesFrom in order (a whole values key, then one value at targetPath), then
     // spec.values; release `<targetNamespace>-<name>` in the target namespace.
     let pvc = find(&rs, "PersistentVolumeClaim", "media-store-data");
@@ -364,10 +369,17 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("7Gi"));
     assert_eq!(pvc.node.str_at(&["spec", "storageClassName"]), Some("slow"));
     assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("gold"));
+    // spec.values, a valuesFrom key (a literal block: its own line), a targetPath value.
+    assert_eq!(line(pvc, &["metadata", "labels", "tier"]), "apps/flux.yaml:24");
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "apps/flux.yaml:34");
+    assert_eq!(line(pvc, &["spec", "storageClassName"]), "apps/flux.yaml:32");
     // `chartRef` to a HelmChart of this repository, with its valuesFiles (paths in the source).
     let pvc = find(&rs, "PersistentVolumeClaim", "store2-data");
     assert_eq!(pvc.namespace(), Some("flux-system"));
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("5Gi"));
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "charts/store/values-prod.yaml:1");
+    // The chart's values.yaml when no deployer value wins.
+    assert_eq!(line(pvc, &["spec", "storageClassName"]), "charts/store/values.yaml:2");
     // Test hooks are not deployed; the chart's Secret is an object like any other.
     assert!(!rs.iter().any(|r| r.kind() == "Pod"));
     let secret = find(&rs, "Secret", "photos-auth");

@@ -9,6 +9,7 @@
 //! `helm-render-incomplete` note at the template line.
 
 use crate::diag::Diagnostic;
+use crate::helm::origin::OriginFile;
 use crate::helm::{ChartRender, HelmError, ReleaseOptions};
 use crate::model::Resource;
 use crate::rules::source::helm_render_incomplete;
@@ -115,7 +116,8 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         let mut masks: BTreeMap<FileId, Vec<(usize, usize)>> = BTreeMap::new();
         for doc in &parsed.documents {
             let Some(mut root) = doc.root.clone().filter(crate::is_object) else { continue };
-            remap(&mut root, &|s| map.span(db, s));
+            let from_values = values_spans(db, &root, &m.values);
+            remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| map.span(db, s)));
             if root.str_at(&["kind"]) == Some("Secret") {
                 // Never show a Secret's values: mask where the template (or values) wrote them.
                 for field in ["data", "stringData"] {
@@ -135,6 +137,25 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         }
         for (file, spans) in masks {
             db.get_mut(file).mask(&spans);
+        }
+    }
+    out
+}
+
+/// Rendered nodes that values wrote (by their span in the rendered text) -> the values line's span.
+fn values_spans(db: &mut SourceDb, doc: &Node, printed: &[crate::helm::template::exec::Emitted]) -> HashMap<(u32, u32), Span> {
+    let mut out = HashMap::new();
+    for o in crate::helm::provenance::overrides(doc, printed) {
+        let file = match &o.file {
+            OriginFile::Db(id) if (id.0 as usize) < db.len() => *id,
+            OriginFile::Path(p) => match db.load_text(p) {
+                Ok(id) => id,
+                Err(_) => continue,
+            },
+            OriginFile::Db(_) => continue,
+        };
+        if (o.place.end as usize) <= db.get(file).text.len() {
+            out.insert(o.at, Span::new(file, o.place.start as usize, o.place.end as usize));
         }
     }
     out

@@ -9,6 +9,8 @@
 pub mod chart;
 pub mod funcs;
 pub mod order;
+pub mod origin;
+pub mod provenance;
 mod render;
 pub mod schema;
 #[cfg(test)]
@@ -40,7 +42,7 @@ pub struct ReleaseOptions {
 /// Where one line of rendered output came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineOrigin {
-    /// The template file (or, when the line's value came from values, the values file).
+    /// The template file (values that actions printed are found with `provenance`).
     pub file: PathBuf,
     /// 1-based line in `file`.
     pub line: usize,
@@ -58,6 +60,8 @@ pub struct RenderedManifest {
     pub text: String,
     /// One entry per line of `text`; may be shorter than `text`'s line count when unknown.
     pub lines: Vec<LineOrigin>,
+    /// What actions printed from values, offsets in `text` (see `provenance`).
+    pub values: Vec<template::exec::Emitted>,
     /// `metadata.annotations["helm.sh/hook"]` (e.g. `test`, `pre-install`): hooks are printed
     /// after the other manifests, and test hooks are not deployed objects.
     pub hook: Option<String>,

@@ -4,6 +4,7 @@
 use super::parse::{Node, Pipe, Term};
 use super::{Body, TemplateError, TemplateSet};
 use crate::helm::funcs;
+use crate::helm::origin::EntryOrigin;
 use crate::helm::value::{ObjectKind, Value};
 
 /// Rendered text and, per output line, `(file index, template line)`.
@@ -11,6 +12,17 @@ use crate::helm::value::{ObjectKind, Value};
 pub struct Out {
     pub text: String,
     pub origins: Vec<(usize, usize)>,
+    /// What actions printed that may have come from values (for provenance, see `helm::origin`).
+    pub values: Vec<Emitted>,
+}
+
+/// The output range of one action and the values its pipeline read (`.Values.x`, `$v.y`, `.`),
+/// each with where it was written when that is known.
+#[derive(Clone, Debug)]
+pub struct Emitted {
+    pub start: usize,
+    pub end: usize,
+    pub sources: Vec<(Value, Option<EntryOrigin>)>,
 }
 
 impl Out {
@@ -121,7 +133,12 @@ impl<'a> Exec<'a> {
             Node::Action { line, pipe } => {
                 let v = self.pipe(pipe, dot)?;
                 if pipe.decl.is_empty() {
+                    let start = out.text.len();
                     out.write(&v.to_go_string(), self.file, *line, false);
+                    let sources = self.sources(pipe, dot);
+                    if !sources.is_empty() {
+                        out.values.push(Emitted { start, end: out.text.len(), sources });
+                    }
                 }
             }
             Node::If { pipe, then, els, .. } => {
@@ -222,6 +239,37 @@ impl<'a> Exec<'a> {
             }
         }
         Ok(v)
+    }
+
+    /// The values the field arguments of `p` read, with their entries' origins: maps and lists
+    /// (whose entries carry their own) and values whose origin is known. Read again without side
+    /// effects; what fails to read is left out.
+    fn sources(&self, p: &Pipe, dot: &Value) -> Vec<(Value, Option<EntryOrigin>)> {
+        let mut out = Vec::new();
+        for t in p.cmds.iter().flatten() {
+            let (base, chain): (Value, &[String]) = match t {
+                Term::Dot => (dot.clone(), &[]),
+                Term::Field(c) => (dot.clone(), c),
+                Term::Var(n, c) => match self.var(n, 0) {
+                    Ok(v) => (v, c),
+                    Err(_) => continue,
+                },
+                _ => continue,
+            };
+            let found = match chain.split_last() {
+                None => Some((base, None)),
+                Some((last, head)) => match self.fields(base, head, 0) {
+                    Ok(Value::Dict(d)) => d.borrow().get(last).cloned().map(|v| (v, d.origin(last))),
+                    _ => None,
+                },
+            };
+            if let Some((v, origin)) = found
+                && (origin.is_some() || matches!(v, Value::Dict(_) | Value::List(_)))
+            {
+                out.push((v, origin));
+            }
+        }
+        out
     }
 
     fn var(&self, name: &str, line: usize) -> R<Value> {
