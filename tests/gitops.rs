@@ -391,3 +391,28 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert!(shown.chars().all(|c| c == '*' || c.is_whitespace()), "{shown}");
     assert!(repo.entrypoints.iter().any(|e| e.label == "Flux HelmRelease flux-system/store" && e.objects == 2), "{:#?}", repo.entrypoints.iter().map(|e| (&e.label, e.objects)).collect::<Vec<_>>());
 }
+
+/// Charts named in a chart repository render when they are on disk: in the config's
+/// `helm.chart-dirs` (an archive from `helm pull`) or vendored in `charts/` beside the deployer.
+/// Objects from an archive point at the deployer's chart line, values at their values line; a
+/// chart that is not on disk stays a note.
+#[test]
+fn repository_charts_render_from_the_chart_folders_and_vendored_copies() {
+    let dir = crate_root().join("tests/data/gitops/helm-cache");
+    let settings = Settings::load(&dir.join(".drlint.yaml")).unwrap();
+    let (ws, mut repo) = drlint::load_and_render(&[dir.clone()], &settings);
+    let rs = std::mem::take(&mut repo.resources);
+    let redis = find(&rs, "PersistentVolumeClaim", "redis-data");
+    assert_eq!(redis.renders, vec!["Flux HelmRelease cache/redis".to_string()]);
+    assert_eq!(at(&ws, &dir, redis.node.at(&["metadata", "name"]).unwrap()), "apps/flux.yaml:19");
+    assert_eq!(at(&ws, &dir, redis.node.at(&["spec", "resources", "requests", "storage"]).unwrap()), "apps/flux.yaml:26");
+    let pg = find(&rs, "PersistentVolumeClaim", "pg-data");
+    assert_eq!(pg.namespace(), Some("db"));
+    assert_eq!(at(&ws, &dir, pg.node.at(&["metadata", "name"]).unwrap()), "apps/charts/pg/templates/pvc.yaml:4");
+    assert_eq!(pg.node.str_at(&["spec", "resources", "requests", "storage"]), Some("3Gi"));
+    let missing = repo.entrypoints.iter().find(|e| e.label == "Argo CD Application argocd/missing").unwrap();
+    assert_eq!(missing.problems, vec!["Helm chart `pg` is not rendered".to_string()]);
+    // Without the config, the archive is not found and the HelmRelease renders nothing.
+    let (_, bare) = drlint::load_and_render(&[dir.clone()], &Settings { root: dir.clone(), ..Settings::default() });
+    assert!(!bare.resources.iter().any(|r| r.name() == "redis-data"));
+}

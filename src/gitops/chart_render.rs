@@ -22,6 +22,9 @@ use std::rc::Rc;
 /// The file id rendered text is parsed under before its spans are moved to real files.
 const RENDERED: FileId = FileId(u32::MAX);
 
+/// Document numbers of objects rendered from a chart archive, in the deployer's file.
+const ARCHIVE_DOCS: usize = 1 << 20;
+
 /// One release of a local chart, as a deployer asks for it.
 pub(super) struct Release {
     pub chart_dir: PathBuf,
@@ -104,12 +107,15 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         if m.hook.as_deref().is_some_and(|h| h.split(',').any(|h| h.trim() == "test" || h.trim() == "test-success")) {
             continue;
         }
-        let Ok(template) = db.load_text(&m.template_path) else { continue };
+        // A template inside a chart archive is no file drlint shows: what it wrote points at the
+        // deployer's chart line (what values wrote still points at the values line).
+        let template = db.load_text(&m.template_path).ok();
         let origins: Vec<Option<(FileId, usize)>> = m.lines.iter().map(|o| db.load_text(&o.file).ok().map(|f| (f, o.line))).collect();
-        let map = LineMap::new(&m.text, origins, template);
+        let map = template.map(|t| LineMap::new(&m.text, origins, t));
+        let place = |db: &SourceDb, s: Span| map.as_ref().map(|map| map.span(db, s)).unwrap_or(release.declared_at);
         let parsed = yaml::parse(RENDERED, &m.text);
         if let Some(issue) = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid) {
-            let span = map.span(db, issue.span);
+            let span = place(db, issue.span);
             out.diagnostics.push(note(span, format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message), &release.label));
             continue;
         }
@@ -117,17 +123,18 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         for doc in &parsed.documents {
             let Some(mut root) = doc.root.clone().filter(crate::is_object) else { continue };
             let from_values = values_spans(db, &root, &m.values);
-            remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| map.span(db, s)));
+            remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| place(db, s)));
             if root.str_at(&["kind"]) == Some("Secret") {
                 // Never show a Secret's values: mask where the template (or values) wrote them.
                 for field in ["data", "stringData"] {
-                    for (_, _, v) in root.get(field).into_iter().flat_map(|d| d.entries()) {
+                    for (_, _, v) in root.get(field).into_iter().flat_map(|d| d.entries()).filter(|(_, _, v)| v.span != release.declared_at) {
                         masks.entry(v.span.file).or_default().push((v.span.start as usize, v.span.end as usize));
                     }
                 }
             }
-            let file = template;
-            let n = docs.entry(file).or_insert(0);
+            let file = template.unwrap_or(release.declared_at.file);
+            // Objects of an archive are numbered past the deployer file's own documents.
+            let n = docs.entry(file).or_insert(if template.is_some() { 0 } else { ARCHIVE_DOCS });
             let mut res = Resource::new(root, file, *n);
             *n += 1;
             res.cluster = release.cluster.clone();

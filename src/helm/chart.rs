@@ -127,8 +127,13 @@ impl Ignore {
     }
 }
 
-/// Load the chart in folder `dir` (files below it, `.helmignore` applied).
+/// Load the chart in folder `dir` (files below it, `.helmignore` applied), or the packaged chart
+/// `dir` names (a `.tgz` from `helm pull`).
 pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
+    if dir.is_file() {
+        let bytes = std::fs::read(dir).map_err(|e| HelmError { file: dir.to_path_buf(), line: 1, message: format!("unreadable chart archive: {e}") })?;
+        return load_tgz(&bytes, dir, notes, depth);
+    }
     let ignore = Ignore::load(dir);
     let mut files = BTreeMap::new();
     let mut walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).into_iter();
