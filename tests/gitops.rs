@@ -378,14 +378,17 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.namespace(), Some("flux-system"));
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("5Gi"));
     assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "charts/store/values-prod.yaml:1");
-    // The chart's values.yaml when no deployer value wins.
-    assert_eq!(line(pvc, &["spec", "storageClassName"]), "charts/store/values.yaml:2");
+    // valuesFiles replace the chart's values.yaml (source-controller packages them as the
+    // chart's values): its storageClass default is gone.
+    assert_eq!(pvc.node.at(&["spec", "storageClassName"]).map(|n| n.is_null()), Some(true));
     // Test hooks are not deployed; the chart's Secret is an object like any other.
     assert!(!rs.iter().any(|r| r.kind() == "Pod"));
     let secret = find(&rs, "Secret", "photos-auth");
     let value = secret.node.at(&["stringData", "password"]).unwrap();
     // `valuesObject` replaces `values` (Argo CD reads one or the other).
     assert_eq!(value.as_str(), Some("chart-default"));
+    // The chart's values.yaml line when no deployer value wins.
+    assert_eq!(at(&ws, &dir, value), "charts/store/values.yaml:3");
     // Its value is never shown: masked where it was written.
     let shown = ws.db.get(value.span.file).display_text().get(value.span.start as usize..value.span.end as usize).unwrap_or("");
     assert!(shown.chars().all(|c| c == '*' || c.is_whitespace()), "{shown}");

@@ -54,7 +54,11 @@ pub(super) struct Cache {
 
 impl Cache {
     fn render(&mut self, chart_dir: &Path, opts: &ReleaseOptions) -> Rc<Result<ChartRender, HelmError>> {
-        let values: Vec<String> = opts.values.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)).collect();
+        let mut values: Vec<String> = opts.values.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)).collect();
+        if let Some(files) = &opts.chart_values {
+            values.push("chart values:".into());
+            values.extend(files.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)));
+        }
         let key = format!("{}\u{0}{}\u{0}{}\u{0}{}", chart_dir.display(), opts.name, opts.namespace, values.join("\u{0}"));
         if let Some(r) = self.renders.get(&key) {
             return r.clone();

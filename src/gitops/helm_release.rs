@@ -5,7 +5,7 @@
 //! `spec.chartRef` to a `HelmChart` object that names such a path; the path is looked up as Flux
 //! paths are (from the repository root). Charts from a HelmRepository or an OCIRepository are not
 //! on disk and stay unrendered, as before. Values, lowest precedence first: the chart's
-//! `valuesFiles` (paths in the source), each `valuesFrom` ConfigMap or Secret among the rendered
+//! `valuesFiles` (paths in the source; their merge replaces the chart's `values.yaml`), each `valuesFrom` ConfigMap or Secret among the rendered
 //! objects (`valuesKey`, default `values.yaml`; `targetPath` sets one value `--set`-style;
 //! `optional` ones may be missing), then `spec.values`. Release name: `spec.releaseName`, else
 //! `[<targetNamespace>-]<name>` shortened as helm-controller does beyond 53 characters;
@@ -39,7 +39,8 @@ pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Reso
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for hr in resources.iter().filter(|r| r.is(GROUP, "HelmRelease")) {
         let Some((release, notes)) = release(db, hr, resources, top, chart_dirs) else { continue };
-        let key = format!("{}\u{0}{}\u{0}{}", release.label, hr.deployed, serde_json::Value::Array(release.options.values.iter().map(Node::to_json).collect()));
+        let json = |v: &[Node]| serde_json::Value::Array(v.iter().map(Node::to_json).collect());
+        let key = format!("{}\u{0}{}\u{0}{}\u{0}{:?}", release.label, hr.deployed, json(&release.options.values), release.options.chart_values.as_deref().map(json));
         if !seen.insert(key) {
             continue;
         }
@@ -143,10 +144,14 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path,
     let mut notes = Vec::new();
     let mut values = Vec::new();
     let files = spec.and_then(|s| s.get("valuesFiles")).into_iter().flat_map(|v| v.items()).chain(spec.and_then(|s| s.get("valuesFile")));
+    // `valuesFiles` replace the chart's values.yaml (source-controller packages their merge as
+    // the chart's values), they are not layered over it.
+    let mut chart_values: Option<Vec<Node>> = None;
     for f in files {
         let Some(text) = f.as_text() else { continue };
+        let listed = chart_values.get_or_insert_with(Vec::new);
         match db.load_yaml(&root.join(text.trim_start_matches("./"))) {
-            Ok((_, parsed)) => values.extend(parsed.documents.first().and_then(|d| d.root.clone()).filter(Node::is_map)),
+            Ok((_, parsed)) => listed.extend(parsed.documents.first().and_then(|d| d.root.clone()).filter(Node::is_map)),
             Err(e) => notes.push((f.span, format!("{label}: values file `{text}` cannot be read ({e}); Flux fails to build the chart"))),
         }
     }
@@ -159,7 +164,7 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path,
         }
     }
     values.extend(spec_of("values").filter(|v| v.is_map()).cloned());
-    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, ..ReleaseOptions::default() };
+    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, chart_values, ..ReleaseOptions::default() };
     let release = Release { chart_dir: dir, options, label, cluster: hr.cluster.clone(), declared_at, default_namespace: Some(release_ns.to_string()) };
     Some((release, notes))
 }

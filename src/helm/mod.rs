@@ -33,6 +33,9 @@ pub struct ReleaseOptions {
     /// then inline values, then `--set`-style parameters), each a mapping that keeps its source
     /// positions so a finding can point at the deployer's line.
     pub values: Vec<Node>,
+    /// Values files that replace the chart's own `values.yaml`, merged in order (Flux's
+    /// `spec.chart.spec.valuesFiles`, which source-controller packages as the chart's values).
+    pub chart_values: Option<Vec<Node>>,
     /// `.Capabilities.KubeVersion`, e.g. "v1.37.0".
     pub kube_version: String,
     /// Extra `.Capabilities.APIVersions` entries (`--api-versions`).

@@ -41,7 +41,15 @@ struct Tpl {
 
 pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, HelmError> {
     let mut notes = Vec::new();
-    let root = chart::load(chart_dir, &mut notes, 0)?;
+    let mut root = chart::load(chart_dir, &mut notes, 0)?;
+    if let Some(files) = &opts.chart_values {
+        root.values = DictCell::default();
+        for n in files {
+            if let Value::Dict(m) = Value::from_yaml_node_at(n, &OriginFile::Db(n.span.file)) {
+                values::merge_user(&root.values, &m);
+            }
+        }
+    }
     let vals = DictCell::default();
     for n in &opts.values {
         if let Value::Dict(m) = Value::from_yaml_node_at(n, &OriginFile::Db(n.span.file)) {
