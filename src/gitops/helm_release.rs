@@ -31,6 +31,7 @@ const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 pub(super) struct Releases {
     pub added: Added,
     pub entrypoints: Vec<EntryPoint>,
+    pub releases: Vec<super::ChartRelease>,
 }
 
 /// Render every HelmRelease among `resources` whose chart is in the checked tree.
@@ -45,6 +46,7 @@ pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Reso
             continue;
         }
         let mut added = chart_render::render(db, cache, &release);
+        out.releases.push(super::ChartRelease { label: release.label.clone(), chart_dir: release.chart_dir.clone(), options: release.options.clone(), deployed: hr.deployed });
         if hr.deployed {
             out.added.diagnostics.extend(notes.into_iter().map(|(span, m)| Diagnostic::new(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, m)));
             out.added.diagnostics.extend(added.diagnostics);

@@ -54,6 +54,18 @@ pub struct RepoRender {
     /// scalar points at the entry's value (where the value is written and fixed); this maps that
     /// span to the places that wrote `${VAR}`.
     pub substituted: BTreeMap<Span, BTreeSet<Span>>,
+    /// Every Helm release a deployer installs from a chart on disk, as rendered (for `drlint
+    /// entrypoints`-style reports and the conformance test against Helm with the deployer's values).
+    pub releases: Vec<ChartRelease>,
+}
+
+/// A chart on disk and the release options a deployer installs it with.
+#[derive(Clone, Debug)]
+pub struct ChartRelease {
+    pub label: String,
+    pub chart_dir: PathBuf,
+    pub options: crate::helm::ReleaseOptions,
+    pub deployed: bool,
 }
 
 /// An object as written, with where it was read.
@@ -413,6 +425,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let releases = helm_release::render_all(r.db, &mut r.helm, &r.out.resources, &top, &settings.helm.chart_dirs);
     r.out.diagnostics.extend(releases.added.diagnostics);
     r.out.entrypoints.extend(releases.entrypoints);
+    r.out.releases.extend(releases.releases);
     r.out.resources.extend(releases.added.resources);
     let mut live: BTreeSet<FileId> = r.consumed.union(&r.read).copied().collect();
     live.extend(r.out.resources.iter().filter(|res| res.deployed).map(|res| res.file));
@@ -698,6 +711,8 @@ impl Renderer<'_> {
                     self.note(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, why);
                 }
                 let mut added = chart_render::render(self.db, &mut self.helm, &deploy.release);
+        let r = &deploy.release;
+        self.out.releases.push(ChartRelease { label: r.label.clone(), chart_dir: r.chart_dir.clone(), options: r.options.clone(), deployed: deploy.values_unknown.is_none() });
                 ep.objects += added.resources.len();
                 if deploy.values_unknown.is_some() {
                     // Values made of generator parameters drlint does not know (the generator's
@@ -747,7 +762,7 @@ impl Renderer<'_> {
                     continue;
                 }
                 ep.problems.push(format!("Helm chart `{chart}` is not rendered"));
-                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, source.span, format!("{label}: Helm chart `{chart}` from {} is not rendered: it is not on disk (a `helm.chart-dirs` folder of the config, or `charts/` beside the Application) and drlint never fetches", source.str_at(&["repoURL"]).unwrap_or("a chart repository")));
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, source.span, format!("{label}: Helm chart `{chart}` from {} is not rendered: not on disk (`helm.chart-dirs`, `charts/` beside the Application), never fetched", source.str_at(&["repoURL"]).unwrap_or("a chart repository")));
                 continue;
             }
             let Some(path_node) = source.get("path").filter(|n| n.as_text().is_some()) else {
