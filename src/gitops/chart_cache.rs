@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// The chart `name` at a version `constraint` allows, looked for in `dirs` in order of
 /// preference (the highest version wins; a tie goes to the earlier folder).
-pub(super) fn find(name: &str, constraint: Option<&str>, dirs: &[PathBuf]) -> Option<PathBuf> {
+pub(crate) fn find(name: &str, constraint: Option<&str>, dirs: &[PathBuf]) -> Option<PathBuf> {
     if name.is_empty() || name.contains(['/', '\\']) || name == ".." {
         return None;
     }

@@ -9,8 +9,8 @@
 pub mod applicationset;
 pub mod argo;
 mod argo_helm;
-mod chart_cache;
-mod chart_render;
+pub(crate) mod chart_cache;
+pub(crate) mod chart_render;
 mod deployed;
 pub mod flux;
 pub mod gotemplate;
