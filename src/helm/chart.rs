@@ -31,6 +31,8 @@ pub struct Dep {
     pub alias: Option<String>,
     pub condition: Option<String>,
     pub tags: Vec<String>,
+    /// `import-values` as (path in the child's values, path in the parent's; empty for the root).
+    pub import_values: Vec<(String, String)>,
 }
 
 /// The first document of a YAML file of the chart (`None` when the file is absent or empty).
@@ -239,7 +241,20 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
                 Some(Value::List(t)) => t.iter().map(Value::text).collect(),
                 _ => Vec::new(),
             };
-            deps.push(Dep { name: dep_name.clone(), alias: get("alias"), condition: get("condition"), tags });
+            // `import-values`: `name` imports the child's `exports.name` into the parent's root;
+            // `{child: a.b, parent: c}` the child's `a.b` at the parent's `c`.
+            let import_values = match d.field("import-values") {
+                Some(Value::List(l)) => l
+                    .iter()
+                    .filter_map(|iv| match iv {
+                        Value::Str(s) => Some((format!("exports.{s}"), String::new())),
+                        Value::Dict(_) => Some((iv.field("child")?.text(), iv.field("parent")?.text())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            deps.push(Dep { name: dep_name.clone(), alias: get("alias"), condition: get("condition"), tags, import_values });
             if subcharts.iter().any(|c| c.name == dep_name) {
                 continue;
             }

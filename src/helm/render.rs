@@ -50,6 +50,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
             }
         }
     }
+    import_values(&mut root);
     let vals = DictCell::default();
     for n in &opts.values {
         if let Value::Dict(m) = Value::from_yaml_node_at(n, &OriginFile::Db(n.span.file)) {
@@ -202,6 +203,40 @@ fn coalesce(chart: &Chart, v: &DictCell) {
         coalesce(sub, &sv);
         v.borrow_mut().insert(key, Value::Dict(std::rc::Rc::new(sv)));
     }
+}
+
+/// Helm's `import-values`, deepest charts first: each dependency's exported values (`exports.<x>`,
+/// or a `child` path) copied into its parent's defaults, below the parent's own values (Helm's
+/// `processImportValues`: the chart's values, coalesced with its subcharts', win over imports).
+fn import_values(chart: &mut Chart) {
+    for sub in &mut chart.subcharts {
+        import_values(sub);
+    }
+    if chart.deps.iter().all(|d| d.import_values.is_empty()) {
+        return;
+    }
+    let own = DictCell::default();
+    coalesce(chart, &own);
+    let imported = DictCell::default();
+    for dep in &chart.deps {
+        for (child, parent) in &dep.import_values {
+            // Helm renames an aliased dependency before it reads the child's values.
+            let key = dep.alias.as_deref().unwrap_or(&dep.name);
+            let Some(Value::Dict(table)) = values::path(&own.borrow(), &format!("{key}.{child}")) else { continue };
+            // The table placed at `parent` (a dotted path; empty or `.` for the root).
+            let mut placed = Value::Dict(std::rc::Rc::new(table.copy()));
+            for key in parent.split('.').filter(|k| !k.is_empty()).rev() {
+                let mut m = Map::new();
+                m.insert(key.to_string(), placed);
+                placed = Value::dict(m);
+            }
+            if let Value::Dict(p) = placed {
+                values::merge_tables(&imported, &p);
+            }
+        }
+    }
+    values::merge_tables(&own, &imported);
+    chart.values = own;
 }
 
 /// A subchart's name in its parent: the dependency's alias when it has one.

@@ -123,6 +123,26 @@ pub fn coalesce_globals(sub: &DictCell, parent: &DictCell) {
     put(sub, "global", Value::Dict(Rc::new(sg)));
 }
 
+/// Helm's `MergeTables`: `src`'s entries added to `dst` where `dst` has none; maps merge; `dst`
+/// wins otherwise (nulls are kept).
+pub fn merge_tables(dst: &DictCell, src: &DictCell) {
+    let entries: Vec<(String, Value)> = src.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, sval) in entries {
+        match (get(dst, &k), &sval) {
+            (None, _) => {
+                put(dst, &k, sval.deep_copy());
+                dst.set_origin(&k, src.origin(&k));
+            }
+            (Some(Value::Dict(d)), Value::Dict(s)) => {
+                let merged = d.copy();
+                merge_tables(&merged, s);
+                put(dst, &k, Value::Dict(Rc::new(merged)));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Remove `null` entries everywhere, as the values a template sees never hold them.
 pub fn drop_nulls(m: &DictCell) {
     m.borrow_mut().retain(|_, v| !matches!(v, Value::Nil));
