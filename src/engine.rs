@@ -39,7 +39,9 @@ const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
 /// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
 pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
+    let phase = crate::timings::start("views");
     let views = Views::new(index, settings);
+    phase.done();
     // `SourceDb` caches parses behind `Rc` and is not shared across threads; its files are.
     let texts: Vec<(FileId, &SourceFile)> = texts.iter().map(|&f| (f, db.get(f))).collect();
     let enabled: Vec<&dyn Rule> = rules::all().iter().copied().filter(|r| !r.meta().engine && settings.is_enabled(r.meta().id)).collect();
@@ -156,6 +158,7 @@ fn run_rule<'v>(rule: &dyn Rule, views: &Views<'v>, texts: &[(FileId, &SourceFil
     let meta = rule.meta();
     let options = settings.rule(meta.id).map(|r| &r.options).unwrap_or_else(|| DEFAULT_OPTIONS.get_or_init(RuleOptions::default));
     let index = views.index;
+    let phase = crate::timings::on().then(|| crate::timings::start(format!("rule {}", meta.id)));
     let context = || {
         let mut cx = Context::new(meta, options);
         cx.settings = Some(settings);
@@ -189,6 +192,9 @@ fn run_rule<'v>(rule: &dyn Rule, views: &Views<'v>, texts: &[(FileId, &SourceFil
         let owner = d.object.as_ref().and_then(|o| index.owner(o, d.span.file));
         (d, owner)
     }));
+    if let Some(p) = phase {
+        p.done();
+    }
     found
 }
 

@@ -21,6 +21,7 @@ pub mod scope;
 pub mod settings;
 pub mod source;
 pub mod suppress;
+pub mod timings;
 pub mod util;
 pub mod baseline;
 
@@ -67,7 +68,9 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
     let objects = index.resources.len() + index.undeployed.len();
     let mut raised = ws.diagnostics;
     raised.extend(repo.diagnostics);
+    let phase = timings::start("rules");
     let mut outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised, engine::Scope { only, substituted: &repo.substituted });
+    phase.done();
     for d in &mut outcome.diagnostics {
         d.fingerprint = Some(baseline::fingerprint(&ws.db, d, &settings.root));
     }
@@ -75,6 +78,8 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
         Some(only) => ws.files.iter().filter(|f| scope::is_under(&ws.db.get(f.id).real_path, only)).count(),
         None => ws.files.len(),
     };
+    // Freeing every object of a large repository takes a tenth of a run, and nothing waits for it.
+    std::thread::spawn(move || drop(index));
     Report {
         files,
         db: ws.db,
@@ -91,8 +96,12 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
 
 /// The discover and render stages: every object the cluster will see, with provenance.
 pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, gitops::RepoRender) {
+    let phase = timings::start("discover");
     let mut ws = discover::load(paths, settings);
+    phase.done();
+    let phase = timings::start("render");
     let repo = gitops::render_repo(&mut ws, settings);
+    phase.done();
     (ws, repo)
 }
 
@@ -100,9 +109,11 @@ pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Wor
 /// holds the objects: they are in the index.
 pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, Index, gitops::RepoRender) {
     let (ws, mut repo) = load_and_render(paths, settings);
+    let phase = timings::start("index");
     let mut index = Index::new(std::mem::take(&mut repo.resources));
     index.bootstrap_charts = model::bootstrap::charts(&ws);
     index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws);
+    phase.done();
     (ws, index, repo)
 }
 

@@ -6,14 +6,18 @@
 //! `in-cluster` when there is no selector), `matrix` and `merge` of those, each with a
 //! post-`selector` and `values`. The template is rendered per parameter set with fasttemplate
 //! (`{{path.basename}}`: a tag with no parameter stays as written) or, with `goTemplate: true`, Go
-//! text/template (see `gotemplate`), honouring `goTemplateOptions: ["missingkey=error"]`; a
+//! text/template with Argo CD's functions (drlint's Go template engine, `crate::helm::template`,
+//! configured as Argo CD configures Go's), honouring `goTemplateOptions: ["missingkey=error"]`; a
 //! generator's own `template` is merged over `spec.template`, and `templatePatch` over the result.
 //!
 //! Generators that need a service or the live cluster (`scmProvider`, `pullRequest`,
 //! `clusterDecisionResource`, `plugin`) and git generators that read another repository are not
 //! expanded: the caller gets a reason for each, never an error.
 
-use super::gotemplate::{self, Options, Value};
+use crate::helm::funcs::argo::normalize;
+use crate::helm::funcs::lists::merge_into;
+use crate::helm::template::{self, Config, has_action};
+use crate::helm::value::{Map, Value};
 use crate::source::yaml::{self, Node, Style};
 use crate::source::{FileId, Span};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -184,7 +188,7 @@ pub struct Expansion {
     pub notes: Vec<(Span, String)>,
 }
 
-type Params = BTreeMap<String, Value>;
+type Params = Map;
 
 enum Stop {
     /// Needs something drlint does not have (a service, the live cluster, another repository).
@@ -200,17 +204,17 @@ struct Expander<'a> {
     /// The ApplicationSet's folder: generator paths resolve from it upwards.
     dir: PathBuf,
     go: bool,
-    options: Options,
+    config: Config,
 }
 
 /// Expand `set`, declared in the file at `path`.
 pub fn expand(set: &Node, path: &Path, ctx: &mut Context) -> Expansion {
     let spec = set.get("spec");
     let go = spec.and_then(|s| s.get("goTemplate")).and_then(Node::as_bool).unwrap_or(false);
-    let options = Options::from_list(spec.and_then(|s| s.get("goTemplateOptions")).into_iter().flat_map(|o| o.items()).filter_map(Node::as_str));
+    let config = Config::argo(spec.and_then(|s| s.get("goTemplateOptions")).into_iter().flat_map(|o| o.items()).filter_map(Node::as_str));
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let nested_selectors = spec.and_then(|s| s.get("applyNestedSelectors")).and_then(Node::as_bool).unwrap_or(false);
-    let mut ex = Expander { ctx, dir, go, options, nested_selectors };
+    let mut ex = Expander { ctx, dir, go, config, nested_selectors };
     let mut out = Expansion { apps: Vec::new(), notes: Vec::new() };
     let generators: Vec<&Node> = spec.and_then(|s| s.get("generators")).into_iter().flat_map(|g| g.items()).collect();
     if generators.is_empty() {
@@ -301,7 +305,7 @@ fn literal_prefix(pattern: &str) -> String {
 fn unknown_params_app(set: &Node, template: &Node) -> Option<Node> {
     let spec = template.get("spec")?;
     let sources: Vec<&Node> = spec.get("source").into_iter().chain(spec.get("sources").into_iter().flat_map(|s| s.items())).filter(|s| s.is_map()).collect();
-    let fixed = |s: &&Node| ["repoURL", "path", "chart"].iter().all(|k| s.get(k).and_then(Node::as_str).is_none_or(|v| !gotemplate::has_action(v)));
+    let fixed = |s: &&Node| ["repoURL", "path", "chart"].iter().all(|k| s.get(k).and_then(Node::as_str).is_none_or(|v| !has_action(v)));
     if sources.is_empty() || !sources.iter().all(fixed) || !sources.iter().any(|s| s.get("path").is_some()) {
         return None;
     }
@@ -366,7 +370,7 @@ fn mark_pruned_helm_values(template: &Node, body: &mut Node) {
 fn prune_templated(mut node: Node) -> Option<Node> {
     match &mut node.value {
         yaml::Value::Scalar(s, _) => {
-            if gotemplate::has_action(s) {
+            if has_action(s) {
                 return None;
             }
         }
@@ -428,7 +432,10 @@ impl Expander<'_> {
         }
         if self.go {
             let (first, rest) = key.split_once('.')?;
-            return p.get(first)?.lookup(rest).map(Value::text);
+            return rest.split('.').try_fold(p.get(first)?.clone(), |v, k| match v {
+                Value::Dict(m) => m.borrow().get(k).cloned(),
+                _ => None,
+            }).map(|v| v.text());
         }
         None
     }
@@ -436,7 +443,7 @@ impl Expander<'_> {
     fn list(&mut self, g: &Node) -> Result<Vec<Params>, Stop> {
         let mut elements: Vec<serde_json::Value> = g.get("elements").into_iter().flat_map(|e| e.items()).map(Node::to_json).collect();
         if let Some(y) = g.get("elementsYaml").and_then(|n| n.as_text()) {
-            if gotemplate::has_action(y) {
+            if has_action(y) {
                 return Err(Stop::Unsupported("`elementsYaml` is itself a template".into()));
             }
             match yaml_value(y) {
@@ -586,30 +593,30 @@ impl Expander<'_> {
         let base = path.rsplit('/').next().unwrap_or(path).to_string();
         let mut out = Params::new();
         if self.go {
-            let mut m = BTreeMap::new();
+            let mut m = Map::new();
             m.insert("path".to_string(), Value::str(path));
             m.insert("basename".to_string(), Value::str(&base));
-            m.insert("basenameNormalized".to_string(), Value::str(gotemplate::sanitize_name(&base)));
-            m.insert("segments".to_string(), Value::List(path.split('/').map(Value::str).collect()));
+            m.insert("basenameNormalized".to_string(), Value::str(normalize(&base)));
+            m.insert("segments".to_string(), Value::list(path.split('/').map(Value::str).collect()));
             if let Some(f) = file {
                 let name = f.rsplit('/').next().unwrap_or(f);
                 m.insert("filename".to_string(), Value::str(name));
-                m.insert("filenameNormalized".to_string(), Value::str(gotemplate::sanitize_name(name)));
+                m.insert("filenameNormalized".to_string(), Value::str(normalize(name)));
             }
             if prefix.is_empty() {
-                out.insert("path".into(), Value::Map(m));
+                out.insert("path".into(), Value::dict(m));
             } else {
-                out.insert(prefix.into(), Value::Map(BTreeMap::from([("path".to_string(), Value::Map(m))])));
+                out.insert(prefix.into(), Value::dict(Map::from([("path".to_string(), Value::dict(m))])));
             }
         } else {
             let key = if prefix.is_empty() { "path".to_string() } else { format!("{prefix}.path") };
             out.insert(key.clone(), Value::str(path));
             out.insert(format!("{key}.basename"), Value::str(&base));
-            out.insert(format!("{key}.basenameNormalized"), Value::str(gotemplate::sanitize_name(&base)));
+            out.insert(format!("{key}.basenameNormalized"), Value::str(normalize(&base)));
             if let Some(f) = file {
                 let name = f.rsplit('/').next().unwrap_or(f);
                 out.insert(format!("{key}.filename"), Value::str(name));
-                out.insert(format!("{key}.filenameNormalized"), Value::str(gotemplate::sanitize_name(name)));
+                out.insert(format!("{key}.filenameNormalized"), Value::str(normalize(name)));
             }
             for (i, seg) in path.split('/').enumerate().filter(|(_, s)| !s.is_empty()) {
                 out.insert(format!("{key}[{i}]"), Value::str(seg));
@@ -621,13 +628,14 @@ impl Expander<'_> {
     /// A generator's `values`, rendered with its parameters, as `values.<key>` (or `.values`).
     fn add_values(&self, p: &mut Params, values: Option<&Node>) -> Result<(), String> {
         let Some(values) = values.filter(|v| v.is_map()) else { return Ok(()) };
-        let mut rendered = BTreeMap::new();
+        let mut rendered = Map::new();
+        let dot = self.dot(p);
         for (k, _, v) in values.entries() {
             let text = v.as_str().unwrap_or("");
-            rendered.insert(k.to_string(), Value::Str(self.render_text(text, p)?));
+            rendered.insert(k.to_string(), Value::Str(self.render_text(text, &dot, p)?));
         }
         if self.go {
-            p.insert("values".into(), Value::Map(rendered));
+            p.insert("values".into(), Value::dict(rendered));
         } else {
             for (k, v) in rendered {
                 p.insert(format!("values.{k}"), v);
@@ -653,12 +661,12 @@ impl Expander<'_> {
         for c in clusters {
             let mut p = Params::new();
             p.insert("name".into(), Value::str(&c.name));
-            p.insert("nameNormalized".into(), Value::str(gotemplate::sanitize_name(&c.name)));
+            p.insert("nameNormalized".into(), Value::str(normalize(&c.name)));
             p.insert("server".into(), Value::str(&c.server));
             p.insert("project".into(), Value::str(&c.project));
-            let as_map = |m: &BTreeMap<String, String>| Value::Map(m.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect());
+            let as_map = |m: &BTreeMap<String, String>| Value::dict(m.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect());
             if self.go {
-                p.insert("metadata".into(), Value::Map(BTreeMap::from([("labels".to_string(), as_map(&c.labels)), ("annotations".to_string(), as_map(&c.annotations))])));
+                p.insert("metadata".into(), Value::dict(Map::from([("labels".to_string(), as_map(&c.labels)), ("annotations".to_string(), as_map(&c.annotations))])));
             } else {
                 for (k, v) in &c.labels {
                     p.insert(format!("metadata.labels.{k}"), Value::str(v));
@@ -735,24 +743,23 @@ impl Expander<'_> {
         Ok(base)
     }
 
-    /// Parameters of two generators as one set. A matrix (`matrix`) keeps `a`'s values with
-    /// goTemplate (filling in what `a` lacks) and refuses a flat key with two values; a merge lets
-    /// `b` override.
+    /// Parameters of two generators as one set. With goTemplate Argo CD merges them with mergo
+    /// (nested maps key by key): a matrix (`matrix`) keeps `a`'s values and fills in what `a`
+    /// lacks, a merge lets `b`'s non-empty values override. Flat (fasttemplate) keys: a matrix
+    /// refuses a key with two values, a merge lets `b` override.
     fn combine(&self, a: &Params, b: Params, matrix: bool) -> Result<Params, Stop> {
+        if self.go {
+            // A copy: `a` is combined with every set of the next generator.
+            let mut out: Params = a.iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect();
+            merge_into(&mut out, &b, !matrix);
+            return Ok(out);
+        }
         let mut out = a.clone();
         for (k, v) in b {
-            match out.get_mut(&k) {
-                Some(Value::Map(old)) if self.go => {
-                    if let Value::Map(new) = v {
-                        deep_merge(old, new, !matrix);
-                    } else if !matrix {
-                        out.insert(k, v);
-                    }
-                }
-                Some(old) if matrix && !self.go && *old != v => {
+            match out.get(&k) {
+                Some(old) if matrix && *old != v => {
                     return Err(Stop::Failed(format!("found duplicate key {k} with different value, a: {} ,b: {}", old.text(), v.text())));
                 }
-                Some(old) if matrix && old.truthy() => {}
                 _ => {
                     out.insert(k, v);
                 }
@@ -761,29 +768,38 @@ impl Expander<'_> {
         Ok(out)
     }
 
-    fn render_text(&self, text: &str, params: &Params) -> Result<String, String> {
+    /// The data a goTemplate sees: the parameters as one map, copied so that a template changing
+    /// a map (sprig's `set`) changes no other parameter set.
+    fn dot(&self, params: &Params) -> Value {
+        if self.go { Value::dict(params.clone()).deep_copy() } else { Value::Nil }
+    }
+
+    /// `text` rendered with `dot` (goTemplate) or with `params` (fasttemplate).
+    fn render_text(&self, text: &str, dot: &Value, params: &Params) -> Result<String, String> {
         if self.go {
-            gotemplate::render(text, &Value::Map(params.clone()), self.options)
+            template::exec::render_str(text, dot, self.config).map_err(|e| e.message)
         } else {
             Ok(fast_replace(text, params))
         }
     }
 
-    /// Every string scalar (not keys) of `node`, rendered.
+    /// Every string scalar of `node` rendered, map keys too: Argo CD templates the keys of the
+    /// Application's map fields (labels, annotations, Helm `valuesObject`) as it does values.
     fn render_node(&self, node: &Node, params: &Params) -> Result<Node, String> {
+        let dot = self.dot(params);
         let mut out = node.clone();
         let mut stack = vec![&mut out];
         while let Some(n) = stack.pop() {
             if n.is_scalar() {
-                if n.is_string() && n.as_str().is_some_and(gotemplate::has_action) {
-                    let text = self.render_text(n.as_str().unwrap_or(""), params)?;
+                if n.is_string() && n.as_str().is_some_and(has_action) {
+                    let text = self.render_text(n.as_str().unwrap_or(""), &dot, params)?;
                     *n = Node::string(text, n.span);
                 }
                 continue;
             }
             match &mut n.value {
                 yaml::Value::Seq(items) => stack.extend(items.iter_mut()),
-                yaml::Value::Map(entries) => stack.extend(entries.iter_mut().map(|(_, v)| v)),
+                yaml::Value::Map(entries) => stack.extend(entries.iter_mut().flat_map(|(k, v)| [k, v])),
                 yaml::Value::Scalar(..) => {}
             }
         }
@@ -793,7 +809,7 @@ impl Expander<'_> {
     fn render_app(&self, set: &Node, template: &Node, patch: Option<&Node>, params: &Params) -> Result<Node, String> {
         let mut body = self.render_node(template, params)?;
         if let Some(patch) = patch {
-            let text = self.render_text(patch.as_str().unwrap_or(""), params)?;
+            let text = self.render_text(patch.as_str().unwrap_or(""), &self.dot(params), params)?;
             let parsed = yaml::parse(FileId(u32::MAX), &text);
             if let Some(issue) = parsed.issues.first() {
                 return Err(format!("templatePatch is not YAML after rendering: {}", issue.message));
@@ -822,8 +838,8 @@ impl Expander<'_> {
 fn flatten(prefix: &str, v: &Value, out: &mut Params) {
     let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
     match v {
-        Value::Map(m) => {
-            for (k, x) in m {
+        Value::Dict(m) => {
+            for (k, x) in m.borrow().iter() {
                 flatten(&join(k), x, out);
             }
         }
@@ -841,23 +857,9 @@ fn flatten(prefix: &str, v: &Value, out: &mut Params) {
     }
 }
 
-/// `from` merged into `into`, maps key by key; with `overwrite` false a value `into` already has
-/// (not empty) is kept, as mergo does without `WithOverride`.
-fn deep_merge(into: &mut BTreeMap<String, Value>, from: BTreeMap<String, Value>, overwrite: bool) {
-    for (k, v) in from {
-        match (into.get_mut(&k), v) {
-            (Some(Value::Map(a)), Value::Map(b)) => deep_merge(a, b, overwrite),
-            (Some(old), _) if !overwrite && old.truthy() => {}
-            (_, v) => {
-                into.insert(k, v);
-            }
-        }
-    }
-}
-
 /// fasttemplate with `{{` `}}`: a tag whose trimmed name is a string parameter is replaced, any
 /// other tag is kept as written.
-pub fn fast_replace(text: &str, params: &BTreeMap<String, Value>) -> String {
+pub fn fast_replace(text: &str, params: &Params) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(i) = rest.find("{{") {
@@ -1017,6 +1019,32 @@ mod tests {
         let re = pathspec_regex("cluster-config/**/config.json").unwrap();
         assert!(re.is_match("cluster-config/eu/prod/config.json"));
         assert!(pathspec_regex("apps").unwrap().is_match("apps/x.yaml"));
+    }
+
+    /// The one ApplicationSet in `text`, expanded with no repository around it.
+    fn expand_text(text: &str) -> Expansion {
+        let root = yaml::parse(FileId(0), text).documents.into_iter().next().and_then(|d| d.root).unwrap();
+        let ex = expand(&root, Path::new("appsets/s.yaml"), &mut Context::default());
+        assert!(ex.notes.is_empty(), "{:?}", ex.notes);
+        ex
+    }
+
+    #[test]
+    fn go_templates_render_keys_with_argo_functions() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s, namespace: argocd}\nspec:\n  goTemplate: true\n  goTemplateOptions: [\"missingkey=error\"]\n  generators:\n  - list:\n      elements:\n      - {name: My.App, n: 1000000}\n  template:\n    metadata:\n      name: '{{ slugify .name }}'\n      labels:\n        '{{ normalize .name }}': 'x{{ .n }}'\n    spec: {project: default}\n";
+        let ex = expand_text(text);
+        let app = &ex.apps[0].0;
+        assert_eq!(app.str_at(&["metadata", "name"]), Some("my-app"));
+        // A number from the element is a float64, printed as Go prints one.
+        assert_eq!(app.str_at(&["metadata", "labels", "my.app"]), Some("x1e+06"));
+    }
+
+    #[test]
+    fn go_merge_overrides_with_non_empty_values_only() {
+        let text = "kind: ApplicationSet\napiVersion: argoproj.io/v1alpha1\nmetadata: {name: s}\nspec:\n  goTemplate: true\n  generators:\n  - merge:\n      mergeKeys: [name]\n      generators:\n      - list: {elements: [{name: a, ns: base, extra: {x: '1', y: '2'}}]}\n      - list: {elements: [{name: a, ns: '', extra: {y: '3'}}]}\n  template:\n    metadata: {name: '{{ .name }}'}\n    spec: {project: default, destination: {namespace: '{{ .ns }}-{{ .extra.x }}{{ .extra.y }}'}}\n";
+        let ex = expand_text(text);
+        // mergo.WithOverride: an empty value does not override; nested maps merge key by key.
+        assert_eq!(ex.apps[0].0.str_at(&["spec", "destination", "namespace"]), Some("base-13"));
     }
 
     #[test]

@@ -13,7 +13,6 @@ pub(crate) mod chart_cache;
 pub(crate) mod chart_render;
 mod deployed;
 pub mod flux;
-pub mod gotemplate;
 mod helm_release;
 pub mod substitute;
 
@@ -68,11 +67,12 @@ pub struct ChartRelease {
     pub deployed: bool,
 }
 
-/// An object as written, with where it was read.
-struct Written {
+/// An object as written, with where it was read (borrowed from the parsed file: a repository's
+/// manifests are not copied to be looked at).
+struct Written<'w> {
     file: FileId,
     doc_index: usize,
-    node: Node,
+    node: &'w Node,
 }
 
 /// What a render produced, cached by (folder, kustomization) so no overlay renders twice.
@@ -91,6 +91,15 @@ impl Cache {
             None => kustomize::render(db, dir, opts),
         });
         self.renders.insert(key, r.clone());
+        r
+    }
+
+    /// The render, for the one caller that records its objects: it leaves the cache, so that
+    /// caller owns it and moves its objects instead of copying them (an entry point is rendered
+    /// once to see what it reaches and recorded once; a second recording renders again).
+    fn take(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
+        let r = self.render(db, dir, kus, opts);
+        self.renders.remove(&(dir.to_path_buf(), kus.map(|k| k.to_json().to_string()).unwrap_or_default()));
         r
     }
 }
@@ -159,13 +168,14 @@ fn flux_source_is_local(k: &Node, local_git: &BTreeSet<String>) -> bool {
 pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let top = common_root(&ws.roots);
     let mut written: Vec<Written> = Vec::new();
-    for f in &ws.files {
+    let (files, db) = (&ws.files, &mut ws.db);
+    for f in files {
         if f.kind != FileKind::Manifest {
             continue;
         }
         for doc in &f.parsed.documents {
             if let Some(root) = doc.root.as_ref().filter(|r| crate::is_object(r)) {
-                written.push(Written { file: f.id, doc_index: doc.index, node: root.clone() });
+                written.push(Written { file: f.id, doc_index: doc.index, node: root });
             }
         }
     }
@@ -184,7 +194,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     for w in written.iter().filter(|w| flux::is_flux_kustomization(&w.node)) {
         let name = w.node.at(&["spec", "sourceRef", "name"]).and_then(|n| n.as_text()).unwrap_or("flux-system").to_string();
         let path = w.node.str_at(&["spec", "path"]).unwrap_or("./");
-        let resolved = resolve_root(&ws.db, w.file, path, &top);
+        let resolved = resolve_root(db, w.file, path, &top);
         if let Some((root, _)) = &resolved {
             repo_roots.insert(root.clone());
         }
@@ -194,7 +204,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     }
     for w in written.iter().filter(|w| argo::is_application(&w.node)) {
         for source in argo::sources(&w.node) {
-            if let Some((root, _)) = source.str_at(&["path"]).and_then(|p| resolve_root(&ws.db, w.file, p, &top)) {
+            if let Some((root, _)) = source.str_at(&["path"]).and_then(|p| resolve_root(db, w.file, p, &top)) {
                 repo_roots.insert(root);
             }
         }
@@ -205,9 +215,12 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db: &mut ws.db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), origin: None, appsets: None, generated_by: None, helm: chart_render::Cache::default() };
-    for w in &written {
-        r.written_nodes.insert((w.file, w.doc_index), w.node.clone());
+    let mut r = Renderer { db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), written_named: HashMap::new(), origin: None, appsets: None, generated_by: None, helm: chart_render::Cache::default() };
+    for (i, w) in written.iter().enumerate() {
+        r.written_nodes.insert((w.file, w.doc_index), w.node);
+        if let (Some(kind), Some(name)) = (w.node.str_at(&["kind"]), w.node.str_at(&["metadata", "name"])) {
+            r.written_named.entry((kind, name)).or_default().push(i);
+        }
     }
 
     // Entry points as written; the ones another entry point renders are reached from it instead.
@@ -351,7 +364,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     // what is deployed (a tool drlint cannot see may apply them). With entry points, only those
     // that hold a root entry point are deployed: the folder bootstrap applies by hand.
     let root_files: BTreeSet<FileId> = roots.iter().map(|(f, _)| *f).collect();
-    let mut candidates: Vec<PathBuf> = ws_kustomization_dirs(r.db, &ws.files)
+    let mut candidates: Vec<PathBuf> = ws_kustomization_dirs(r.db, files)
         .into_iter()
         .filter(|(dir, kfile)| !r.consumed.contains(kfile) && !is_component(r.db, *kfile) && dir.starts_with(normalize(&top)))
         .map(|(dir, _)| dir)
@@ -360,7 +373,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let mut standalone: Vec<(PathBuf, std::rc::Rc<Rendered>)> = Vec::new();
     let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: normalize(&top) };
     for dir in &candidates {
-        let rendered = r.cache.render(r.db, dir, None, &opts);
+        let rendered = r.cache.take(r.db, dir, None, &opts);
         standalone.push((dir.clone(), rendered));
     }
     if has_entries {
@@ -385,7 +398,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         let cluster = own.and_then(|f| cluster_of(r.db, f, settings));
         r.out.unrendered_dirs.push(display_dir(&dir));
         let declared_at = own.map(|f| Span::new(f, 0, 0)).unwrap_or_default();
-        r.take(&rendered, &label, cluster, None, None, declared_at, vec![display_dir(&dir)]);
+        r.take(rendered, &label, cluster, None, None, declared_at, vec![display_dir(&dir)]);
     }
 
     // Files no render read: objects as written. With entry points, deployed only when an entry
@@ -397,7 +410,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         if r.consumed.contains(&w.file) {
             continue;
         }
-        let mut res = Resource::new(w.node, w.file, w.doc_index);
+        let mut res = Resource::new(w.node.clone(), w.file, w.doc_index);
         res.cluster = cluster_of(r.db, w.file, settings);
         res.unlisted = unlisted(r.db, &r.consumed, w.file);
         res.deployed = if settings.lint_undeployed {
@@ -414,7 +427,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     }
     if has_entries {
         // Kustomization files nothing read: their folders are not deployed either.
-        for f in ws.files.iter().filter(|f| f.kind == FileKind::Kustomization) {
+        for f in files.iter().filter(|f| f.kind == FileKind::Kustomization) {
             if !r.consumed.contains(&f.id) && !r.read.contains(&f.id) && !under_unknown(r.db, f.id) {
                 undeployed_files.insert(f.id);
             }
@@ -505,7 +518,9 @@ struct Renderer<'a> {
     consumed: BTreeSet<FileId>,
     /// Files any entry point's render read, whether or not the build succeeded.
     read: BTreeSet<FileId>,
-    written_nodes: HashMap<(FileId, usize), Node>,
+    written_nodes: HashMap<(FileId, usize), &'a Node>,
+    /// Positions in `written` by (kind, name): postBuild sources are looked up, not scanned for.
+    written_named: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// The file of the top-level entry point being followed (see the queue in `render_repo`).
     origin: Option<FileId>,
     /// What ApplicationSet expansion knows of the repository, built at the first one.
@@ -599,7 +614,7 @@ impl Renderer<'_> {
         ep.dirs.push(display_dir(&dir));
         let kus = flux::overlay(self.db, &dir, k);
         let opts = RenderOptions { load_restrictor: LoadRestrictor::None, repo_root: root };
-        let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+        let rendered = self.cache.take(self.db, &dir, Some(&kus), &opts);
         let vars = self.flux_vars(k, file, cluster.as_deref(), written, ns_default.as_deref());
         let target_ns = k.str_at(&["spec", "targetNamespace"]).map(str::to_string);
         ep.objects = rendered.objects.len();
@@ -615,9 +630,9 @@ impl Renderer<'_> {
                 self.consumed.insert(f);
             }
         }
-        let children = self.take(&rendered, &label, cluster, Some((k, vars)), target_ns, declared_at, Vec::new());
         let mut ep = ep;
         ep.dirs.extend(self.dirs_of(&rendered));
+        let children = self.take(rendered, &label, cluster, Some((k, vars)), target_ns, declared_at, Vec::new());
         ep.dirs.sort();
         ep.dirs.dedup();
         self.out.entrypoints.push(ep);
@@ -655,10 +670,9 @@ impl Renderer<'_> {
             let kind = src.str_at(&["kind"]).unwrap_or("");
             let name = src.str_at(&["name"]).unwrap_or("");
             let optional = src.get("optional").and_then(Node::as_bool).unwrap_or(false);
-            let candidates = written.iter().filter(|w| {
-                w.node.str_at(&["kind"]) == Some(kind)
-                    && w.node.str_at(&["metadata", "name"]) == Some(name)
-                    && match (w.node.str_at(&["metadata", "namespace"]), namespace) {
+            let named = self.written_named.get(&(kind, name)).map(Vec::as_slice).unwrap_or_default();
+            let candidates = named.iter().map(|&i| &written[i]).filter(|w| {
+                match (w.node.str_at(&["metadata", "namespace"]), namespace) {
                         (Some(a), Some(b)) => a == b,
                         _ => true,
                     }
@@ -810,7 +824,7 @@ impl Renderer<'_> {
                 let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
                 let kus = argo::overlay(kus, source);
                 let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
-                let rendered = self.cache.render(self.db, &dir, Some(&kus), &opts);
+                let rendered = self.cache.take(self.db, &dir, Some(&kus), &opts);
                 self.read.extend(self.db.lookup(&kfile));
                 if rendered.ok {
                     if let Some(f) = self.db.lookup(&kfile) {
@@ -819,7 +833,7 @@ impl Renderer<'_> {
                 }
                 ep.objects += rendered.objects.len();
                 ep.dirs.extend(self.dirs_of(&rendered));
-                children.extend(self.take(&rendered, &label, cluster.clone(), None, dest_ns.clone(), declared_at, Vec::new()));
+                children.extend(self.take(rendered, &label, cluster.clone(), None, dest_ns.clone(), declared_at, Vec::new()));
             } else {
                 for path in argo::directory_files(&dir, source) {
                     let Ok((fid, parsed)) = self.db.load_yaml(&path) else { continue };
@@ -853,13 +867,13 @@ impl Renderer<'_> {
             keys.sort();
             let mut sources = Vec::new();
             for k in &keys {
-                let node = &self.written_nodes[k];
+                let node = self.written_nodes[k];
                 for source in argo::sources(node).into_iter().filter(|_| argo::is_application(node)) {
                     let (Some(url), Some(path)) = (source.str_at(&["repoURL"]), source.str_at(&["path"])) else { continue };
                     sources.push((url.to_string(), resolve_root(self.db, k.0, path, &self.top).is_some()));
                 }
             }
-            let objects = keys.iter().map(|k| &self.written_nodes[k]);
+            let objects = keys.iter().map(|k| self.written_nodes[k]);
             self.appsets = Some(applicationset::Context::new(&self.top, sources, objects));
         }
         let set_label = applicationset::display(set);
@@ -891,7 +905,7 @@ impl Renderer<'_> {
     #[allow(clippy::too_many_arguments)]
     fn take(
         &mut self,
-        rendered: &Rendered,
+        rendered: std::rc::Rc<Rendered>,
         label: &str,
         cluster: Option<String>,
         flux: Option<(&Node, Option<(substitute::Vars, Vec<String>)>)>,
@@ -908,8 +922,10 @@ impl Renderer<'_> {
             self.out.entrypoints.push(EntryPoint { label: label.to_string(), declared_at, cluster: cluster.clone(), dirs, objects: rendered.objects.len(), problems: if rendered.ok { Vec::new() } else { vec!["the build failed (see kustomize-build-failed)".into()] } });
         }
         let mut children = Vec::new();
-        for o in &rendered.objects {
-            let mut node = o.node.clone();
+        // Unshared (the usual case: see `Cache::take`), the objects move; shared, they are copied.
+        let objects = std::rc::Rc::try_unwrap(rendered).map(|r| r.objects).unwrap_or_else(|shared| shared.objects.clone());
+        for o in objects {
+            let mut node = o.node;
             if let Some((k, vars)) = &flux {
                 flux::apply_common_metadata(&mut node, k);
                 if let Some((vars, missing)) = vars {

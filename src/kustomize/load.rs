@@ -109,6 +109,24 @@ impl Acc {
         Ok(())
     }
 
+    /// Add resources in order, as `append` does one by one, with one set of the ids present rather
+    /// than a scan of the accumulated resources per added one (that made a big file quadratic).
+    pub fn append_all(&mut self, rs: Vec<Res>, span: Span) -> KResult<()> {
+        let key = |id: &super::resource::ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace());
+        let mut present: std::collections::HashSet<_> = self.res.iter().map(|r| key(&r.cur_id())).collect();
+        if self.res.len() + rs.len() > MAX_RESOURCES {
+            return Err(KError::at(span, "too many resources"));
+        }
+        for r in rs {
+            let id = r.cur_id();
+            if !present.insert(key(&id)) {
+                return Err(KError::at(span, format!("may not add resource with an already registered id: {}", id.display())));
+            }
+            self.res.push(r);
+        }
+        Ok(())
+    }
+
     /// Add a generated resource honouring its behavior (create, merge, replace).
     pub fn absorb(&mut self, mut r: Res, span: Span) -> KResult<()> {
         let id = r.cur_id();
@@ -147,19 +165,7 @@ impl Acc {
     }
 
     pub fn absorb_acc(&mut self, other: Acc, span: Span) -> KResult<()> {
-        // One set of the ids present, rather than a scan per appended resource.
-        let key = |id: &super::resource::ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace());
-        let mut present: std::collections::HashSet<_> = self.res.iter().map(|r| key(&r.cur_id())).collect();
-        if self.res.len() + other.res.len() > MAX_RESOURCES {
-            return Err(KError::at(span, "too many resources"));
-        }
-        for r in other.res {
-            let id = r.cur_id();
-            if !present.insert(key(&id)) {
-                return Err(KError::at(span, format!("may not add resource with an already registered id: {}", id.display())));
-            }
-            self.res.push(r);
-        }
+        self.append_all(other.res, span)?;
         merge_config(&mut self.config, &other.config);
         for v in other.vars {
             self.add_var(v, span)?;
@@ -607,13 +613,13 @@ impl<'a> Builder<'a> {
         }
         if full.is_file() {
             let (id, parsed) = self.read_yaml(k, path, span)?;
-            for mut r in self.resources_from(id, &parsed, span)? {
-                if self.origin_annotations && r.origin.is_none() {
+            let mut rs = self.resources_from(id, &parsed, span)?;
+            if self.origin_annotations {
+                for r in rs.iter_mut().filter(|r| r.origin.is_none()) {
                     r.origin = Some(format!("path: {}\n", join_rel(&self.origin_dir, path)));
                 }
-                acc.append(r, span)?;
             }
-            return Ok(());
+            return acc.append_all(rs, span);
         }
         if full.is_dir() {
             if !self.inside_repo(&full) {

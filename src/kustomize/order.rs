@@ -62,25 +62,11 @@ pub(crate) fn sort(res: &mut [Res], k: &Kust) -> KResult<()> {
     for (i, k) in last.iter().enumerate() {
         rank.insert(k.clone(), 1 + i as i64);
     }
-    let keys: Vec<(i64, String, String)> = res
-        .iter()
-        .map(|r| {
-            let id = r.cur_id();
-            (*rank.get(&id.gvk.kind).unwrap_or(&0), id.gvk.sort_string(), id.sort_string())
-        })
-        .collect();
-    let mut idx: Vec<usize> = (0..res.len()).collect();
-    idx.sort_by(|&a, &b| {
-        let (ka, kb) = (&keys[a], &keys[b]);
-        if ka.1 != kb.1 {
-            ka.0.cmp(&kb.0).then_with(|| ka.1.cmp(&kb.1))
-        } else {
-            ka.2.cmp(&kb.2)
-        }
+    // Kind rank, then group/version/kind, then the id: within one gvk the rank is the same, so
+    // this is kustomize's order (a stable sort keeps equal ids in input order).
+    res.sort_by_cached_key(|r| {
+        let id = r.cur_id();
+        (*rank.get(&id.gvk.kind).unwrap_or(&0), id.gvk.sort_string(), id.sort_string())
     });
-    let sorted: Vec<Res> = idx.iter().map(|&i| res[i].clone()).collect();
-    for (slot, r) in res.iter_mut().zip(sorted) {
-        *slot = r;
-    }
     Ok(())
 }

@@ -95,13 +95,12 @@ fn service_of(index: &Index, cluster: &Option<String>, client_ns: Option<&str>, 
 /// those of the workloads the Service selects, or, when the Service is made by a chart drlint
 /// does not render, the namespace's claims whose name holds the Service's.
 fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -> Option<bool> {
-    let same = |r: &&Resource| &r.cluster == cluster && r.namespace() == Some(ns);
     let mut claims: Vec<String> = Vec::new();
     if let Some(service) = index.get(cluster.as_deref(), Some(ns), "", "Service", svc).first() {
         let selector = crate::model::workloads::labels_of(service.node.at(&["spec", "selector"]));
         if !selector.is_empty() {
             for kind in ["Deployment", "StatefulSet"] {
-                for w in index.of_kind("apps", kind).filter(same) {
+                for w in index.of_kind_in(cluster, Some(ns), "apps", kind) {
                     let pod_labels = crate::model::workloads::labels_of(w.node.at(&["spec", "template", "metadata", "labels"]));
                     if !selector.iter().all(|(k, v)| pod_labels.get(k) == Some(v)) {
                         continue;
@@ -117,7 +116,7 @@ fn data_on_share(index: &Index, cluster: &Option<String>, ns: &str, svc: &str) -
         }
     }
     if claims.is_empty() {
-        claims = index.of_kind("", "PersistentVolumeClaim").filter(same).map(|c| c.name().to_string()).filter(|n| n.contains(svc)).collect();
+        claims = index.of_kind_in(cluster, Some(ns), "", "PersistentVolumeClaim").map(|c| c.name().to_string()).filter(|n| n.contains(svc)).collect();
     }
     if claims.is_empty() {
         return None;

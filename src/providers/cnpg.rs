@@ -175,17 +175,37 @@ impl Provider for Cnpg {
         if store.kind != StoreKind::Cnpg {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        for other in cx.index.of_kind(cnpg::GROUP, "Cluster").filter(|o| o.cluster == store.owner.cluster && !std::ptr::eq(*o, store.owner)) {
+        cx.cnpg_recoveries()
+            .from(&store.owner.cluster, store.owner.name())
+            .filter(|other| !std::ptr::eq(*other, store.owner))
+            .map(|other| format!("Cluster {}/{} recovers from it", other.namespace().unwrap_or(""), other.name()))
+            .collect()
+    }
+}
+
+/// Clusters that bootstrap by recovery from an external cluster, by (cluster, server name): the
+/// server name is `barmanObjectStore.serverName` or the plugin's `serverName` of the external
+/// cluster `bootstrap.recovery.source` names, else the source's own name.
+pub struct Recoveries<'a> {
+    by_server: std::collections::HashMap<(Option<String>, String), Vec<&'a Resource>>,
+}
+
+impl<'a> Recoveries<'a> {
+    pub fn new(index: &'a Index) -> Recoveries<'a> {
+        let mut by_server: std::collections::HashMap<(Option<String>, String), Vec<&'a Resource>> = Default::default();
+        for other in index.of_kind(cnpg::GROUP, "Cluster") {
             let Some(source) = other.node.str_at(&["spec", "bootstrap", "recovery", "source"]) else { continue };
             let ext = other.node.at(&["spec", "externalClusters"]).into_iter().flat_map(|e| e.items()).find(|e| e.str_at(&["name"]) == Some(source));
             let Some(ext) = ext else { continue };
             let server = ext.str_at(&["barmanObjectStore", "serverName"]).or(ext.str_at(&["plugin", "parameters", "serverName"])).unwrap_or(source);
-            if server == store.owner.name() {
-                out.push(format!("Cluster {}/{} recovers from it", other.namespace().unwrap_or(""), other.name()));
-            }
+            by_server.entry((other.cluster.clone(), server.to_string())).or_default().push(other);
         }
-        out
+        Recoveries { by_server }
+    }
+
+    /// Clusters (index order) in `cluster` that recover from the server `name`.
+    pub fn from<'s>(&'s self, cluster: &Option<String>, name: &str) -> impl Iterator<Item = &'a Resource> + 's {
+        self.by_server.get(&(cluster.clone(), name.to_string())).into_iter().flatten().copied()
     }
 }
 

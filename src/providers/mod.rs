@@ -37,15 +37,22 @@ pub struct Cx<'a> {
     /// Velero Schedules read once per run (scopes parsed, looked up by namespace): asking every
     /// Schedule about every store is what made coverage quadratic.
     velero: std::sync::OnceLock<velero::Prepared<'a>>,
+    /// CNPG Clusters that bootstrap by recovery, by the server name they recover from (a drill per
+    /// store would otherwise ask every Cluster).
+    cnpg_recoveries: std::sync::OnceLock<cnpg::Recoveries<'a>>,
 }
 
 impl<'a> Cx<'a> {
     pub fn new(index: &'a Index, config: &'a CoverageSettings) -> Cx<'a> {
-        Cx { index, config, velero: std::sync::OnceLock::new() }
+        Cx { index, config, velero: std::sync::OnceLock::new(), cnpg_recoveries: std::sync::OnceLock::new() }
     }
 
     fn velero(&self) -> &velero::Prepared<'a> {
         self.velero.get_or_init(|| velero::Prepared::new(self.index))
+    }
+
+    fn cnpg_recoveries(&self) -> &cnpg::Recoveries<'a> {
+        self.cnpg_recoveries.get_or_init(|| cnpg::Recoveries::new(self.index))
     }
 
     /// Objects of a kind in the store's cluster and namespace that a render applies. Uses the

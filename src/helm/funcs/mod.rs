@@ -1,9 +1,11 @@
-//! The functions a Helm template can call: Go's builtins, the sprig functions charts use, and
-//! Helm's own. `include` and `tpl` need the template set and live in the executor.
+//! The functions a template can call: Go's builtins, the sprig functions charts use, and the
+//! host's own: Helm's (`helm`) or Argo CD's ApplicationSet ones (`argo`). `include` and `tpl` need
+//! the template set and live in the executor.
 //!
 //! A function not listed here is an error naming it: the template that calls it is not rendered
 //! and the chart's other templates still are.
 
+pub mod argo;
 pub mod fmt;
 pub mod helm;
 pub mod lists;
@@ -11,16 +13,25 @@ pub mod math;
 pub mod strings;
 pub mod yaml;
 
+use crate::helm::template::Funcs;
 use crate::helm::value::Value;
 
 pub type FResult = Result<Value, String>;
 
-pub fn call(name: &str, args: Vec<Value>, dot: &Value) -> FResult {
+type Family = fn(&str, &[Value]) -> Option<FResult>;
+
+pub fn call(name: &str, args: Vec<Value>, dot: &Value, host: Funcs) -> FResult {
     let _ = dot;
     if let Some(r) = builtin(name, &args) {
         return r;
     }
-    for family in [strings::call, lists::call, math::call, helm::call] {
+    // Argo CD's family comes first: it answers for the functions its map lacks. `helm` also
+    // holds sprig's JSON, date and `fail` functions, which both hosts have.
+    let families: &[Family] = match host {
+        Funcs::Helm => &[strings::call, lists::call, math::call, helm::call],
+        Funcs::Argo => &[argo::call, strings::call, lists::call, math::call, helm::call],
+    };
+    for family in families {
         if let Some(r) = family(name, &args) {
             return r;
         }
@@ -91,7 +102,9 @@ fn builtin(name: &str, a: &[Value]) -> Option<FResult> {
             Ok(Value::Bool(false))
         }
         "ne" => {
-            want(a, 2, name).ok()?;
+            if let Err(e) = want(a, 2, name) {
+                return Some(Err(e));
+            }
             if !basic(&a[0]) || !basic(&a[1]) {
                 return Some(Err("error calling ne: non-comparable types".into()));
             }

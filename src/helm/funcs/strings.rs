@@ -117,6 +117,16 @@ pub fn call(name: &str, a: &[Value]) -> Option<FResult> {
         }
         "uuidv4" => st("00000000-0000-4000-8000-000000000000".into()),
         "shuffle" => st(s(a, 0)),
+        // sprig's path functions: Go's `path` package (slash-separated, whatever the OS).
+        "base" => st(path_base(&s(a, 0))),
+        "dir" => st(path_dir(&s(a, 0))),
+        "clean" => st(path_clean(&s(a, 0))),
+        "ext" => st({
+            let b = s(a, 0);
+            let last = &b[b.rfind('/').map_or(0, |i| i + 1)..];
+            last.rfind('.').map(|i| last[i..].to_string()).unwrap_or_default()
+        }),
+        "isAbs" => Some(Ok(Value::Bool(s(a, 0).starts_with('/')))),
         _ => None,
     }
 }
@@ -163,6 +173,45 @@ fn case_words(t: &str) -> Vec<String> {
         words.push(cur);
     }
     words
+}
+
+/// Go's `path.Clean`: one slash between elements, no `.`, `..` resolved where it can be.
+fn path_clean(p: &str) -> String {
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            ".." if rooted => {}
+            other => parts.push(other),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
+}
+
+/// Go's `path.Base`: the last element, trailing slashes ignored (`.` for empty, `/` for slashes).
+fn path_base(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        return "/".into();
+    }
+    t.rsplit('/').next().unwrap_or(t).to_string()
+}
+
+/// Go's `path.Dir`: everything before the last slash, cleaned.
+fn path_dir(p: &str) -> String {
+    path_clean(&p[..p.rfind('/').map_or(0, |i| i + 1)])
 }
 
 fn re(p: &str) -> Result<regex::Regex, String> {

@@ -2,7 +2,7 @@
 //! each output line, the template file and line that started it.
 
 use super::parse::{Node, Pipe, Term};
-use super::{Body, TemplateError, TemplateSet};
+use super::{Body, Config, Funcs, MissingKey, TemplateError, TemplateSet};
 use crate::helm::funcs;
 use crate::helm::origin::EntryOrigin;
 use crate::helm::value::{ObjectKind, Value};
@@ -66,13 +66,20 @@ pub struct Exec<'a> {
     depth: usize,
     steps: u64,
     file: usize,
+    config: Config,
 }
 
 type R<T> = Result<T, Flow>;
 
 impl<'a> Exec<'a> {
     pub fn new(set: &'a TemplateSet) -> Exec<'a> {
-        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0 }
+        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0, config: Config::HELM }
+    }
+
+    /// Execute with another host's functions and missing-key mode (Helm's by default).
+    pub fn with_config(mut self, config: Config) -> Exec<'a> {
+        self.config = config;
+        self
     }
 
     fn error(&self, line: usize, message: impl Into<String>) -> Flow {
@@ -384,6 +391,9 @@ impl<'a> Exec<'a> {
                     None => return Err(self.error(line, format!("method {f} needs arguments"))),
                 }
             }
+            if self.config.missing_key == MissingKey::Error && let Value::Dict(m) = &v && !m.borrow().contains_key(f) {
+                return Err(self.error(line, format!("map has no entry for key \"{f}\"")));
+            }
             v = match v.field(f) {
                 Some(x) => x,
                 None => match &v {
@@ -419,7 +429,7 @@ impl<'a> Exec<'a> {
     /// Functions that need the template set (`include`, `tpl`) and everything else via `funcs`.
     fn call(&mut self, name: &str, args: Vec<Value>, dot: &Value, line: usize) -> R<Value> {
         match name {
-            "include" => {
+            "include" if self.config.funcs == Funcs::Helm => {
                 let tname = args.first().map(Value::text).unwrap_or_default();
                 let arg = args.get(1).cloned().unwrap_or(Value::Nil);
                 let Some(b) = self.lookup(&tname) else {
@@ -448,7 +458,7 @@ impl<'a> Exec<'a> {
                 r?;
                 Ok(Value::Str(o.text.replace("<no value>", "")))
             }
-            _ => match funcs::call(name, args, dot) {
+            _ => match funcs::call(name, args, dot, self.config.funcs) {
                 Ok(v) => Ok(v),
                 Err(m) => Err(self.error(line, m)),
             },
@@ -467,11 +477,16 @@ fn is_method(v: &Value, name: &str) -> bool {
     }
 }
 
-/// Render a standalone template text (for tests and small uses).
+/// Render a standalone template text as Helm would (for tests and small uses).
 pub fn render_text(text: &str, dot: &Value) -> Result<String, TemplateError> {
+    render_str(text, dot, Config::HELM)
+}
+
+/// Render a standalone template text with `config` (an ApplicationSet's string field, say).
+pub fn render_str(text: &str, dot: &Value, config: Config) -> Result<String, TemplateError> {
     let mut set = TemplateSet::default();
     set.add("t", text)?;
     let mut out = Out::default();
-    Exec::new(&set).run("t", dot, &mut out)?;
+    Exec::new(&set).with_config(config).run("t", dot, &mut out)?;
     Ok(out.text)
 }

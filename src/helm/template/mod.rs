@@ -1,6 +1,7 @@
-//! Go `text/template`, as Helm configures it (`missingkey=zero`, then `<no value>` removed from the
-//! output): a lexer, a parser, and an executor that records which template line wrote each output
-//! line.
+//! Go `text/template`: a lexer, a parser, and an executor that records which template line wrote
+//! each output line. Two programs drlint reads run Go templates, each with its own function map and
+//! options, chosen by a [`Config`]: Helm (`missingkey=zero`; `<no value>` is removed from the
+//! output by the chart renderer) and Argo CD ApplicationSets with `goTemplate: true`.
 
 pub mod exec;
 pub mod lex;
@@ -9,6 +10,62 @@ pub mod parse;
 use parse::Node;
 use std::collections::HashMap;
 use std::rc::Rc;
+
+/// Whose function map a template sees (see `crate::helm::funcs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Funcs {
+    /// sprig plus Helm's own (`include`, `tpl`, `required`, `lookup`, `toToml`, ...).
+    #[default]
+    Helm,
+    /// sprig plus Argo CD's ApplicationSet functions (`normalize`, `slugify`, `toYaml`,
+    /// `fromYaml`, `fromYamlArray`, `tpl`), without `env`, `expandenv` and `getHostByName`.
+    Argo,
+}
+
+/// Go's `missingkey` option, for the `map[string]interface{}` data both hosts pass. Go's
+/// `default`, `invalid` and `zero` behave alike there (a missing key is nil and prints as
+/// `<no value>`), so they are one mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MissingKey {
+    #[default]
+    NoValue,
+    /// `missingkey=error`: reading a key the map lacks stops the template.
+    Error,
+}
+
+impl MissingKey {
+    /// The mode a `missingkey=...` option string sets; `None` for any other option.
+    pub fn from_option(option: &str) -> Option<MissingKey> {
+        match option.trim() {
+            "missingkey=error" => Some(MissingKey::Error),
+            "missingkey=default" | "missingkey=invalid" | "missingkey=zero" => Some(MissingKey::NoValue),
+            _ => None,
+        }
+    }
+}
+
+/// How a template is executed: the host's functions and the missing-key mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    pub funcs: Funcs,
+    pub missing_key: MissingKey,
+}
+
+impl Config {
+    pub const HELM: Config = Config { funcs: Funcs::Helm, missing_key: MissingKey::NoValue };
+
+    /// An ApplicationSet's `goTemplate: true` with its `goTemplateOptions` (applied in order, as
+    /// Go's `Template.Option` does; options drlint does not know are ignored).
+    pub fn argo<'a>(options: impl IntoIterator<Item = &'a str>) -> Config {
+        let missing_key = options.into_iter().filter_map(MissingKey::from_option).last().unwrap_or_default();
+        Config { funcs: Funcs::Argo, missing_key }
+    }
+}
+
+/// Whether `text` holds a template action at all (text without one renders as itself).
+pub fn has_action(text: &str) -> bool {
+    text.contains("{{")
+}
 
 /// A parsed template body and the file it came from.
 #[derive(Clone)]
@@ -53,3 +110,6 @@ impl TemplateSet {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,7 @@
 //! ObjectStore of that name exists in the Cluster's namespace, WAL archiving and backups fail (or
 //! the recovery finds nothing to restore).
 
-use crate::model::cnpg::{barman_object_name, find_object_store, same_place, Cluster, BARMAN_CLOUD_GROUP, GROUP};
+use crate::model::cnpg::{barman_object_name, find_object_store, Cluster, BARMAN_CLOUD_GROUP, GROUP};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -43,7 +43,7 @@ impl Rule for ObjectStoreMissing {
                     node.span,
                     format!("Cluster `{}` {where_} names ObjectStore `{name}`, which does not exist in namespace `{ns}`", r.qualified_name()),
                 );
-                let near: Vec<&str> = index.of_kind(BARMAN_CLOUD_GROUP, "ObjectStore").filter(|o| same_place(o, r)).map(|o| o.name()).collect();
+                let near: Vec<&str> = index.of_kind_near(BARMAN_CLOUD_GROUP, "ObjectStore", r).into_iter().map(|o| o.name()).collect();
                 match crate::util::closest(name, near.iter().copied()) {
                     Some(c) => d.help(format!("did you mean `{c}`?")),
                     None => d.help(format!(

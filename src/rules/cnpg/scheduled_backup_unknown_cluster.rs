@@ -3,7 +3,7 @@
 //! Cluster that never comes). The classic cause is kustomize: `namePrefix`/`nameSuffix` rename the
 //! Cluster but not this reference, so names are compared exactly, after rendering.
 
-use crate::model::cnpg::{backup_requests, same_place, GROUP};
+use crate::model::cnpg::{backup_requests, GROUP};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -27,7 +27,7 @@ impl Rule for ScheduledBackupUnknownCluster {
             if crate::model::cnpg::has_variable(name) || !req.targets(index).is_empty() {
                 continue;
             }
-            let near: Vec<&str> = index.of_kind(GROUP, "Cluster").filter(|c| same_place(c, r)).map(|c| c.name()).collect();
+            let near: Vec<&str> = index.of_kind_near(GROUP, "Cluster", r).into_iter().map(|c| c.name()).collect();
             let ns = r.namespace().unwrap_or("default");
             let d = cx.report_on(r, name_node.span, format!("{kind} `{}` targets Cluster `{name}`, which does not exist in namespace `{ns}`", r.name()));
             // A kustomize namePrefix/nameSuffix renamed the Cluster but not the reference.

@@ -1,0 +1,33 @@
+//! Phase timings for benchmarks: with `DRLINT_TIMINGS` set, each pipeline stage prints how long it
+//! took to standard error (`drlint: timing <phase> <ms> ms`). Off by default: the output a user
+//! sees never depends on the clock.
+
+use std::time::Instant;
+
+/// A running phase; `done` prints its time when timings are on.
+pub struct Phase {
+    name: std::borrow::Cow<'static, str>,
+    start: Option<Instant>,
+}
+
+fn enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("DRLINT_TIMINGS").is_some_and(|v| !v.is_empty()))
+}
+
+pub fn start(name: impl Into<std::borrow::Cow<'static, str>>) -> Phase {
+    let start = enabled().then(Instant::now);
+    Phase { name: if start.is_some() { name.into() } else { std::borrow::Cow::Borrowed("") }, start }
+}
+
+pub fn on() -> bool {
+    enabled()
+}
+
+impl Phase {
+    pub fn done(self) {
+        if let Some(t) = self.start {
+            eprintln!("drlint: timing {} {:.1} ms", self.name, t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+}
