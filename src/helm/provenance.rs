@@ -178,6 +178,14 @@ mod tests {
     }
 
     #[test]
+    fn range_items_point_at_their_values_line() {
+        let v = "labels:\n  tier: db\nhosts:\n  - a.example\n  - b.example\n";
+        let got = provenance(v, "m:\n{{- range $k, $v := .Values.labels }}\n  {{ $k }}: {{ $v | quote }}\n{{- end }}\nh:\n{{- range .Values.hosts }}\n  - {{ . }}\n{{- end }}\n");
+        assert!(got.contains(&("\"db\"".into(), "db".into())), "{got:?}");
+        assert!(got.contains(&("b.example".into(), "b.example".into())), "{got:?}");
+    }
+
+    #[test]
     fn to_yaml_subtrees_map_entry_by_entry() {
         let v = "labels:\n  tier: db\n  team: x\nhosts:\n  - a\n  - b\n";
         let got = provenance(v, "m:\n  labels:\n    own: y\n    {{- toYaml .Values.labels | nindent 4 }}\n  hosts: {{ toYaml .Values.hosts | nindent 4 }}\n");

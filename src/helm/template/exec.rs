@@ -67,13 +67,16 @@ pub struct Exec<'a> {
     steps: u64,
     file: usize,
     config: Config,
+    /// The items `range` is on, with where each was written (for provenance: `{{ . }}` and
+    /// `{{ $v }}` in the body print a values entry).
+    ranged: Vec<(Value, EntryOrigin)>,
 }
 
 type R<T> = Result<T, Flow>;
 
 impl<'a> Exec<'a> {
     pub fn new(set: &'a TemplateSet) -> Exec<'a> {
-        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0, config: Config::HELM }
+        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0, config: Config::HELM, ranged: Vec::new() }
     }
 
     /// Execute with another host's functions and missing-key mode (Helm's by default).
@@ -198,7 +201,8 @@ impl<'a> Exec<'a> {
         if items.is_empty() {
             return self.scoped(els, dot, out);
         }
-        for (k, x) in items {
+        let origins = self.item_origins(&plain, dot, &v);
+        for (i, (k, x)) in items.into_iter().enumerate() {
             self.steps += 1;
             if self.steps > MAX_STEPS {
                 self.vars.truncate(mark);
@@ -213,7 +217,11 @@ impl<'a> Exec<'a> {
                     self.vars.push((pipe.decl[1].clone(), x.clone()));
                 }
             }
+            let tracked = origins.get(i).cloned().flatten().map(|o| self.ranged.push((x.clone(), o))).is_some();
             let r = self.nodes(body, &x, out);
+            if tracked {
+                self.ranged.pop();
+            }
             self.vars.truncate(inner);
             match r {
                 Ok(()) | Err(Flow::Continue) => {}
@@ -264,7 +272,10 @@ impl<'a> Exec<'a> {
                 _ => continue,
             };
             let found = match chain.split_last() {
-                None => Some((base, None)),
+                None => {
+                    let origin = self.ranged.iter().rev().find(|(v, _)| *v == base).map(|(_, o)| o.clone());
+                    Some((base, origin))
+                }
                 Some((last, head)) => match self.fields(base, head, 0) {
                     Ok(Value::Dict(d)) => d.borrow().get(last).cloned().map(|v| (v, d.origin(last))),
                     _ => None,
@@ -277,6 +288,19 @@ impl<'a> Exec<'a> {
             }
         }
         out
+    }
+
+    /// Where each item `range` iterates over was written: a dict's entries, or the items of a
+    /// list that came from values.
+    fn item_origins(&self, p: &Pipe, dot: &Value, v: &Value) -> Vec<Option<EntryOrigin>> {
+        match v {
+            Value::Dict(m) => m.borrow().keys().map(|k| m.origin(k)).collect(),
+            Value::List(_) => {
+                let Some((_, Some(o))) = self.sources(p, dot).into_iter().find(|(x, o)| x == v && o.is_some()) else { return Vec::new() };
+                o.items.iter().map(|place| Some(EntryOrigin { file: o.file.clone(), key: place.clone(), value: place.clone(), items: Default::default() })).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn var(&self, name: &str, line: usize) -> R<Value> {
