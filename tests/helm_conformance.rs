@@ -83,16 +83,22 @@ fn oracle_available() -> bool {
     Command::new("python3").args(["-c", "import helm_python, yaml"]).output().map(|o| o.status.success()).unwrap_or(false)
 }
 
-#[test]
-fn corpus_charts_match_helm() {
+/// The shared folder, when it and the oracle are there (else the reason is printed).
+fn shared_with_oracle() -> Option<PathBuf> {
     let Some(shared) = common::shared() else {
         eprintln!("skipped: no shared corpus (../shared or $DRLINT_SHARED)");
-        return;
+        return None;
     };
     if !oracle_available() {
         eprintln!("skipped: helm-python-sdk is not installed (pip install helm-python-sdk)");
-        return;
+        return None;
     }
+    Some(shared)
+}
+
+#[test]
+fn corpus_charts_match_helm() {
+    let Some(shared) = shared_with_oracle() else { return };
     let mut charts: Vec<PathBuf> = walkdir::WalkDir::new(shared.join("corpus"))
         .into_iter()
         .flatten()
@@ -141,14 +147,7 @@ fn corpus_charts_match_helm() {
 /// repositories whose names contain one of those words. Requires 95% agreement.
 #[test]
 fn corpus_releases_match_helm_with_the_deployers_values() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: no shared corpus (../shared or $DRLINT_SHARED)");
-        return;
-    };
-    if !oracle_available() {
-        eprintln!("skipped: helm-python-sdk is not installed (pip install helm-python-sdk)");
-        return;
-    }
+    let Some(shared) = shared_with_oracle() else { return };
     let skip: Vec<String> = std::env::var("DRLINT_CORPUS_SKIP").unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
     let mut repos: Vec<PathBuf> = std::fs::read_dir(shared.join("corpus")).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
     repos.sort();
