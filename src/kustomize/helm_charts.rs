@@ -35,8 +35,11 @@ pub(crate) fn inflate(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<Vec<(
         };
         let opts = release(b, k, &entry)?;
         let rendered = crate::helm::render_chart(&chart_dir, &opts).map_err(|e| KError::at(at, format!("helm chart '{name}' is not rendered: {}", e.message)))?;
+        // What the engine could not render (a function it lacks, or a template Helm refuses too)
+        // is a note, as for a chart a deployer installs; the rest of the chart is inflated.
         if let Some(n) = rendered.notes.iter().find(|n| n.fatal) {
-            return Err(KError::at(at, format!("helm template of chart '{name}' fails: {}", n.message)));
+            b.diags.push(super::unsupported(at, format!("helm chart '{name}' is inflated in part: {}", n.message)));
+            b.unrendered += 1;
         }
         let skip_tests = entry.get("skipTests").and_then(Node::as_bool).unwrap_or(false);
         let skip_hooks = entry.get("skipHooks").and_then(Node::as_bool).unwrap_or(false);
@@ -146,5 +149,27 @@ mod tests {
         let notes: Vec<&str> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("'absent' is not inflated"), "{notes:?}");
+    }
+
+    #[test]
+    fn a_template_the_engine_cannot_render_is_a_note_and_the_rest_inflates() {
+        let tmp = tempfile::tempdir().unwrap();
+        let files = [
+            ("kustomization.yaml", "helmCharts:\n- name: app\n"),
+            ("charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n"),
+            ("charts/app/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"),
+            ("charts/app/templates/bad.yaml", "{{ noSuchFunction 1 }}\n"),
+        ];
+        for (p, t) in files {
+            let p = tmp.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, t).unwrap();
+        }
+        let mut db = SourceDb::new();
+        let r = render(&mut db, tmp.path(), &RenderOptions::new(tmp.path()));
+        assert!(r.ok, "{:?}", r.diagnostics);
+        assert_eq!(r.objects.len(), 1);
+        assert_eq!(r.objects[0].node.str_at(&["metadata", "name"]), Some("release-name"));
+        assert!(r.diagnostics.iter().any(|d| d.message.contains("inflated in part")), "{:?}", r.diagnostics);
     }
 }
