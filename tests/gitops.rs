@@ -413,6 +413,9 @@ fn repository_charts_render_from_the_chart_folders_and_vendored_copies() {
     assert_eq!(pg.namespace(), Some("db"));
     assert_eq!(at(&ws, &dir, pg.node.at(&["metadata", "name"]).unwrap()), "apps/charts/pg/templates/pvc.yaml:4");
     assert_eq!(pg.node.str_at(&["spec", "resources", "requests", "storage"]), Some("3Gi"));
+    // Argo CD installs the chart's crds/ (the repo-server's `--include-crds`), at their own lines.
+    let crd = find(&rs, "CustomResourceDefinition", "pgs.example.org");
+    assert_eq!(at(&ws, &dir, crd.node.at(&["spec", "group"]).unwrap()), "apps/charts/pg/crds/pg.yaml:6");
     let missing = repo.entrypoints.iter().find(|e| e.label == "Argo CD Application argocd/missing").unwrap();
     assert_eq!(missing.problems, vec!["Helm chart `pg` is not rendered".to_string()]);
     // Without the config, the archive is not found and the HelmRelease renders nothing.

@@ -55,6 +55,9 @@ pub(super) struct Cache {
 impl Cache {
     fn render(&mut self, chart_dir: &Path, opts: &ReleaseOptions) -> Rc<Result<ChartRender, HelmError>> {
         let mut values: Vec<String> = opts.values.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)).collect();
+        if opts.include_crds {
+            values.push("include crds".into());
+        }
         if let Some(files) = &opts.chart_values {
             values.push("chart values:".into());
             values.extend(files.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)));

@@ -166,7 +166,9 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path,
         }
     }
     values.extend(spec_of("values").filter(|v| v.is_map()).cloned());
-    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, chart_values, ..ReleaseOptions::default() };
+    // helm-controller installs the chart's CRDs unless `install.crds: Skip`.
+    let include_crds = hr.node.str_at(&["spec", "install", "crds"]) != Some("Skip");
+    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, chart_values, include_crds, ..ReleaseOptions::default() };
     let release = Release { chart_dir: dir, options, label, cluster: hr.cluster.clone(), declared_at, default_namespace: Some(release_ns.to_string()) };
     Some((release, notes))
 }

@@ -36,6 +36,9 @@ pub struct ReleaseOptions {
     /// Values files that replace the chart's own `values.yaml`, merged in order (Flux's
     /// `spec.chart.spec.valuesFiles`, which source-controller packages as the chart's values).
     pub chart_values: Option<Vec<Node>>,
+    /// `--include-crds`: the charts' `crds/` files first, verbatim (Argo CD and Flux install them;
+    /// `helm template` and kustomize only when asked).
+    pub include_crds: bool,
     /// `.Capabilities.KubeVersion`, e.g. "v1.37.0".
     pub kube_version: String,
     /// Extra `.Capabilities.APIVersions` entries (`--api-versions`).

@@ -62,7 +62,12 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
     let caps = capabilities(opts);
     let release = release_object(opts);
     let mut tpls = Vec::new();
-    collect(&root, &root.name, Value::Dict(std::rc::Rc::new(vals)), &release, &caps, &mut tpls, &mut notes);
+    let vals = Value::Dict(std::rc::Rc::new(vals));
+    let mut crds = Vec::new();
+    if opts.include_crds {
+        crd_manifests(&root, &root.name, &vals, &mut crds);
+    }
+    collect(&root, &root.name, vals, &release, &caps, &mut tpls, &mut notes);
 
     // Helm parses (and runs) templates deepest path first, then in reverse name order, so a
     // parent's `define` replaces a subchart's of the same name.
@@ -134,7 +139,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
     }
     order::sort_by_kind(&mut generic);
     order::sort_by_kind(&mut hooks);
-    let manifests = generic.into_iter().chain(hooks).map(|(_, m)| m).collect();
+    let manifests = crds.into_iter().chain(generic.into_iter().chain(hooks).map(|(_, m)| m)).collect();
     Ok(ChartRender { manifests, notes })
 }
 
@@ -237,6 +242,27 @@ fn import_values(chart: &mut Chart) {
     }
     values::merge_tables(&own, &imported);
     chart.values = own;
+}
+
+/// `--include-crds`: each enabled chart's `crds/` files (`.yaml`, `.yml`, `.json`), verbatim and
+/// whole, a chart's before its subcharts', as Helm's `CRDObjects` lists them.
+fn crd_manifests(chart: &Chart, prefix: &str, vals: &Value, out: &mut Vec<RenderedManifest>) {
+    for (rel, data) in &chart.files {
+        if !rel.starts_with("crds/") || ![".yaml", ".yml", ".json"].iter().any(|e| rel.ends_with(e)) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(data).into_owned();
+        let path = chart.dir.join(rel);
+        let lines = (1..=text.lines().count()).map(|line| LineOrigin { file: path.clone(), line }).collect();
+        let kind = head(&text).0.unwrap_or_default();
+        out.push(RenderedManifest { source: format!("{prefix}/{rel}"), template_path: path, text, lines, values: Vec::new(), hook: None, kind });
+    }
+    for sub in &chart.subcharts {
+        if enabled(chart, sub, vals) {
+            let key = sub_key(chart, sub);
+            crd_manifests(sub, &format!("{prefix}/charts/{key}"), &vals.field(&key).unwrap_or(Value::Nil), out);
+        }
+    }
 }
 
 /// A subchart's name in its parent: the dependency's alias when it has one.

@@ -6,7 +6,7 @@
 //! `kustomize-unsupported` note and is never fetched.
 //!
 //! The release, as the generator runs `helm template`: `releaseName` (default `release-name`),
-//! `namespace`, values from `valuesFile` (else the chart's own) with `valuesInline` over it
+//! `namespace`, `includeCRDs`, values from `valuesFile` (else the chart's own) with `valuesInline` over it
 //! (`valuesMerge: override`, the default; `merge` keeps the file's; `replace` leaves the file
 //! out), then each of `additionalValuesFiles`; `apiVersions`, `kubeVersion`; `skipTests`
 //! and `skipHooks` leave out test hooks and every hook. Objects are generated resources, after
@@ -97,6 +97,7 @@ fn release(b: &mut Builder, k: &Kust, entry: &Node) -> KResult<ReleaseOptions> {
         namespace: text("namespace").unwrap_or_else(|| "default".into()),
         values,
         chart_values: None,
+        include_crds: entry.get("includeCRDs").and_then(Node::as_bool).unwrap_or(false),
         kube_version: text("kubeVersion").unwrap_or_default(),
         api_versions: entry.get("apiVersions").into_iter().flat_map(|v| v.items()).filter_map(|v| v.as_text().map(str::to_string)).collect(),
     })
