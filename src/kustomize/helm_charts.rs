@@ -108,6 +108,14 @@ mod tests {
     use crate::kustomize::{RenderOptions, render};
     use crate::source::SourceDb;
 
+    fn write_tree(dir: &std::path::Path, files: &[(&str, &str)]) {
+        for (p, t) in files {
+            let p = dir.join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, t).unwrap();
+        }
+    }
+
     #[test]
     fn charts_in_the_chart_home_are_inflated_with_inline_and_file_values() {
         let tmp = tempfile::tempdir().unwrap();
@@ -123,11 +131,7 @@ mod tests {
             ),
             ("app/charts/pg-1.0.0/pg/templates/tests/t.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n"),
         ];
-        for (p, t) in files {
-            let p = tmp.path().join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, t).unwrap();
-        }
+        write_tree(tmp.path(), &files);
         let mut db = SourceDb::new();
         let r = render(&mut db, &tmp.path().join("app"), &RenderOptions::new(tmp.path()));
         assert!(r.ok, "{:?}", r.diagnostics);
@@ -161,11 +165,7 @@ mod tests {
             ("charts/app/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"),
             ("charts/app/templates/bad.yaml", "{{ noSuchFunction 1 }}\n"),
         ];
-        for (p, t) in files {
-            let p = tmp.path().join(p);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, t).unwrap();
-        }
+        write_tree(tmp.path(), &files);
         let mut db = SourceDb::new();
         let r = render(&mut db, tmp.path(), &RenderOptions::new(tmp.path()));
         assert!(r.ok, "{:?}", r.diagnostics);
