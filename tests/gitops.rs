@@ -356,6 +356,11 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("1"));
     assert_eq!(at(&ws, &dir, pvc.node.at(&["metadata", "name"]).unwrap()), "charts/store/templates/pvc.yaml:4");
     assert_eq!(at(&ws, &dir, pvc.node.at(&["spec", "accessModes"]).unwrap()), "charts/store/templates/pvc.yaml:9");
+    // Values an action printed whole point at the values line that won: valuesObject, parameters.
+    let line = |pvc: &drlint::model::Resource, path: &[&str]| at(&ws, &dir, pvc.node.at(path).unwrap());
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "apps/argo.yaml:22");
+    assert_eq!(line(pvc, &["spec", "storageClassName"]), "apps/argo.yaml:25");
+    assert_eq!(line(pvc, &["metadata", "labels", "tier"]), "apps/argo.yaml:27");
     // Flux: valuesFrom in order (a whole values key, then one value at targetPath), then
     // spec.values; release `<targetNamespace>-<name>` in the target namespace.
     let pvc = find(&rs, "PersistentVolumeClaim", "media-store-data");
@@ -364,18 +369,56 @@ fn local_helm_charts_render_with_the_deployers_values_at_template_lines() {
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("7Gi"));
     assert_eq!(pvc.node.str_at(&["spec", "storageClassName"]), Some("slow"));
     assert_eq!(pvc.node.str_at(&["metadata", "labels", "tier"]), Some("gold"));
+    // spec.values, a valuesFrom key (a literal block: its own line), a targetPath value.
+    assert_eq!(line(pvc, &["metadata", "labels", "tier"]), "apps/flux.yaml:24");
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "apps/flux.yaml:34");
+    assert_eq!(line(pvc, &["spec", "storageClassName"]), "apps/flux.yaml:32");
     // `chartRef` to a HelmChart of this repository, with its valuesFiles (paths in the source).
     let pvc = find(&rs, "PersistentVolumeClaim", "store2-data");
     assert_eq!(pvc.namespace(), Some("flux-system"));
     assert_eq!(pvc.node.str_at(&["spec", "resources", "requests", "storage"]), Some("5Gi"));
+    assert_eq!(line(pvc, &["spec", "resources", "requests", "storage"]), "charts/store/values-prod.yaml:1");
+    // valuesFiles replace the chart's values.yaml (source-controller packages them as the
+    // chart's values): its storageClass default is gone.
+    assert_eq!(pvc.node.at(&["spec", "storageClassName"]).map(|n| n.is_null()), Some(true));
     // Test hooks are not deployed; the chart's Secret is an object like any other.
     assert!(!rs.iter().any(|r| r.kind() == "Pod"));
     let secret = find(&rs, "Secret", "photos-auth");
     let value = secret.node.at(&["stringData", "password"]).unwrap();
     // `valuesObject` replaces `values` (Argo CD reads one or the other).
     assert_eq!(value.as_str(), Some("chart-default"));
+    // The chart's values.yaml line when no deployer value wins.
+    assert_eq!(at(&ws, &dir, value), "charts/store/values.yaml:3");
     // Its value is never shown: masked where it was written.
     let shown = ws.db.get(value.span.file).display_text().get(value.span.start as usize..value.span.end as usize).unwrap_or("");
     assert!(shown.chars().all(|c| c == '*' || c.is_whitespace()), "{shown}");
     assert!(repo.entrypoints.iter().any(|e| e.label == "Flux HelmRelease flux-system/store" && e.objects == 2), "{:#?}", repo.entrypoints.iter().map(|e| (&e.label, e.objects)).collect::<Vec<_>>());
+}
+
+/// Charts named in a chart repository render when they are on disk: in the config's
+/// `helm.chart-dirs` (an archive from `helm pull`) or vendored in `charts/` beside the deployer.
+/// Objects from an archive point at the deployer's chart line, values at their values line; a
+/// chart that is not on disk stays a note.
+#[test]
+fn repository_charts_render_from_the_chart_folders_and_vendored_copies() {
+    let dir = crate_root().join("tests/data/gitops/helm-cache");
+    let settings = Settings::load(&dir.join(".drlint.yaml")).unwrap();
+    let (ws, mut repo) = drlint::load_and_render(&[dir.clone()], &settings);
+    let rs = std::mem::take(&mut repo.resources);
+    let redis = find(&rs, "PersistentVolumeClaim", "redis-data");
+    assert_eq!(redis.renders, vec!["Flux HelmRelease cache/redis".to_string()]);
+    assert_eq!(at(&ws, &dir, redis.node.at(&["metadata", "name"]).unwrap()), "apps/flux.yaml:19");
+    assert_eq!(at(&ws, &dir, redis.node.at(&["spec", "resources", "requests", "storage"]).unwrap()), "apps/flux.yaml:26");
+    let pg = find(&rs, "PersistentVolumeClaim", "pg-data");
+    assert_eq!(pg.namespace(), Some("db"));
+    assert_eq!(at(&ws, &dir, pg.node.at(&["metadata", "name"]).unwrap()), "apps/charts/pg/templates/pvc.yaml:4");
+    assert_eq!(pg.node.str_at(&["spec", "resources", "requests", "storage"]), Some("3Gi"));
+    // Argo CD installs the chart's crds/ (the repo-server's `--include-crds`), at their own lines.
+    let crd = find(&rs, "CustomResourceDefinition", "pgs.example.org");
+    assert_eq!(at(&ws, &dir, crd.node.at(&["spec", "group"]).unwrap()), "apps/charts/pg/crds/pg.yaml:6");
+    let missing = repo.entrypoints.iter().find(|e| e.label == "Argo CD Application argocd/missing").unwrap();
+    assert_eq!(missing.problems, vec!["Helm chart `pg` is not rendered".to_string()]);
+    // Without the config, the archive is not found and the HelmRelease renders nothing.
+    let (_, bare) = drlint::load_and_render(&[dir.clone()], &Settings { root: dir.clone(), ..Settings::default() });
+    assert!(!bare.resources.iter().any(|r| r.name() == "redis-data"));
 }

@@ -83,16 +83,22 @@ fn oracle_available() -> bool {
     Command::new("python3").args(["-c", "import helm_python, yaml"]).output().map(|o| o.status.success()).unwrap_or(false)
 }
 
-#[test]
-fn corpus_charts_match_helm() {
+/// The shared folder, when it and the oracle are there (else the reason is printed).
+fn shared_with_oracle() -> Option<PathBuf> {
     let Some(shared) = common::shared() else {
         eprintln!("skipped: no shared corpus (../shared or $DRLINT_SHARED)");
-        return;
+        return None;
     };
     if !oracle_available() {
         eprintln!("skipped: helm-python-sdk is not installed (pip install helm-python-sdk)");
-        return;
+        return None;
     }
+    Some(shared)
+}
+
+#[test]
+fn corpus_charts_match_helm() {
+    let Some(shared) = shared_with_oracle() else { return };
     let mut charts: Vec<PathBuf> = walkdir::WalkDir::new(shared.join("corpus"))
         .into_iter()
         .flatten()
@@ -131,5 +137,96 @@ fn corpus_charts_match_helm() {
     if found > 0 {
         let agree = identical + both_refuse;
         assert!(agree * 100 >= found * 95, "only {agree} of {found} charts agree with Helm:\n{}", diffs.join("\n"));
+    }
+}
+
+/// Every release the corpus's deployers install (Argo CD Applications, Flux HelmReleases, as
+/// drlint's GitOps render finds them), rendered by drlint and by Helm with the deployer's own
+/// values, release name and namespace: per repository, charts found, releases deployed, rendered,
+/// identical to Helm, and objects Helm adds to the index. `DRLINT_CORPUS_SKIP=a,b` leaves out the
+/// repositories whose names contain one of those words. Requires 95% agreement.
+#[test]
+fn corpus_releases_match_helm_with_the_deployers_values() {
+    let Some(shared) = shared_with_oracle() else { return };
+    let skip: Vec<String> = std::env::var("DRLINT_CORPUS_SKIP").unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let mut repos: Vec<PathBuf> = std::fs::read_dir(shared.join("corpus")).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    repos.sort();
+    let script = common::crate_root().join("scripts/helm-oracle.py");
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut compared, mut agree) = (0, 0);
+    let (mut diffs, mut refused) = (Vec::new(), Vec::new());
+    for repo in repos {
+        let name = repo.file_name().unwrap().to_string_lossy().to_string();
+        if skip.iter().any(|s| name.contains(s.as_str())) {
+            continue;
+        }
+        let settings = match drlint::settings::find_config(&[repo.clone()]) {
+            Some(cfg) => drlint::settings::Settings::load(&cfg).unwrap_or_default(),
+            None => drlint::settings::Settings { root: repo.clone(), ..Default::default() },
+        };
+        let found = walkdir::WalkDir::new(&repo).into_iter().flatten().filter(|e| e.file_name() == "Chart.yaml").filter(|e| e.path().parent().and_then(|p| p.parent()).and_then(|q| q.file_name()).is_none_or(|n| n != "charts")).count();
+        let (ws, rr) = drlint::load_and_render(&[repo.clone()], &settings);
+        let mut seen = std::collections::BTreeSet::new();
+        let (mut releases, mut deployed, mut rendered, mut identical, mut both_refuse) = (0, 0, 0, 0, 0);
+        // Releases whose values hold ApplicationSet parameters drlint cannot know are compared
+        // too (with the values drlint has), but are not deployed objects.
+        for rel in &rr.releases {
+            let layers: Vec<String> = rel.options.values.iter().map(|n| drlint::helm::funcs::yaml::to_json(&drlint::helm::value::Value::from_yaml_node(n))).collect();
+            if !seen.insert(format!("{}\u{0}{}\u{0}{}\u{0}{}", rel.chart_dir.display(), rel.options.name, rel.options.namespace, layers.join("\u{0}"))) {
+                continue;
+            }
+            releases += 1;
+            deployed += rel.deployed as usize;
+            // The oracle prints what `helm template` prints: no crds/ (deployers install them).
+            let options = drlint::helm::ReleaseOptions { include_crds: false, ..rel.options.clone() };
+            let ours = match render_chart(&rel.chart_dir, &options) {
+                Ok(r) if r.notes.iter().all(|n| !n.fatal) => Ok(print_template(&r)),
+                Ok(r) => Err(r.notes.iter().filter(|n| n.fatal).map(|n| n.message.clone()).collect::<Vec<_>>().join("; ")),
+                Err(e) => Err(e.message),
+            };
+            if ours.is_ok() {
+                rendered += 1;
+            }
+            if rel.options.chart_values.is_some() {
+                // Flux valuesFiles replace the chart's values.yaml: the oracle cannot say so.
+                diffs.push(format!("{name}: {} not compared (valuesFiles replace the chart's values)", rel.label));
+                continue;
+            }
+            let mut cmd = Command::new("python3");
+            cmd.arg(&script).arg(&rel.chart_dir).args(["--release", &rel.options.name, "--namespace", &rel.options.namespace]);
+            for (i, l) in layers.iter().enumerate() {
+                let f = tmp.path().join(format!("values-{i}.json"));
+                std::fs::write(&f, l).unwrap();
+                cmd.arg("-f").arg(f);
+            }
+            let out = cmd.output().expect("python3 runs");
+            let theirs = if out.status.success() { Ok(String::from_utf8_lossy(&out.stdout).into_owned()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) };
+            compared += 1;
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) if a == b => identical += 1,
+                (Err(e), Err(_)) => {
+                    both_refuse += 1;
+                    refused.push(format!("{name}: {} ({}): refused by both: {}", rel.label, rel.chart_dir.display(), e.lines().next().unwrap_or("")));
+                }
+                (Ok(a), Ok(b)) => {
+                    let first = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(a.lines().count().min(b.lines().count()));
+                    diffs.push(format!("{name}: {}: output differs at line {}: drlint {:?} / helm {:?}", rel.label, first + 1, a.lines().nth(first), b.lines().nth(first)));
+                }
+                (Err(e), Ok(_)) => diffs.push(format!("{name}: {}: drlint refuses, helm renders: {e}", rel.label)),
+                (Ok(_), Err(e)) => diffs.push(format!("{name}: {}: helm refuses, drlint renders: {}", rel.label, e.lines().next().unwrap_or(""))),
+            }
+        }
+        agree += identical + both_refuse;
+        let charts: Vec<PathBuf> = rr.releases.iter().map(|r| drlint::source::normalize(&r.chart_dir)).collect();
+        let objects = rr.resources.iter().filter(|r| r.deployed && charts.iter().any(|c| drlint::source::normalize(&ws.db.get(r.file).real_path).starts_with(c))).count();
+        if found + releases > 0 {
+            eprintln!("{name}: {found} charts found, {releases} releases ({deployed} with values drlint knows), {rendered} rendered, {identical} identical to helm, {both_refuse} refused by both, {objects} objects from templates on disk");
+        }
+    }
+    for d in refused.iter().chain(&diffs) {
+        eprintln!("  {d}");
+    }
+    if compared > 0 {
+        assert!(agree * 100 >= compared * 95, "only {agree} of {compared} releases agree with Helm:\n{}", diffs.join("\n"));
     }
 }

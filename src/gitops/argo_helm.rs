@@ -104,6 +104,9 @@ pub(super) fn release(db: &mut SourceDb, app: &Node, source: &Node, dir: &Path, 
         name: name.to_string(),
         namespace: namespace.unwrap_or("default").to_string(),
         values,
+        chart_values: None,
+        // The repo-server passes `--include-crds` unless `skipCrds`.
+        include_crds: !at("skipCrds").and_then(Node::as_bool).unwrap_or(false),
         kube_version: at("kubeVersion").and_then(Node::as_text).unwrap_or("").to_string(),
         api_versions: at("apiVersions").into_iter().flat_map(|v| v.items()).filter_map(|v| v.as_text().map(str::to_string)).collect(),
     };

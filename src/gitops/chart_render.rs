@@ -9,7 +9,8 @@
 //! `helm-render-incomplete` note at the template line.
 
 use crate::diag::Diagnostic;
-use crate::helm::{ChartRender, HelmError, ReleaseOptions};
+use crate::helm::origin::OriginFile;
+use crate::helm::{ChartRender, HelmError, ReleaseOptions, RenderedManifest};
 use crate::model::Resource;
 use crate::rules::source::helm_render_incomplete;
 use crate::source::yaml::{self, Node, Style, Value, YamlIssueKind};
@@ -20,6 +21,9 @@ use std::rc::Rc;
 
 /// The file id rendered text is parsed under before its spans are moved to real files.
 const RENDERED: FileId = FileId(u32::MAX);
+
+/// Document numbers of objects rendered from a chart archive, in the deployer's file.
+const ARCHIVE_DOCS: usize = 1 << 20;
 
 /// One release of a local chart, as a deployer asks for it.
 pub(super) struct Release {
@@ -50,7 +54,14 @@ pub(super) struct Cache {
 
 impl Cache {
     fn render(&mut self, chart_dir: &Path, opts: &ReleaseOptions) -> Rc<Result<ChartRender, HelmError>> {
-        let values: Vec<String> = opts.values.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)).collect();
+        let mut values: Vec<String> = opts.values.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)).collect();
+        if opts.include_crds {
+            values.push("include crds".into());
+        }
+        if let Some(files) = &opts.chart_values {
+            values.push("chart values:".into());
+            values.extend(files.iter().map(|v| format!("{}@{:?}", v.to_json(), v.span)));
+        }
         let key = format!("{}\u{0}{}\u{0}{}\u{0}{}", chart_dir.display(), opts.name, opts.namespace, values.join("\u{0}"));
         if let Some(r) = self.renders.get(&key) {
             return r.clone();
@@ -103,38 +114,84 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         if m.hook.as_deref().is_some_and(|h| h.split(',').any(|h| h.trim() == "test" || h.trim() == "test-success")) {
             continue;
         }
-        let Ok(template) = db.load_text(&m.template_path) else { continue };
-        let origins: Vec<Option<(FileId, usize)>> = m.lines.iter().map(|o| db.load_text(&o.file).ok().map(|f| (f, o.line))).collect();
-        let map = LineMap::new(&m.text, origins, template);
-        let parsed = yaml::parse(RENDERED, &m.text);
-        if let Some(issue) = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid) {
-            let span = map.span(db, issue.span);
-            out.diagnostics.push(note(span, format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message), &release.label));
-            continue;
-        }
-        let mut masks: BTreeMap<FileId, Vec<(usize, usize)>> = BTreeMap::new();
-        for doc in &parsed.documents {
-            let Some(mut root) = doc.root.clone().filter(crate::is_object) else { continue };
-            remap(&mut root, &|s| map.span(db, s));
-            if root.str_at(&["kind"]) == Some("Secret") {
-                // Never show a Secret's values: mask where the template (or values) wrote them.
-                for field in ["data", "stringData"] {
-                    for (_, _, v) in root.get(field).into_iter().flat_map(|d| d.entries()) {
-                        masks.entry(v.span.file).or_default().push((v.span.start as usize, v.span.end as usize));
-                    }
-                }
+        let objects = match manifest_objects(db, m, release.declared_at) {
+            Ok(o) => o,
+            Err((span, message)) => {
+                out.diagnostics.push(note(span, message, &release.label));
+                continue;
             }
-            let file = template;
-            let n = docs.entry(file).or_insert(0);
-            let mut res = Resource::new(root, file, *n);
+        };
+        for root in objects.nodes {
+            // Objects of an archive are numbered past the deployer file's own documents.
+            let n = docs.entry(objects.file).or_insert(if objects.in_archive { ARCHIVE_DOCS } else { 0 });
+            let mut res = Resource::new(root, objects.file, *n);
             *n += 1;
             res.cluster = release.cluster.clone();
             res.renders = vec![release.label.clone()];
             res.default_namespace = release.default_namespace.clone();
             out.resources.push(res);
         }
-        for (file, spans) in masks {
-            db.get_mut(file).mask(&spans);
+    }
+    out
+}
+
+/// The objects one rendered manifest holds, read by the same YAML reader as every file.
+pub(crate) struct ManifestObjects {
+    /// The template file (the deployer's file when the template is inside a chart archive).
+    pub file: FileId,
+    pub in_archive: bool,
+    pub nodes: Vec<Node>,
+}
+
+/// Read a rendered manifest: its spans moved to the template (or values) lines that wrote them,
+/// or to `fallback` (the deployer's chart line) for a template inside a chart archive, which is
+/// no file drlint shows; a Secret's values masked where they were written. `Err` (where, why)
+/// when the manifest is not YAML (Helm refuses the release).
+pub(crate) fn manifest_objects(db: &mut SourceDb, m: &RenderedManifest, fallback: Span) -> Result<ManifestObjects, (Span, String)> {
+    let template = db.load_text(&m.template_path).ok();
+    let origins: Vec<Option<(FileId, usize)>> = m.lines.iter().map(|o| db.load_text(&o.file).ok().map(|f| (f, o.line))).collect();
+    let map = template.map(|t| LineMap::new(&m.text, origins, t));
+    let place = |db: &SourceDb, s: Span| map.as_ref().map(|map| map.span(db, s)).unwrap_or(fallback);
+    let parsed = yaml::parse(RENDERED, &m.text);
+    if let Some(issue) = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid) {
+        return Err((place(db, issue.span), format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message)));
+    }
+    let mut masks: BTreeMap<FileId, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut nodes = Vec::new();
+    for doc in &parsed.documents {
+        let Some(mut root) = doc.root.clone().filter(crate::is_object) else { continue };
+        let from_values = values_spans(db, &root, &m.values);
+        remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| place(db, s)));
+        if root.str_at(&["kind"]) == Some("Secret") {
+            // Never show a Secret's values: mask where the template (or values) wrote them.
+            for field in ["data", "stringData"] {
+                for (_, _, v) in root.get(field).into_iter().flat_map(|d| d.entries()).filter(|(_, _, v)| v.span != fallback) {
+                    masks.entry(v.span.file).or_default().push((v.span.start as usize, v.span.end as usize));
+                }
+            }
+        }
+        nodes.push(root);
+    }
+    for (file, spans) in masks {
+        db.get_mut(file).mask(&spans);
+    }
+    Ok(ManifestObjects { file: template.unwrap_or(fallback.file), in_archive: template.is_none(), nodes })
+}
+
+/// Rendered nodes that values wrote (by their span in the rendered text) -> the values line's span.
+fn values_spans(db: &mut SourceDb, doc: &Node, printed: &[crate::helm::template::exec::Emitted]) -> HashMap<(u32, u32), Span> {
+    let mut out = HashMap::new();
+    for o in crate::helm::provenance::overrides(doc, printed) {
+        let file = match &o.file {
+            OriginFile::Db(id) if (id.0 as usize) < db.len() => *id,
+            OriginFile::Path(p) => match db.load_text(p) {
+                Ok(id) => id,
+                Err(_) => continue,
+            },
+            OriginFile::Db(_) => continue,
+        };
+        if (o.place.end as usize) <= db.get(file).text.len() {
+            out.insert(o.at, Span::new(file, o.place.start as usize, o.place.end as usize));
         }
     }
     out

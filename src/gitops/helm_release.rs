@@ -5,14 +5,15 @@
 //! `spec.chartRef` to a `HelmChart` object that names such a path; the path is looked up as Flux
 //! paths are (from the repository root). Charts from a HelmRepository or an OCIRepository are not
 //! on disk and stay unrendered, as before. Values, lowest precedence first: the chart's
-//! `valuesFiles` (paths in the source), each `valuesFrom` ConfigMap or Secret among the rendered
+//! `valuesFiles` (paths in the source; their merge replaces the chart's `values.yaml`), each `valuesFrom` ConfigMap or Secret among the rendered
 //! objects (`valuesKey`, default `values.yaml`; `targetPath` sets one value `--set`-style;
 //! `optional` ones may be missing), then `spec.values`. Release name: `spec.releaseName`, else
 //! `[<targetNamespace>-]<name>` shortened as helm-controller does beyond 53 characters;
 //! namespace: `targetNamespace`, else the HelmRelease's own.
 
 use super::chart_render::{self, Added, Cache, Release};
-use super::{display_dir, label_with_cluster, resolve_root, EntryPoint};
+use super::{chart_cache, display_dir, label_with_cluster, resolve_root, EntryPoint};
+use crate::source::normalize;
 use crate::diag::Diagnostic;
 use crate::helm::ReleaseOptions;
 use crate::model::Resource;
@@ -20,7 +21,7 @@ use crate::rules::source::helm_render_incomplete;
 use crate::source::yaml::Node;
 use crate::source::{SourceDb, Span};
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub const GROUP: &str = "helm.toolkit.fluxcd.io";
 const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
@@ -30,19 +31,22 @@ const SOURCE_GROUP: &str = "source.toolkit.fluxcd.io";
 pub(super) struct Releases {
     pub added: Added,
     pub entrypoints: Vec<EntryPoint>,
+    pub releases: Vec<super::ChartRelease>,
 }
 
 /// Render every HelmRelease among `resources` whose chart is in the checked tree.
-pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Resource], top: &Path) -> Releases {
+pub(super) fn render_all(db: &mut SourceDb, cache: &mut Cache, resources: &[Resource], top: &Path, chart_dirs: &[PathBuf]) -> Releases {
     let mut out = Releases::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for hr in resources.iter().filter(|r| r.is(GROUP, "HelmRelease")) {
-        let Some((release, notes)) = release(db, hr, resources, top) else { continue };
-        let key = format!("{}\u{0}{}\u{0}{}", release.label, hr.deployed, serde_json::Value::Array(release.options.values.iter().map(Node::to_json).collect()));
+        let Some((release, notes)) = release(db, hr, resources, top, chart_dirs) else { continue };
+        let json = |v: &[Node]| serde_json::Value::Array(v.iter().map(Node::to_json).collect());
+        let key = format!("{}\u{0}{}\u{0}{}\u{0}{:?}", release.label, hr.deployed, json(&release.options.values), release.options.chart_values.as_deref().map(json));
         if !seen.insert(key) {
             continue;
         }
         let mut added = chart_render::render(db, cache, &release);
+        out.releases.push(super::ChartRelease { label: release.label.clone(), chart_dir: release.chart_dir.clone(), options: release.options.clone(), deployed: hr.deployed });
         if hr.deployed {
             out.added.diagnostics.extend(notes.into_iter().map(|(span, m)| Diagnostic::new(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, m)));
             out.added.diagnostics.extend(added.diagnostics);
@@ -95,18 +99,43 @@ fn chart_spec<'a>(hr: &'a Resource, resources: &'a [Resource]) -> Option<&'a Nod
 
 type Notes = Vec<(Span, String)>;
 
-fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path) -> Option<(Release, Notes)> {
-    let spec = chart_spec(hr, resources)?;
-    if spec.str_at(&["sourceRef", "kind"]) != Some("GitRepository") {
-        return None;
+/// Where a HelmRelease's chart is on disk: (the folder its `valuesFiles` are relative to, the
+/// chart folder or archive, the line that names it).
+fn chart_on_disk(db: &SourceDb, hr: &Resource, resources: &[Resource], top: &Path, chart_dirs: &[PathBuf]) -> Option<(PathBuf, PathBuf, Span)> {
+    // A chart repository's chart: in the configured chart folders or vendored next to the
+    // HelmRelease (see `chart_cache`).
+    let repo_chart = |name: &str, version: Option<&str>, at: Span| {
+        let beside = normalize(&db.get(hr.file).real_path).parent().map(|d| d.join("charts"));
+        let dirs: Vec<PathBuf> = chart_dirs.iter().cloned().chain(beside).collect();
+        let found = chart_cache::find(name, version, &dirs)?;
+        Some((found.clone(), found, at))
+    };
+    if let Some(r) = hr.node.at(&["spec", "chartRef"]).filter(|r| r.str_at(&["kind"]) == Some("OCIRepository")) {
+        let name = r.str_at(&["name"])?;
+        let ns = r.str_at(&["namespace"]).or(hr.namespace());
+        let repo = resources.iter().find(|c| c.is(SOURCE_GROUP, "OCIRepository") && c.cluster == hr.cluster && c.name() == name && c.namespace() == ns)?;
+        let url = repo.node.str_at(&["spec", "url"])?;
+        let chart = url.trim_end_matches('/').rsplit('/').next()?;
+        let version = repo.node.str_at(&["spec", "ref", "tag"]).or(repo.node.str_at(&["spec", "ref", "semver"]));
+        return repo_chart(chart, version, r.span);
     }
+    let spec = chart_spec(hr, resources)?;
     let chart_node = spec.get("chart").filter(|c| c.as_text().is_some())?;
     let path = chart_node.as_str()?;
-    // A chart name (not a path) in a Git source is not something Flux can build either way.
-    let (root, dir) = resolve_root(db, hr.file, path, top)?;
-    if !chart_render::is_chart(&dir) {
-        return None;
+    match spec.str_at(&["sourceRef", "kind"]) {
+        Some("GitRepository") => {
+            // A chart name (not a path) in a Git source is not something Flux can build either way.
+            let (root, dir) = resolve_root(db, hr.file, path, top)?;
+            chart_render::is_chart(&dir).then_some((root, dir, chart_node.span))
+        }
+        Some("HelmRepository") => repo_chart(path, spec.str_at(&["version"]), chart_node.span),
+        _ => None,
     }
+}
+
+fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path, chart_dirs: &[PathBuf]) -> Option<(Release, Notes)> {
+    let spec = chart_spec(hr, resources);
+    let (root, dir, declared_at) = chart_on_disk(db, hr, resources, top, chart_dirs)?;
     let ns = hr.namespace().unwrap_or("default");
     let name = hr.name();
     let label = label_with_cluster(&format!("Flux HelmRelease {ns}/{name}"), &hr.cluster);
@@ -116,11 +145,15 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path)
     let release_name = spec_of("releaseName").and_then(Node::as_text).filter(|n| !n.is_empty()).map(str::to_string).unwrap_or_else(|| default_release_name(name, target_ns));
     let mut notes = Vec::new();
     let mut values = Vec::new();
-    let files = spec.get("valuesFiles").into_iter().flat_map(|v| v.items()).chain(spec.get("valuesFile"));
+    let files = spec.and_then(|s| s.get("valuesFiles")).into_iter().flat_map(|v| v.items()).chain(spec.and_then(|s| s.get("valuesFile")));
+    // `valuesFiles` replace the chart's values.yaml (source-controller packages their merge as
+    // the chart's values), they are not layered over it.
+    let mut chart_values: Option<Vec<Node>> = None;
     for f in files {
         let Some(text) = f.as_text() else { continue };
+        let listed = chart_values.get_or_insert_with(Vec::new);
         match db.load_yaml(&root.join(text.trim_start_matches("./"))) {
-            Ok((_, parsed)) => values.extend(parsed.documents.first().and_then(|d| d.root.clone()).filter(Node::is_map)),
+            Ok((_, parsed)) => listed.extend(parsed.documents.first().and_then(|d| d.root.clone()).filter(Node::is_map)),
             Err(e) => notes.push((f.span, format!("{label}: values file `{text}` cannot be read ({e}); Flux fails to build the chart"))),
         }
     }
@@ -133,8 +166,10 @@ fn release(db: &mut SourceDb, hr: &Resource, resources: &[Resource], top: &Path)
         }
     }
     values.extend(spec_of("values").filter(|v| v.is_map()).cloned());
-    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, ..ReleaseOptions::default() };
-    let release = Release { chart_dir: dir, options, label, cluster: hr.cluster.clone(), declared_at: chart_node.span, default_namespace: Some(release_ns.to_string()) };
+    // helm-controller installs the chart's CRDs unless `install.crds: Skip`.
+    let include_crds = hr.node.str_at(&["spec", "install", "crds"]) != Some("Skip");
+    let options = ReleaseOptions { name: release_name, namespace: release_ns.to_string(), values, chart_values, include_crds, ..ReleaseOptions::default() };
+    let release = Release { chart_dir: dir, options, label, cluster: hr.cluster.clone(), declared_at, default_namespace: Some(release_ns.to_string()) };
     Some((release, notes))
 }
 

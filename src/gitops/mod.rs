@@ -9,7 +9,8 @@
 pub mod applicationset;
 pub mod argo;
 mod argo_helm;
-mod chart_render;
+pub(crate) mod chart_cache;
+pub(crate) mod chart_render;
 mod deployed;
 pub mod flux;
 mod helm_release;
@@ -55,6 +56,9 @@ pub struct RepoRender {
     /// When one check covers several repositories: each one's root folder and name (as
     /// `Resource::repo` gives it).
     pub repos: Vec<(PathBuf, String)>,
+    /// Every Helm release a deployer installs from a chart on disk, as rendered (for `drlint
+    /// entrypoints`-style reports and the conformance test against Helm with the deployer's values).
+    pub releases: Vec<ChartRelease>,
 }
 
 impl RepoRender {
@@ -63,6 +67,15 @@ impl RepoRender {
         let path = normalize(path);
         self.repos.iter().filter(|(root, _)| path.starts_with(root)).max_by_key(|(root, _)| root.components().count()).map(|(_, name)| name.clone())
     }
+}
+
+/// A chart on disk and the release options a deployer installs it with.
+#[derive(Clone, Debug)]
+pub struct ChartRelease {
+    pub label: String,
+    pub chart_dir: PathBuf,
+    pub options: crate::helm::ReleaseOptions,
+    pub deployed: bool,
 }
 
 /// An object as written, with where it was read (borrowed from the parsed file: a repository's
@@ -439,9 +452,10 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     }
     // Charts that Flux HelmReleases install from this repository: their objects, deployed (or
     // not) as the HelmRelease is.
-    let releases = helm_release::render_all(r.db, &mut r.helm, &r.out.resources, &top);
+    let releases = helm_release::render_all(r.db, &mut r.helm, &r.out.resources, &top, &settings.helm.chart_dirs);
     r.out.diagnostics.extend(releases.added.diagnostics);
     r.out.entrypoints.extend(releases.entrypoints);
+    r.out.releases.extend(releases.releases);
     r.out.resources.extend(releases.added.resources);
     let mut live: BTreeSet<FileId> = r.consumed.union(&r.read).copied().collect();
     live.extend(r.out.resources.iter().filter(|res| res.deployed).map(|res| res.file));
@@ -719,6 +733,40 @@ impl Renderer<'_> {
         Some((vars, missing))
     }
 
+    /// A Helm source of Application `app` whose chart is `dir` (a folder, or an archive found on
+    /// disk): its release rendered, its objects added; the entry points among them are returned.
+    #[allow(clippy::too_many_arguments)]
+    fn helm_source(&mut self, app: &Node, source: &Node, dir: &Path, root: &Path, label: &str, cluster: &Option<String>, at: Span, ep: &mut EntryPoint) -> Vec<(Node, FileId, usize)> {
+        let mut children = Vec::new();
+        let deploy = argo_helm::release(self.db, app, source, dir, root, label, cluster.clone(), at);
+                for (span, why) in deploy.notes {
+                    self.note(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, why);
+                }
+                let mut added = chart_render::render(self.db, &mut self.helm, &deploy.release);
+        let r = &deploy.release;
+        self.out.releases.push(ChartRelease { label: r.label.clone(), chart_dir: r.chart_dir.clone(), options: r.options.clone(), deployed: deploy.values_unknown.is_none() });
+                ep.objects += added.resources.len();
+                if deploy.values_unknown.is_some() {
+                    // Values made of generator parameters drlint does not know (the generator's
+                    // note says so): what the chart renders from its defaults is not what the
+                    // cluster runs. Its objects are checked by file-level rules only, and its
+                    // template notes are moot.
+                    ep.problems.push(format!("the Helm values of `{}` hold ApplicationSet parameters drlint cannot know; the chart's objects are checked by file-level rules only", display_dir(dir)));
+                    added.diagnostics.clear();
+                    for res in &mut added.resources {
+                        res.deployed = false;
+                    }
+                }
+                self.out.diagnostics.extend(added.diagnostics);
+                for res in added.resources {
+                    if res.deployed && is_entry(&res.node) {
+                        children.push((res.node.clone(), res.file, res.doc_index));
+                    }
+                    self.out.resources.push(res);
+                }
+        children
+    }
+
     fn apply_argo(&mut self, app: &Node, file: FileId, cluster: Option<String>) -> Vec<(Node, FileId, usize)> {
         let ns = app.str_at(&["metadata", "namespace"]);
         let name = app.str_at(&["metadata", "name"]).unwrap_or("?");
@@ -733,10 +781,20 @@ impl Renderer<'_> {
             ep.problems.push("no source".into());
         }
         for source in sources {
-            if source.get("chart").is_some() {
+            if let Some(chart_node) = source.get("chart") {
                 let chart = source.str_at(&["chart"]).unwrap_or("?");
+                // A chart repository's chart found on disk (see `chart_cache`) renders as a chart
+                // folder of this repository would.
+                let beside = normalize(&self.db.get(file).real_path).parent().map(|d| d.join("charts"));
+                let dirs: Vec<PathBuf> = self.settings.helm.chart_dirs.iter().cloned().chain(beside).collect();
+                if let Some(found) = chart_cache::find(chart, source.str_at(&["targetRevision"]), &dirs) {
+                    ep.dirs.push(display_dir(&found));
+                    let top = normalize(&self.top);
+                    children.extend(self.helm_source(app, source, &found, &top, &label, &cluster, chart_node.span, &mut ep));
+                    continue;
+                }
                 ep.problems.push(format!("Helm chart `{chart}` is not rendered"));
-                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, source.span, format!("{label}: Helm chart `{chart}` from {} is not rendered (no network, no Helm)", source.str_at(&["repoURL"]).unwrap_or("a chart repository")));
+                self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, source.span, format!("{label}: Helm chart `{chart}` from {} is not rendered: not on disk (`helm.chart-dirs`, `charts/` beside the Application), never fetched", source.str_at(&["repoURL"]).unwrap_or("a chart repository")));
                 continue;
             }
             let Some(path_node) = source.get("path").filter(|n| n.as_text().is_some()) else {
@@ -775,30 +833,7 @@ impl Renderer<'_> {
                 self.note(entrypoint_not_rendered::META.id, entrypoint_not_rendered::META.severity, path_node.span, format!("{label}: `{path}` is built by config management plugin `{plugin}`; drlint renders its kustomization as kustomize would"));
             }
             if kind == Ok(argo::SourceType::Helm) {
-                let deploy = argo_helm::release(self.db, app, source, &dir, &root, &label, cluster.clone(), path_node.span);
-                for (span, why) in deploy.notes {
-                    self.note(helm_render_incomplete::META.id, helm_render_incomplete::META.severity, span, why);
-                }
-                let mut added = chart_render::render(self.db, &mut self.helm, &deploy.release);
-                ep.objects += added.resources.len();
-                if deploy.values_unknown.is_some() {
-                    // Values made of generator parameters drlint does not know (the generator's
-                    // note says so): what the chart renders from its defaults is not what the
-                    // cluster runs. Its objects are checked by file-level rules only, and its
-                    // template notes are moot.
-                    ep.problems.push(format!("the Helm values of `{path}` hold ApplicationSet parameters drlint cannot know; the chart's objects are checked by file-level rules only"));
-                    added.diagnostics.clear();
-                    for res in &mut added.resources {
-                        res.deployed = false;
-                    }
-                }
-                self.out.diagnostics.extend(added.diagnostics);
-                for res in added.resources {
-                    if res.deployed && is_entry(&res.node) {
-                        children.push((res.node.clone(), res.file, res.doc_index));
-                    }
-                    self.out.resources.push(res);
-                }
+                children.extend(self.helm_source(app, source, &dir, &root, &label, &cluster, path_node.span, &mut ep));
                 continue;
             }
             if matches!(kind, Ok(argo::SourceType::Kustomize | argo::SourceType::Plugin)) {

@@ -2,7 +2,8 @@
 //! files (`.Files`), subcharts in `charts/` and `file://` dependencies found on disk, with
 //! `.helmignore` applied.
 
-use crate::helm::value::{Map, Value};
+use crate::helm::origin::OriginFile;
+use crate::helm::value::{DictCell, Map, Value};
 use crate::helm::{HelmError, HelmNote};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,8 @@ pub struct Chart {
     /// `Chart.yaml` as a map (lower-case keys, as written).
     pub metadata: Map,
     pub name: String,
-    pub values: Map,
+    /// `values.yaml`, each entry remembering its line when the chart is a folder on disk.
+    pub values: DictCell,
     /// `templates/...` relative path -> (file on disk, text).
     pub templates: Vec<(String, PathBuf, String)>,
     /// Every other file (relative path -> bytes), for `.Files`.
@@ -29,20 +31,38 @@ pub struct Dep {
     pub alias: Option<String>,
     pub condition: Option<String>,
     pub tags: Vec<String>,
+    /// `import-values` as (path in the child's values, path in the parent's; empty for the root).
+    pub import_values: Vec<(String, String)>,
 }
 
-/// A YAML file of the chart as a map (an empty map when the file is absent or not a map).
-fn yaml_map(bytes: Option<&Vec<u8>>, path: &Path) -> Result<Map, HelmError> {
-    let Some(bytes) = bytes else { return Ok(Map::new()) };
+/// The first document of a YAML file of the chart (`None` when the file is absent or empty).
+fn yaml_root(bytes: Option<&Vec<u8>>, path: &Path) -> Result<Option<crate::source::yaml::Node>, HelmError> {
+    let Some(bytes) = bytes else { return Ok(None) };
     let text = String::from_utf8_lossy(bytes);
     let parsed = crate::source::yaml::parse(crate::source::FileId(0), &text);
     if let Some(i) = parsed.issues.iter().find(|i| i.refused()) {
         let line = text[..(i.span.start as usize).min(text.len())].matches('\n').count() + 1;
         return Err(HelmError { file: path.to_path_buf(), line, message: i.message.clone() });
     }
-    Ok(match parsed.documents.first().and_then(|d| d.root.as_ref()).map(Value::from_yaml_node) {
+    Ok(parsed.documents.into_iter().next().and_then(|d| d.root))
+}
+
+/// A YAML file of the chart as a map (an empty map when the file is absent or not a map).
+fn yaml_map(bytes: Option<&Vec<u8>>, path: &Path) -> Result<Map, HelmError> {
+    Ok(match yaml_root(bytes, path)?.as_ref().map(Value::from_yaml_node) {
         Some(Value::Dict(m)) => m.borrow().clone(),
         _ => Map::new(),
+    })
+}
+
+/// `values.yaml` as a map whose entries remember where they were written, when `path` is a file
+/// on disk (not inside an archive).
+fn values_map(bytes: Option<&Vec<u8>>, path: &Path) -> Result<DictCell, HelmError> {
+    let Some(root) = yaml_root(bytes, path)? else { return Ok(DictCell::default()) };
+    let value = if path.is_file() { Value::from_yaml_node_at(&root, &OriginFile::Path(std::rc::Rc::new(path.to_path_buf()))) } else { Value::from_yaml_node(&root) };
+    Ok(match value {
+        Value::Dict(m) => m.copy(),
+        _ => DictCell::default(),
     })
 }
 
@@ -109,8 +129,13 @@ impl Ignore {
     }
 }
 
-/// Load the chart in folder `dir` (files below it, `.helmignore` applied).
+/// Load the chart in folder `dir` (files below it, `.helmignore` applied), or the packaged chart
+/// `dir` names (a `.tgz` from `helm pull`).
 pub fn load(dir: &Path, notes: &mut Vec<HelmNote>, depth: usize) -> Result<Chart, HelmError> {
+    if dir.is_file() {
+        let bytes = std::fs::read(dir).map_err(|e| HelmError { file: dir.to_path_buf(), line: 1, message: format!("unreadable chart archive: {e}") })?;
+        return load_tgz(&bytes, dir, notes, depth);
+    }
     let ignore = Ignore::load(dir);
     let mut files = BTreeMap::new();
     let mut walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().min_depth(1).into_iter();
@@ -167,7 +192,7 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
     if name.is_empty() {
         return Err(HelmError { file: chart_yaml.clone(), line: 1, message: "Chart.yaml has no name".into() });
     }
-    let values = yaml_map(all.get("values.yaml"), &dir.join("values.yaml"))?;
+    let values = values_map(all.get("values.yaml"), &dir.join("values.yaml"))?;
     let schema = all.get("values.schema.json").cloned();
     let mut templates = Vec::new();
     let mut files = BTreeMap::new();
@@ -216,7 +241,20 @@ fn from_files(dir: &Path, mut all: BTreeMap<String, Vec<u8>>, notes: &mut Vec<He
                 Some(Value::List(t)) => t.iter().map(Value::text).collect(),
                 _ => Vec::new(),
             };
-            deps.push(Dep { name: dep_name.clone(), alias: get("alias"), condition: get("condition"), tags });
+            // `import-values`: `name` imports the child's `exports.name` into the parent's root;
+            // `{child: a.b, parent: c}` the child's `a.b` at the parent's `c`.
+            let import_values = match d.field("import-values") {
+                Some(Value::List(l)) => l
+                    .iter()
+                    .filter_map(|iv| match iv {
+                        Value::Str(s) => Some((format!("exports.{s}"), String::new())),
+                        Value::Dict(_) => Some((iv.field("child")?.text(), iv.field("parent")?.text())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            deps.push(Dep { name: dep_name.clone(), alias: get("alias"), condition: get("condition"), tags, import_values });
             if subcharts.iter().any(|c| c.name == dep_name) {
                 continue;
             }

@@ -48,7 +48,7 @@ pub fn render_chart(chart_dir: &Path) -> Result<ChartRender, HelmError> {
         }
         let lines = (1..=text.lines().count()).map(|line| LineOrigin { file: path.clone(), line }).collect();
         let kind = text.lines().find_map(|l| l.strip_prefix("kind:")).map(|k| k.trim().to_string()).unwrap_or_default();
-        out.manifests.push(RenderedManifest { source: format!("{name}/templates/{rel}"), template_path: path, text, lines, hook: None, kind });
+        out.manifests.push(RenderedManifest { source: format!("{name}/templates/{rel}"), template_path: path, text, lines, values: Vec::new(), hook: None, kind });
     }
     Ok(out)
 }

@@ -9,6 +9,8 @@
 pub mod chart;
 pub mod funcs;
 pub mod order;
+pub mod origin;
+pub mod provenance;
 mod render;
 pub mod schema;
 #[cfg(test)]
@@ -31,6 +33,12 @@ pub struct ReleaseOptions {
     /// then inline values, then `--set`-style parameters), each a mapping that keeps its source
     /// positions so a finding can point at the deployer's line.
     pub values: Vec<Node>,
+    /// Values files that replace the chart's own `values.yaml`, merged in order (Flux's
+    /// `spec.chart.spec.valuesFiles`, which source-controller packages as the chart's values).
+    pub chart_values: Option<Vec<Node>>,
+    /// `--include-crds`: the charts' `crds/` files first, verbatim (Argo CD and Flux install them;
+    /// `helm template` and kustomize only when asked).
+    pub include_crds: bool,
     /// `.Capabilities.KubeVersion`, e.g. "v1.37.0".
     pub kube_version: String,
     /// Extra `.Capabilities.APIVersions` entries (`--api-versions`).
@@ -40,7 +48,7 @@ pub struct ReleaseOptions {
 /// Where one line of rendered output came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineOrigin {
-    /// The template file (or, when the line's value came from values, the values file).
+    /// The template file (values that actions printed are found with `provenance`).
     pub file: PathBuf,
     /// 1-based line in `file`.
     pub line: usize,
@@ -58,6 +66,8 @@ pub struct RenderedManifest {
     pub text: String,
     /// One entry per line of `text`; may be shorter than `text`'s line count when unknown.
     pub lines: Vec<LineOrigin>,
+    /// What actions printed from values, offsets in `text` (see `provenance`).
+    pub values: Vec<template::exec::Emitted>,
     /// `metadata.annotations["helm.sh/hook"]` (e.g. `test`, `pre-install`): hooks are printed
     /// after the other manifests, and test hooks are not deployed objects.
     pub hook: Option<String>,

@@ -3,9 +3,10 @@
 //! then split into documents and sorted as Helm prints them.
 
 use super::chart::{self, Chart};
-use super::template::exec::{Exec, Out};
+use super::origin::OriginFile;
+use super::template::exec::{Emitted, Exec, Out};
 use super::template::TemplateSet;
-use super::value::{Map, ObjectKind, Value};
+use super::value::{DictCell, Map, ObjectKind, Value};
 use super::{ChartRender, HelmError, HelmNote, LineOrigin, ReleaseOptions, RenderedManifest, order, values};
 use std::path::{Path, PathBuf};
 
@@ -40,20 +41,33 @@ struct Tpl {
 
 pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, HelmError> {
     let mut notes = Vec::new();
-    let root = chart::load(chart_dir, &mut notes, 0)?;
-    let mut user = Map::new();
-    for n in &opts.values {
-        if let Value::Dict(m) = Value::from_yaml_node(n) {
-            values::merge_user(&mut user, &m.borrow());
+    let mut root = chart::load(chart_dir, &mut notes, 0)?;
+    if let Some(files) = &opts.chart_values {
+        root.values = DictCell::default();
+        for n in files {
+            if let Value::Dict(m) = Value::from_yaml_node_at(n, &OriginFile::Db(n.span.file)) {
+                values::merge_user(&root.values, &m);
+            }
         }
     }
-    let mut vals = user;
-    coalesce(&root, &mut vals);
-    values::drop_nulls(&mut vals);
+    import_values(&mut root);
+    let vals = DictCell::default();
+    for n in &opts.values {
+        if let Value::Dict(m) = Value::from_yaml_node_at(n, &OriginFile::Db(n.span.file)) {
+            values::merge_user(&vals, &m);
+        }
+    }
+    coalesce(&root, &vals);
+    values::drop_nulls(&vals);
     let caps = capabilities(opts);
     let release = release_object(opts);
     let mut tpls = Vec::new();
-    collect(&root, &root.name, Value::dict(vals), &release, &caps, &mut tpls, &mut notes);
+    let vals = Value::Dict(std::rc::Rc::new(vals));
+    let mut crds = Vec::new();
+    if opts.include_crds {
+        crd_manifests(&root, &root.name, &vals, &mut crds);
+    }
+    collect(&root, &root.name, vals, &release, &caps, &mut tpls, &mut notes);
 
     // Helm parses (and runs) templates deepest path first, then in reverse name order, so a
     // parent's `define` replaces a subchart's of the same name.
@@ -72,8 +86,8 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
             }
         }
     }
-    // (template name, file, rendered text, per-line origins)
-    type Output = (String, PathBuf, String, Vec<(usize, usize)>);
+    // (template name, file, rendered text, per-line origins, values printed)
+    type Output = (String, PathBuf, String, Vec<(usize, usize)>, Vec<Emitted>);
     let mut outputs: Vec<Output> = Vec::new();
     for (t, ok) in tpls.iter().zip(parsed) {
         let base = t.name.rsplit('/').next().unwrap_or(&t.name);
@@ -83,7 +97,10 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
         let mut out = Out::default();
         let mut exec = Exec::new(&set);
         match exec.run(&t.name, &t.dot, &mut out) {
-            Ok(()) => outputs.push((t.name.clone(), t.path.clone(), out.text.replace("<no value>", ""), out.origins)),
+            Ok(()) => {
+                let (text, printed) = strip_no_value(&out.text, out.values);
+                outputs.push((t.name.clone(), t.path.clone(), text, out.origins, printed))
+            }
             Err(e) => {
                 let file = tpls.iter().find(|x| x.name == e.file).map(|x| x.path.clone()).unwrap_or(t.path.clone());
                 notes.push(HelmNote { file, line: e.line, column: 1, message: format!("{} not rendered: {}", t.name, e.message), fatal: true });
@@ -94,7 +111,7 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
     let file_paths: Vec<PathBuf> = set.files.iter().map(|f| tpls.iter().find(|t| t.name == *f).map(|t| t.path.clone()).unwrap_or_default()).collect();
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
-    for (name, path, text, origins) in outputs {
+    for (name, path, text, origins, printed) in outputs {
         if text.trim().is_empty() {
             continue;
         }
@@ -107,11 +124,12 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
                 .filter_map(|i| origins.get(i))
                 .map(|&(f, l)| LineOrigin { file: file_paths.get(f).cloned().unwrap_or_else(|| path.clone()), line: l })
                 .collect();
+            let values = printed.iter().filter(|e| e.start >= d.start && e.end <= d.end).map(|e| Emitted { start: e.start - d.start, end: e.end - d.start, sources: e.sources.clone() }).collect();
             let (kind, hook) = head(body);
             if kind.is_none() {
                 notes.push(HelmNote { file: path.clone(), line: 1, column: 1, message: format!("{name}: a rendered document is not a YAML mapping (helm template would fail)"), fatal: true });
             }
-            let m = RenderedManifest { source: name.clone(), template_path: path.clone(), text: body.to_string(), lines, hook: hook.clone(), kind: kind.unwrap_or_default() };
+            let m = RenderedManifest { source: name.clone(), template_path: path.clone(), text: body.to_string(), lines, values, hook: hook.clone(), kind: kind.unwrap_or_default() };
             if hook.is_some() {
                 hooks.push((m.kind.clone(), m));
             } else {
@@ -121,8 +139,29 @@ pub fn render(chart_dir: &Path, opts: &ReleaseOptions) -> Result<ChartRender, He
     }
     order::sort_by_kind(&mut generic);
     order::sort_by_kind(&mut hooks);
-    let manifests = generic.into_iter().chain(hooks).map(|(_, m)| m).collect();
+    let manifests = crds.into_iter().chain(generic.into_iter().chain(hooks).map(|(_, m)| m)).collect();
     Ok(ChartRender { manifests, notes })
+}
+
+/// Helm removes `<no value>` from the output: the text without it, and the printed values' ranges
+/// moved to match.
+fn strip_no_value(text: &str, mut printed: Vec<Emitted>) -> (String, Vec<Emitted>) {
+    const NO_VALUE: &str = "<no value>";
+    let cuts: Vec<usize> = text.match_indices(NO_VALUE).map(|(i, _)| i).collect();
+    if cuts.is_empty() {
+        return (text.to_string(), printed);
+    }
+    let shift = |o: usize| {
+        let before = cuts.partition_point(|&c| c + NO_VALUE.len() <= o);
+        // An offset inside a removed `<no value>` moves to where it was.
+        let o = cuts.get(before).filter(|&&c| c < o).copied().unwrap_or(o);
+        o - before * NO_VALUE.len()
+    };
+    for e in &mut printed {
+        e.start = shift(e.start);
+        e.end = shift(e.end).max(e.start);
+    }
+    (text.replace(NO_VALUE, ""), printed)
 }
 
 /// `kind` and the hook annotation of a document (`None` kind when it is not a mapping).
@@ -156,17 +195,73 @@ pub fn print_template(r: &ChartRender) -> String {
 
 /// Coalesce `v` (the release's values for `chart`) with the chart's defaults and, recursively,
 /// each subchart's section with the subchart's defaults and the parent's globals.
-fn coalesce(chart: &Chart, v: &mut Map) {
+fn coalesce(chart: &Chart, v: &DictCell) {
     values::coalesce_defaults(v, &chart.values);
     for sub in &chart.subcharts {
         let key = sub_key(chart, sub);
-        let mut sv = match v.get(&key) {
-            Some(Value::Dict(d)) => d.borrow().clone(),
-            _ => Map::new(),
+        let current = v.borrow().get(&key).cloned();
+        let sv = match current {
+            Some(Value::Dict(d)) => d.copy(),
+            _ => DictCell::default(),
         };
-        values::coalesce_globals(&mut sv, v);
-        coalesce(sub, &mut sv);
-        v.insert(key, Value::dict(sv));
+        values::coalesce_globals(&sv, v);
+        coalesce(sub, &sv);
+        v.borrow_mut().insert(key, Value::Dict(std::rc::Rc::new(sv)));
+    }
+}
+
+/// Helm's `import-values`, deepest charts first: each dependency's exported values (`exports.<x>`,
+/// or a `child` path) copied into its parent's defaults, below the parent's own values (Helm's
+/// `processImportValues`: the chart's values, coalesced with its subcharts', win over imports).
+fn import_values(chart: &mut Chart) {
+    for sub in &mut chart.subcharts {
+        import_values(sub);
+    }
+    if chart.deps.iter().all(|d| d.import_values.is_empty()) {
+        return;
+    }
+    let own = DictCell::default();
+    coalesce(chart, &own);
+    let imported = DictCell::default();
+    for dep in &chart.deps {
+        for (child, parent) in &dep.import_values {
+            // Helm renames an aliased dependency before it reads the child's values.
+            let key = dep.alias.as_deref().unwrap_or(&dep.name);
+            let Some(Value::Dict(table)) = values::path(&own.borrow(), &format!("{key}.{child}")) else { continue };
+            // The table placed at `parent` (a dotted path; empty or `.` for the root).
+            let mut placed = Value::Dict(std::rc::Rc::new(table.copy()));
+            for key in parent.split('.').filter(|k| !k.is_empty()).rev() {
+                let mut m = Map::new();
+                m.insert(key.to_string(), placed);
+                placed = Value::dict(m);
+            }
+            if let Value::Dict(p) = placed {
+                values::merge_tables(&imported, &p);
+            }
+        }
+    }
+    values::merge_tables(&own, &imported);
+    chart.values = own;
+}
+
+/// `--include-crds`: each enabled chart's `crds/` files (`.yaml`, `.yml`, `.json`), verbatim and
+/// whole, a chart's before its subcharts', as Helm's `CRDObjects` lists them.
+fn crd_manifests(chart: &Chart, prefix: &str, vals: &Value, out: &mut Vec<RenderedManifest>) {
+    for (rel, data) in &chart.files {
+        if !rel.starts_with("crds/") || ![".yaml", ".yml", ".json"].iter().any(|e| rel.ends_with(e)) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(data).into_owned();
+        let path = chart.dir.join(rel);
+        let lines = (1..=text.lines().count()).map(|line| LineOrigin { file: path.clone(), line }).collect();
+        let kind = head(&text).0.unwrap_or_default();
+        out.push(RenderedManifest { source: format!("{prefix}/{rel}"), template_path: path, text, lines, values: Vec::new(), hook: None, kind });
+    }
+    for sub in &chart.subcharts {
+        if enabled(chart, sub, vals) {
+            let key = sub_key(chart, sub);
+            crd_manifests(sub, &format!("{prefix}/charts/{key}"), &vals.field(&key).unwrap_or(Value::Nil), out);
+        }
     }
 }
 

@@ -97,3 +97,25 @@ fn broken_templates_never_panic() {
         }
     }
 }
+
+#[test]
+fn include_crds_prints_crds_files_first_verbatim_subcharts_after() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    chart(dir, &[("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")], "sub:\n  enabled: true\n");
+    let crd = "# verbatim: {{ not a template }}\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: as.example.org\n";
+    std::fs::create_dir_all(dir.join("crds")).unwrap();
+    std::fs::write(dir.join("crds/a.yaml"), crd).unwrap();
+    std::fs::write(dir.join("crds/README.md"), "not a manifest").unwrap();
+    std::fs::create_dir_all(dir.join("charts/sub/crds")).unwrap();
+    std::fs::write(dir.join("charts/sub/Chart.yaml"), "apiVersion: v2\nname: sub\nversion: 0.1.0\n").unwrap();
+    std::fs::write(dir.join("charts/sub/crds/b.yaml"), crd.replace("as.", "bs.")).unwrap();
+    let r = render_chart(dir, &opts()).unwrap();
+    assert_eq!(r.manifests.len(), 1, "helm template leaves crds/ out");
+    let r = render_chart(dir, &ReleaseOptions { include_crds: true, ..opts() }).unwrap();
+    let sources: Vec<&str> = r.manifests.iter().map(|m| m.source.as_str()).collect();
+    assert_eq!(sources, ["c/crds/a.yaml", "c/charts/sub/crds/b.yaml", "c/templates/cm.yaml"]);
+    assert_eq!(r.manifests[0].text, crd);
+    assert_eq!(r.manifests[0].kind, "CustomResourceDefinition");
+    assert_eq!(r.manifests[0].lines[4].line, 5);
+}

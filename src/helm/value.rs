@@ -4,12 +4,48 @@
 //! Maps are shared references, as Go maps are: sprig's `set` and `unset` change a dict in place and
 //! every variable holding it sees the change. Maps iterate sorted by key, as `range` and `fmt` do.
 
+use super::origin::{EntryOrigin, OriginFile};
 use crate::source::yaml::{Node, Resolved, Style, Value as YValue, resolve_plain};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
 pub type Map = BTreeMap<String, Value>;
+
+/// A Go map shared by reference, and where its entries were written when they came from values
+/// (see `origin`). It reads as the `RefCell<Map>` it wraps.
+#[derive(Debug, Default)]
+pub struct DictCell {
+    map: RefCell<Map>,
+    origins: RefCell<BTreeMap<String, EntryOrigin>>,
+}
+
+impl std::ops::Deref for DictCell {
+    type Target = RefCell<Map>;
+    fn deref(&self) -> &RefCell<Map> {
+        &self.map
+    }
+}
+
+impl DictCell {
+    pub fn new(map: Map) -> DictCell {
+        DictCell { map: RefCell::new(map), origins: RefCell::default() }
+    }
+    /// Where entry `key` was written, when it came from values.
+    pub fn origin(&self, key: &str) -> Option<EntryOrigin> {
+        self.origins.borrow().get(key).cloned()
+    }
+    pub fn set_origin(&self, key: &str, origin: Option<EntryOrigin>) {
+        match origin {
+            Some(o) => self.origins.borrow_mut().insert(key.to_string(), o),
+            None => self.origins.borrow_mut().remove(key),
+        };
+    }
+    /// A new map holding the same entries (values shared) and origins.
+    pub fn copy(&self) -> DictCell {
+        DictCell { map: RefCell::new(self.map.borrow().clone()), origins: RefCell::new(self.origins.borrow().clone()) }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Value {
@@ -21,7 +57,7 @@ pub enum Value {
     Float(f64),
     Str(String),
     List(Rc<Vec<Value>>),
-    Dict(Rc<RefCell<Map>>),
+    Dict(Rc<DictCell>),
     /// A Go struct Helm passes in (`.Release`, `.Chart`, `.Capabilities`, `.Files`, ...).
     Object(Rc<Object>),
 }
@@ -69,7 +105,7 @@ impl Value {
         Value::List(Rc::new(v))
     }
     pub fn dict(m: Map) -> Value {
-        Value::Dict(Rc::new(RefCell::new(m)))
+        Value::Dict(Rc::new(DictCell::new(m)))
     }
     pub fn object(kind: ObjectKind, fields: Map, display: Option<String>) -> Value {
         Value::Object(Rc::new(Object { kind, fields, display }))
@@ -193,7 +229,10 @@ impl Value {
     pub fn deep_copy(&self) -> Value {
         match self {
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
-            Value::Dict(m) => Value::dict(m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()),
+            Value::Dict(m) => {
+                let copy = DictCell { map: RefCell::new(m.borrow().iter().map(|(k, v)| (k.clone(), v.deep_copy())).collect()), origins: m.origins.clone() };
+                Value::Dict(Rc::new(copy))
+            }
             v => v.clone(),
         }
     }
@@ -201,6 +240,15 @@ impl Value {
     /// Read YAML as Helm reads values (`sigs.k8s.io/yaml`: YAML 1.1 booleans, every number a
     /// `float64`, keys as strings).
     pub fn from_yaml_node(n: &Node) -> Value {
+        Value::from_yaml(n, None)
+    }
+
+    /// `from_yaml_node` that remembers, on every mapping, where each entry was written in `file`.
+    pub fn from_yaml_node_at(n: &Node, file: &OriginFile) -> Value {
+        Value::from_yaml(n, Some(file))
+    }
+
+    fn from_yaml(n: &Node, file: Option<&OriginFile>) -> Value {
         match &n.value {
             YValue::Scalar(s, style) => {
                 let tag = n.tag.as_deref().unwrap_or("");
@@ -221,9 +269,10 @@ impl Value {
                     Resolved::Str => Value::str(s.clone()),
                 }
             }
-            YValue::Seq(items) => Value::list(items.iter().map(Value::from_yaml_node).collect()),
+            YValue::Seq(items) => Value::list(items.iter().map(|i| Value::from_yaml(i, file)).collect()),
             YValue::Map(entries) => {
                 let mut m = Map::new();
+                let mut origins = BTreeMap::new();
                 for (k, v) in entries {
                     // sigs.k8s.io/yaml turns non-string keys into JSON strings: `n` and `on`
                     // are booleans ("false", "true"), `1` is "1".
@@ -234,9 +283,12 @@ impl Value {
                         Value::Nil => "null".into(),
                         other => other.to_go_string(),
                     };
-                    m.insert(key, Value::from_yaml_node(v));
+                    if let Some(f) = file {
+                        origins.insert(key.clone(), EntryOrigin::new(f, k, v));
+                    }
+                    m.insert(key, Value::from_yaml(v, file));
                 }
-                Value::dict(m)
+                Value::Dict(Rc::new(DictCell { map: RefCell::new(m), origins: RefCell::new(origins) }))
             }
         }
     }

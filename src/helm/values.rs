@@ -1,49 +1,67 @@
 //! Values as Helm coalesces them: the release's values over the chart's `values.yaml`, each
 //! subchart's section over the subchart's defaults, parent globals over subchart globals, and
 //! `null` deleting a default.
+//!
+//! Each entry keeps where it was written (`origin`): a merged entry keeps the winning layer's.
 
-use crate::helm::value::{Map, Value};
+use crate::helm::value::{DictCell, Map, Value};
+use std::rc::Rc;
+
+/// The value of `key` in `d` (a clone: values are shared references).
+fn get(d: &DictCell, key: &str) -> Option<Value> {
+    d.borrow().get(key).cloned()
+}
+
+fn put(d: &DictCell, key: &str, v: Value) {
+    d.borrow_mut().insert(key.to_string(), v);
+}
 
 /// `helm -f a -f b`: later files win, maps merge key by key.
-pub fn merge_user(dst: &mut Map, src: &Map) {
-    for (k, v) in src {
-        match (dst.get(k), v) {
+pub fn merge_user(dst: &DictCell, src: &DictCell) {
+    let entries: Vec<(String, Value)> = src.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, v) in entries {
+        match (get(dst, &k), &v) {
             (Some(Value::Dict(d)), Value::Dict(s)) => {
-                let mut d2 = d.borrow().clone();
-                merge_user(&mut d2, &s.borrow());
-                dst.insert(k.clone(), Value::dict(d2));
+                let merged = d.copy();
+                merge_user(&merged, s);
+                put(dst, &k, Value::Dict(Rc::new(merged)));
+                dst.set_origin(&k, src.origin(&k).or_else(|| dst.origin(&k)));
             }
             _ => {
-                dst.insert(k.clone(), v.deep_copy());
+                put(dst, &k, v.deep_copy());
+                dst.set_origin(&k, src.origin(&k));
             }
         }
     }
 }
 
 /// Coalesce chart defaults `defaults` under the higher-precedence `v` (Helm's `coalesceValues`).
-pub fn coalesce_defaults(v: &mut Map, defaults: &Map) {
-    for (k, dval) in defaults {
-        match v.get(k) {
+pub fn coalesce_defaults(v: &DictCell, defaults: &DictCell) {
+    let entries: Vec<(String, Value)> = defaults.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, dval) in entries {
+        match get(v, &k) {
             Some(Value::Nil) => {
-                v.remove(k);
+                v.borrow_mut().remove(&k);
+                v.set_origin(&k, None);
             }
             Some(Value::Dict(d)) => {
-                if let Value::Dict(s) = dval {
-                    let mut dd = d.borrow().clone();
-                    coalesce_tables(&mut dd, &s.borrow());
-                    v.insert(k.clone(), Value::dict(dd));
+                if let Value::Dict(s) = &dval {
+                    let merged = d.copy();
+                    coalesce_tables(&merged, s);
+                    put(v, &k, Value::Dict(Rc::new(merged)));
                 }
             }
             Some(_) => {}
             None => {
                 // A chart's own `null` defaults are not deletions: they vanish here, so a
                 // subchart's default for the same key still applies.
-                let mut d = dval.deep_copy();
-                if let Value::Dict(m) = &mut d {
-                    drop_nulls(&mut m.borrow_mut());
+                let d = dval.deep_copy();
+                if let Value::Dict(m) = &d {
+                    drop_nulls(m);
                 }
                 if !matches!(d, Value::Nil) {
-                    v.insert(k.clone(), d);
+                    put(v, &k, d);
+                    v.set_origin(&k, defaults.origin(&k));
                 }
             }
         }
@@ -51,20 +69,23 @@ pub fn coalesce_defaults(v: &mut Map, defaults: &Map) {
 }
 
 /// `dst` wins over `src`; maps merge; `null` in `dst` deletes.
-fn coalesce_tables(dst: &mut Map, src: &Map) {
-    for (k, sval) in src {
-        match dst.get(k) {
+fn coalesce_tables(dst: &DictCell, src: &DictCell) {
+    let entries: Vec<(String, Value)> = src.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, sval) in entries {
+        match get(dst, &k) {
             Some(Value::Nil) => {
-                dst.remove(k);
+                dst.borrow_mut().remove(&k);
+                dst.set_origin(&k, None);
             }
             None => {
-                dst.insert(k.clone(), sval.deep_copy());
+                put(dst, &k, sval.deep_copy());
+                dst.set_origin(&k, src.origin(&k));
             }
             Some(Value::Dict(d)) => {
-                if let Value::Dict(s) = sval {
-                    let mut dd = d.borrow().clone();
-                    coalesce_tables(&mut dd, &s.borrow());
-                    dst.insert(k.clone(), Value::dict(dd));
+                if let Value::Dict(s) = &sval {
+                    let merged = d.copy();
+                    coalesce_tables(&merged, s);
+                    put(dst, &k, Value::Dict(Rc::new(merged)));
                 }
             }
             Some(_) => {}
@@ -73,38 +94,61 @@ fn coalesce_tables(dst: &mut Map, src: &Map) {
 }
 
 /// Copy the parent's `global` into a subchart's values: the parent's entries win.
-pub fn coalesce_globals(sub: &mut Map, parent: &Map) {
-    let pg = match parent.get("global") {
-        Some(Value::Dict(g)) => g.borrow().clone(),
-        _ => Map::new(),
+pub fn coalesce_globals(sub: &DictCell, parent: &DictCell) {
+    let pg = match get(parent, "global") {
+        Some(Value::Dict(g)) => g.copy(),
+        _ => DictCell::default(),
     };
-    let mut sg = match sub.get("global") {
-        Some(Value::Dict(g)) => g.borrow().clone(),
-        _ => Map::new(),
+    let sg = match get(sub, "global") {
+        Some(Value::Dict(g)) => g.copy(),
+        _ => DictCell::default(),
     };
-    for (k, pv) in &pg {
-        match (pv, sg.get(k)) {
+    let entries: Vec<(String, Value)> = pg.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, pv) in entries {
+        match (&pv, get(&sg, &k)) {
             (Value::Dict(p), Some(Value::Dict(s))) => {
-                let mut merged = p.borrow().clone();
-                coalesce_tables(&mut merged, &s.borrow());
-                sg.insert(k.clone(), Value::dict(merged));
+                let merged = p.copy();
+                coalesce_tables(&merged, &s);
+                put(&sg, &k, Value::Dict(Rc::new(merged)));
+                sg.set_origin(&k, pg.origin(&k));
             }
             (Value::Dict(_), Some(_)) => {}
             (_, Some(Value::Dict(_))) => {}
             _ => {
-                sg.insert(k.clone(), pv.deep_copy());
+                put(&sg, &k, pv.deep_copy());
+                sg.set_origin(&k, pg.origin(&k));
             }
         }
     }
-    sub.insert("global".into(), Value::dict(sg));
+    put(sub, "global", Value::Dict(Rc::new(sg)));
+}
+
+/// Helm's `MergeTables`: `src`'s entries added to `dst` where `dst` has none; maps merge; `dst`
+/// wins otherwise (nulls are kept).
+pub fn merge_tables(dst: &DictCell, src: &DictCell) {
+    let entries: Vec<(String, Value)> = src.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (k, sval) in entries {
+        match (get(dst, &k), &sval) {
+            (None, _) => {
+                put(dst, &k, sval.deep_copy());
+                dst.set_origin(&k, src.origin(&k));
+            }
+            (Some(Value::Dict(d)), Value::Dict(s)) => {
+                let merged = d.copy();
+                merge_tables(&merged, s);
+                put(dst, &k, Value::Dict(Rc::new(merged)));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Remove `null` entries everywhere, as the values a template sees never hold them.
-pub fn drop_nulls(m: &mut Map) {
-    m.retain(|_, v| !matches!(v, Value::Nil));
-    for v in m.values_mut() {
+pub fn drop_nulls(m: &DictCell) {
+    m.borrow_mut().retain(|_, v| !matches!(v, Value::Nil));
+    for v in m.borrow().values() {
         if let Value::Dict(d) = v {
-            drop_nulls(&mut d.borrow_mut());
+            drop_nulls(d);
         }
     }
 }

@@ -510,6 +510,7 @@ impl<'a> Builder<'a> {
         }
         self.check_openapi(k)?;
         super::generate::run_generators(self, k, &mut acc)?;
+        let charts_missing = super::helm_charts::inflate(self, k, &mut acc)?;
         for e in k.items("components") {
             let Some(path) = e.as_text() else { continue };
             if is_remote(path) {
@@ -539,7 +540,7 @@ impl<'a> Builder<'a> {
             self.stack.pop();
             acc = r.map_err(|err| err.included_at(e.span))?;
         }
-        self.unrendered += k.items("helmCharts").len() + k.items("helmChartInflationGenerator").len();
+        self.unrendered += charts_missing.len() + k.items("helmChartInflationGenerator").len();
         let outer = self.partial;
         self.partial = self.unrendered > start;
         super::transform::run_builtin(self, k, &mut acc)?;
@@ -559,12 +560,13 @@ impl<'a> Builder<'a> {
             }
             acc.add_var(var, v.span)?;
         }
-        for field in ["helmCharts", "helmChartInflationGenerator"] {
-            for chart in k.items(field) {
-                let name = chart.str_at(&["name"]).or_else(|| chart.str_at(&["chartName"])).unwrap_or("?");
-                let span = chart.get("name").or_else(|| chart.get("chartName")).map(|n| n.span).unwrap_or(chart.span);
-                self.diags.push(unsupported(span, format!("helm chart '{name}' is not inflated; the rest of the overlay is rendered without it")));
-            }
+        for (span, name) in charts_missing {
+            self.diags.push(unsupported(span, format!("helm chart '{name}' is not inflated (not on disk in the chartHome); the rest of the overlay is rendered without it")));
+        }
+        for chart in k.items("helmChartInflationGenerator") {
+            let name = chart.str_at(&["name"]).or_else(|| chart.str_at(&["chartName"])).unwrap_or("?");
+            let span = chart.get("name").or_else(|| chart.get("chartName")).map(|n| n.span).unwrap_or(chart.span);
+            self.diags.push(unsupported(span, format!("helm chart '{name}' is not inflated; the rest of the overlay is rendered without it")));
         }
         Ok(acc)
     }

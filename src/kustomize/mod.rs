@@ -11,7 +11,7 @@
 //! Nothing here touches the network, and nothing is read outside `RenderOptions::repo_root`.
 //!
 //! Not rendered (a `kustomize-unsupported` note, the rest of the overlay still renders): remote
-//! resources and components, `helmCharts`, generator/transformer plugins other than the builtin
+//! resources and components, `helmCharts` whose chart is not on disk (see `helm_charts`), generator/transformer plugins other than the builtin
 //! ones, KRM functions, validators. Not implemented: custom OpenAPI schemas (`openapi: path`) as a
 //! source of merge keys for strategic merge (the patch API takes none), and the few builtin
 //! plugins that need a schema or an exec (HashTransformer, ValueAddTransformer config).
@@ -19,6 +19,7 @@
 mod emit;
 mod fieldspec;
 mod generate;
+mod helm_charts;
 pub(crate) mod hash;
 mod load;
 mod nameref;

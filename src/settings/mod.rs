@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = ".drlint.yaml";
 
 /// Every top-level key of the config (the JSON Schema in schemas/ must accept each: a test checks).
-pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage", "schema", "policies"];
+pub const KEYS: &[&str] = &["fail-level", "exclude", "rules", "provided-secrets", "rpo", "clusters", "external-variables", "lint-undeployed", "coverage", "schema", "helm", "policies"];
 
 /// `*` matches any run of characters; everything else literally.
 pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
@@ -85,6 +85,17 @@ pub struct Settings {
     pub schema: SchemaSettings,
     /// `policies:`: the team's own rules, run and reported like built-in ones.
     pub policies: Vec<policies::Policy>,
+    /// `helm:`, for charts deployers name in chart repositories.
+    pub helm: HelmSettings,
+}
+
+/// `helm: {chart-dirs: [vendor/charts]}`: folders holding charts that HelmReleases and Argo CD
+/// Applications name in a chart repository (`<name>-<version>.tgz`, `<name>/`), rendered from
+/// there instead of left unrendered; never fetched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HelmSettings {
+    /// Resolved against the settings root.
+    pub chart_dirs: Vec<PathBuf>,
 }
 
 /// `schema: {crd-dirs: [vendor/crds]}`: folders of CustomResourceDefinition manifests whose kinds
@@ -236,6 +247,7 @@ impl Settings {
         let mut s = Settings::parse(&text, path)?;
         s.root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
         s.schema.crd_dirs = s.schema.crd_dirs.iter().map(|d| s.root.join(d)).collect();
+        s.helm.chart_dirs = s.helm.chart_dirs.iter().map(|d| s.root.join(d)).collect();
         s.config_path = Some(path.to_path_buf());
         Ok(s)
     }
@@ -292,6 +304,7 @@ impl Settings {
                     }
                 }
                 "schema" => settings.schema = parse_schema(value, &err)?,
+                "helm" => settings.helm = parse_helm(value, &err)?,
                 "rules" => {
                     if value.is_null() {
                         continue;
@@ -318,6 +331,36 @@ impl Settings {
     }
 }
 
+/// Folder paths: one non-empty path or a list of them.
+fn parse_dirs(value: &Node, what: &str, err: &ErrFn) -> Result<Vec<PathBuf>, ConfigError> {
+    let items: Vec<&Node> = if value.is_seq() { value.items().collect() } else if value.is_null() { Vec::new() } else { vec![value] };
+    items
+        .into_iter()
+        .map(|i| match i.as_text() {
+            Some(d) if i.is_scalar() && !d.is_empty() => Ok(PathBuf::from(d)),
+            _ => Err(err(i.span, format!("a {what} folder must be a non-empty path"))),
+        })
+        .collect()
+}
+
+/// `helm: {chart-dirs: [path, ...]}`.
+fn parse_helm(n: &Node, err: &ErrFn) -> Result<HelmSettings, ConfigError> {
+    let mut out = HelmSettings::default();
+    if n.is_null() {
+        return Ok(out);
+    }
+    if !n.is_map() {
+        return Err(err(n.span, "`helm` must be a mapping (chart-dirs)".into()));
+    }
+    for (key, knode, value) in n.entries() {
+        match key {
+            "chart-dirs" => out.chart_dirs = parse_dirs(value, "chart", err)?,
+            _ => return Err(err(knode.span, format!("unknown key `{key}` in `helm` (expected chart-dirs)"))),
+        }
+    }
+    Ok(out)
+}
+
 /// `schema: {crd-dirs: [path, ...]}`.
 fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
     let mut out = SchemaSettings::default();
@@ -329,15 +372,7 @@ fn parse_schema(n: &Node, err: &ErrFn) -> Result<SchemaSettings, ConfigError> {
     }
     for (key, knode, value) in n.entries() {
         match key {
-            "crd-dirs" => {
-                let items: Vec<&Node> = if value.is_seq() { value.items().collect() } else if value.is_null() { Vec::new() } else { vec![value] };
-                for i in items {
-                    match i.as_text() {
-                        Some(d) if i.is_scalar() && !d.is_empty() => out.crd_dirs.push(PathBuf::from(d)),
-                        _ => return Err(err(i.span, "a CRD folder must be a non-empty path".into())),
-                    }
-                }
-            }
+            "crd-dirs" => out.crd_dirs.extend(parse_dirs(value, "CRD", err)?),
             "kubernetes-version" => {
                 let text = value.as_text().filter(|_| value.is_scalar()).unwrap_or("");
                 out.kubernetes_version = Some(crate::schema::kubernetes_version(text).map_err(|m| err(value.span, m))?);

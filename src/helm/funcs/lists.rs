@@ -20,7 +20,7 @@ fn items(v: &Value) -> Result<Vec<Value>, String> {
     }
 }
 
-fn dict_of(v: &Value) -> Option<std::rc::Rc<std::cell::RefCell<Map>>> {
+fn dict_of(v: &Value) -> Option<std::rc::Rc<crate::helm::value::DictCell>> {
     match v {
         Value::Dict(m) => Some(m.clone()),
         _ => None,
@@ -65,6 +65,7 @@ pub fn call(name: &str, a: &[Value]) -> Option<FResult> {
         "set" => match dict_of(&arg(a, 0)) {
             Some(m) => {
                 m.borrow_mut().insert(s(a, 1), arg(a, 2));
+                m.set_origin(&s(a, 1), None);
                 Ok(Value::Dict(m))
             }
             None => Err("set: first argument is not a dict".into()),

@@ -88,6 +88,11 @@ struct Version {
     pre: String,
 }
 
+/// Order two versions as Masterminds/semver does (`None` when one does not parse).
+pub fn version_cmp(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    Some(Version::parse(a)?.cmp(&Version::parse(b)?))
+}
+
 impl Version {
     /// Masterminds/semver's loose parse: `v` prefix, missing minor/patch are 0, build ignored.
     fn parse(t: &str) -> Option<Version> {
@@ -122,7 +127,7 @@ impl Version {
 
 /// Masterminds/semver constraints: `||` alternatives of space/comma separated comparisons
 /// (`=`, `!=`, `>`, `<`, `>=`, `<=`, `~`, `^`, `x` wildcards, `a - b` ranges).
-fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
+pub fn semver_compare(constraint: &str, version: &str) -> Result<bool, String> {
     let v = Version::parse(version).ok_or_else(|| format!("error calling semverCompare: invalid semantic version {version:?}"))?;
     for alt in constraint.split("||") {
         let alt = alt.replace(" - ", " -range- ");

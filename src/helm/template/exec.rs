@@ -4,6 +4,7 @@
 use super::parse::{Node, Pipe, Term};
 use super::{Body, Config, Funcs, MissingKey, TemplateError, TemplateSet};
 use crate::helm::funcs;
+use crate::helm::origin::EntryOrigin;
 use crate::helm::value::{ObjectKind, Value};
 
 /// Rendered text and, per output line, `(file index, template line)`.
@@ -11,6 +12,17 @@ use crate::helm::value::{ObjectKind, Value};
 pub struct Out {
     pub text: String,
     pub origins: Vec<(usize, usize)>,
+    /// What actions printed that may have come from values (for provenance, see `helm::origin`).
+    pub values: Vec<Emitted>,
+}
+
+/// The output range of one action and the values its pipeline read (`.Values.x`, `$v.y`, `.`),
+/// each with where it was written when that is known.
+#[derive(Clone, Debug)]
+pub struct Emitted {
+    pub start: usize,
+    pub end: usize,
+    pub sources: Vec<(Value, Option<EntryOrigin>)>,
 }
 
 impl Out {
@@ -55,13 +67,16 @@ pub struct Exec<'a> {
     steps: u64,
     file: usize,
     config: Config,
+    /// The items `range` is on, with where each was written (for provenance: `{{ . }}` and
+    /// `{{ $v }}` in the body print a values entry).
+    ranged: Vec<(Value, EntryOrigin)>,
 }
 
 type R<T> = Result<T, Flow>;
 
 impl<'a> Exec<'a> {
     pub fn new(set: &'a TemplateSet) -> Exec<'a> {
-        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0, config: Config::HELM }
+        Exec { set, local: Vec::new(), vars: Vec::new(), depth: 0, steps: 0, file: 0, config: Config::HELM, ranged: Vec::new() }
     }
 
     /// Execute with another host's functions and missing-key mode (Helm's by default).
@@ -128,7 +143,12 @@ impl<'a> Exec<'a> {
             Node::Action { line, pipe } => {
                 let v = self.pipe(pipe, dot)?;
                 if pipe.decl.is_empty() {
+                    let start = out.text.len();
                     out.write(&v.to_go_string(), self.file, *line, false);
+                    let sources = self.sources(pipe, dot);
+                    if !sources.is_empty() {
+                        out.values.push(Emitted { start, end: out.text.len(), sources });
+                    }
                 }
             }
             Node::If { pipe, then, els, .. } => {
@@ -181,7 +201,8 @@ impl<'a> Exec<'a> {
         if items.is_empty() {
             return self.scoped(els, dot, out);
         }
-        for (k, x) in items {
+        let origins = self.item_origins(&plain, dot, &v);
+        for (i, (k, x)) in items.into_iter().enumerate() {
             self.steps += 1;
             if self.steps > MAX_STEPS {
                 self.vars.truncate(mark);
@@ -196,7 +217,11 @@ impl<'a> Exec<'a> {
                     self.vars.push((pipe.decl[1].clone(), x.clone()));
                 }
             }
+            let tracked = origins.get(i).cloned().flatten().map(|o| self.ranged.push((x.clone(), o))).is_some();
             let r = self.nodes(body, &x, out);
+            if tracked {
+                self.ranged.pop();
+            }
             self.vars.truncate(inner);
             match r {
                 Ok(()) | Err(Flow::Continue) => {}
@@ -229,6 +254,53 @@ impl<'a> Exec<'a> {
             }
         }
         Ok(v)
+    }
+
+    /// The values the field arguments of `p` read, with their entries' origins: maps and lists
+    /// (whose entries carry their own) and values whose origin is known. Read again without side
+    /// effects; what fails to read is left out.
+    fn sources(&self, p: &Pipe, dot: &Value) -> Vec<(Value, Option<EntryOrigin>)> {
+        let mut out = Vec::new();
+        for t in p.cmds.iter().flatten() {
+            let (base, chain): (Value, &[String]) = match t {
+                Term::Dot => (dot.clone(), &[]),
+                Term::Field(c) => (dot.clone(), c),
+                Term::Var(n, c) => match self.var(n, 0) {
+                    Ok(v) => (v, c),
+                    Err(_) => continue,
+                },
+                _ => continue,
+            };
+            let found = match chain.split_last() {
+                None => {
+                    let origin = self.ranged.iter().rev().find(|(v, _)| *v == base).map(|(_, o)| o.clone());
+                    Some((base, origin))
+                }
+                Some((last, head)) => match self.fields(base, head, 0) {
+                    Ok(Value::Dict(d)) => d.borrow().get(last).cloned().map(|v| (v, d.origin(last))),
+                    _ => None,
+                },
+            };
+            if let Some((v, origin)) = found
+                && (origin.is_some() || matches!(v, Value::Dict(_) | Value::List(_)))
+            {
+                out.push((v, origin));
+            }
+        }
+        out
+    }
+
+    /// Where each item `range` iterates over was written: a dict's entries, or the items of a
+    /// list that came from values.
+    fn item_origins(&self, p: &Pipe, dot: &Value, v: &Value) -> Vec<Option<EntryOrigin>> {
+        match v {
+            Value::Dict(m) => m.borrow().keys().map(|k| m.origin(k)).collect(),
+            Value::List(_) => {
+                let Some((_, Some(o))) = self.sources(p, dot).into_iter().find(|(x, o)| x == v && o.is_some()) else { return Vec::new() };
+                o.items.iter().map(|place| Some(EntryOrigin { file: o.file.clone(), key: place.clone(), value: place.clone(), items: Default::default() })).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn var(&self, name: &str, line: usize) -> R<Value> {
