@@ -7,6 +7,7 @@
 #        1k 5k 10k 50k 100k objects)
 # PROFILE=release (default; LTO, a few minutes to build) or PROFILE=profiling (no LTO, line
 # tables for perf). DRLINT=/path/to/drlint skips the build. RAYON_NUM_THREADS=1 for one core.
+# DRLINT_TIMINGS=1 makes drlint print each stage's and each rule's time to standard error.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 profile=${PROFILE:-release}

@@ -39,6 +39,9 @@ fn snippets_show_masked_lines_and_key_names() {
         .args(["check", "--format", "human", "tests/data/redaction"])
         .current_dir(crate_root())
         .env("NO_COLOR", "1")
+        // The fixture is its own repository, not a folder of drlint's (whose fixtures hold entry
+        // points that do not deploy it).
+        .env("GIT_CEILING_DIRECTORIES", crate_root().join("tests/data"))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
