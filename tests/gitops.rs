@@ -422,3 +422,29 @@ fn repository_charts_render_from_the_chart_folders_and_vendored_copies() {
     let (_, bare) = drlint::load_and_render(&[dir.clone()], &Settings { root: dir.clone(), ..Settings::default() });
     assert!(!bare.resources.iter().any(|r| r.name() == "redis-data"));
 }
+
+/// A check of a folder of checkouts decides what is deployed per checkout: one without entry
+/// points is checked as if alone (its objects deployed), whatever entry points its neighbours have.
+#[test]
+fn a_checkout_without_entry_points_is_judged_on_its_own_beside_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    let flux = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n";
+    let cm = |name: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\n");
+    for repo in ["one", "two"] {
+        write(&format!("{repo}/clusters/main/apps.yaml"), flux);
+        write(&format!("{repo}/apps/kustomization.yaml"), "resources: [cm.yaml]\n");
+        write(&format!("{repo}/apps/cm.yaml"), &cm(&format!("{repo}-applied")));
+        write(&format!("{repo}/unused/cm.yaml"), &cm(&format!("{repo}-unused")));
+    }
+    write("samples/cm.yaml", &cm("sample"));
+    let (_, rs, _) = render(dir.path());
+    assert!(find(&rs, "ConfigMap", "one-applied").deployed);
+    assert!(!find(&rs, "ConfigMap", "one-unused").deployed, "a checkout with entry points deploys what they reach");
+    assert!(!find(&rs, "ConfigMap", "two-unused").deployed);
+    assert!(find(&rs, "ConfigMap", "sample").deployed, "a checkout without entry points is checked as if alone");
+}

@@ -68,7 +68,8 @@ fn named_in_comment(db: &SourceDb, kfile: FileId, name: &str) -> bool {
 
 /// One `gitops-not-deployed` note per folder of not-deployed files: the highest folder holding no
 /// deployed file, or, inside a deployed folder, the files it leaves out (listed in one note).
-pub(super) fn notes(db: &mut SourceDb, top: &Path, undeployed: &BTreeSet<FileId>, live: &BTreeSet<FileId>, has_entries: bool) -> Vec<Diagnostic> {
+/// `has_entries`: whether entry points decide what is deployed for a folder (see `render_repo`).
+pub(super) fn notes(db: &mut SourceDb, top: &Path, undeployed: &BTreeSet<FileId>, live: &BTreeSet<FileId>, has_entries: &dyn Fn(&Path) -> bool) -> Vec<Diagnostic> {
     let top = normalize(top);
     let mut live_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for &f in live {
@@ -114,7 +115,7 @@ pub(super) fn notes(db: &mut SourceDb, top: &Path, undeployed: &BTreeSet<FileId>
                 } else {
                     format!("`{a_shown}` does not list it")
                 }
-            } else if has_entries {
+            } else if has_entries(&dir) {
                 "no Flux Kustomization or Argo CD Application renders it".to_string()
             } else {
                 "nothing renders it".to_string()

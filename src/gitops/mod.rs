@@ -92,15 +92,23 @@ struct Cache {
 }
 
 impl Cache {
+    fn key(dir: &Path, kus: Option<&Node>) -> (PathBuf, String) {
+        (dir.to_path_buf(), kus.map(|k| k.to_json().to_string()).unwrap_or_default())
+    }
+
+    fn build(db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
+        std::rc::Rc::new(match kus {
+            Some(k) => kustomize::render_virtual(db, dir, k, opts),
+            None => kustomize::render(db, dir, opts),
+        })
+    }
+
     fn render(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
-        let key = (dir.to_path_buf(), kus.map(|k| k.to_json().to_string()).unwrap_or_default());
+        let key = Self::key(dir, kus);
         if let Some(r) = self.renders.get(&key) {
             return r.clone();
         }
-        let r = std::rc::Rc::new(match kus {
-            Some(k) => kustomize::render_virtual(db, dir, k, opts),
-            None => kustomize::render(db, dir, opts),
-        });
+        let r = Self::build(db, dir, kus, opts);
         self.renders.insert(key, r.clone());
         r
     }
@@ -109,9 +117,7 @@ impl Cache {
     /// caller owns it and moves its objects instead of copying them (an entry point is rendered
     /// once to see what it reaches and recorded once; a second recording renders again).
     fn take(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
-        let r = self.render(db, dir, kus, opts);
-        self.renders.remove(&(dir.to_path_buf(), kus.map(|k| k.to_json().to_string()).unwrap_or_default()));
-        r
+        self.renders.remove(&Self::key(dir, kus)).unwrap_or_else(|| Self::build(db, dir, kus, opts))
     }
 }
 
@@ -244,13 +250,19 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let mut reads_of: HashMap<(FileId, usize), BTreeSet<FileId>> = HashMap::new();
     // Whether some entry point leads to a folder of the checked tree: entry points that all point
     // elsewhere (another repository, a chart, an example path) say nothing about what is deployed.
-    let mut followable = false;
+    // Tracked per repository root (see `entries_for` below).
+    let root_of = |path: &Path| -> Option<PathBuf> {
+        let path = normalize(path);
+        repo_roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).cloned()
+    };
+    let mut followable: BTreeSet<Option<PathBuf>> = BTreeSet::new();
     for w in &entry_written {
-        if argo::is_application(&w.node) {
-            followable |= argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).any(|p| resolve_root(r.db, w.file, p, &top).is_some());
+        let repo = root_of(&r.db.get(w.file).real_path);
+        if argo::is_application(&w.node) && argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).any(|p| resolve_root(r.db, w.file, p, &top).is_some()) {
+            followable.insert(repo.clone());
         }
         if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
-            followable = true;
+            followable.insert(repo);
             // The top kustomization file builds the overlay and is not among the files read.
             let mut files: BTreeSet<FileId> = rendered.files.iter().copied().collect();
             let paths: Vec<&str> = match flux::is_flux_kustomization(&w.node) {
@@ -273,8 +285,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         }
     }
     // With entry points that lead into the tree, only what they reach is deployed (unless
-    // `lint-undeployed`).
-    let has_entries = !settings.lint_undeployed && (followable || written.iter().any(|w| deployed::is_applicationset(&w.node)));
+    // `lint-undeployed`). A check of several repositories (a folder of checkouts) asks this of each
+    // one: a checkout without entry points is judged as if checked alone, whatever its neighbours
+    // have. One repository asks it of the whole tree.
+    for w in written.iter().filter(|w| deployed::is_applicationset(w.node)) {
+        followable.insert(root_of(&r.db.get(w.file).real_path));
+    }
+    let several = repo_roots.iter().filter(|p| **p != normalize(&top)).count() >= 2;
+    let anywhere = !followable.is_empty();
+    let entries_for = |path: &Path| -> bool {
+        !settings.lint_undeployed && if several { followable.contains(&root_of(path)) } else { anywhere }
+    };
+    let file_has_entries = |db: &SourceDb, f: FileId| entries_for(&db.get(f).real_path);
     // An entry point that nothing renders but that sits below a kustomization another entry point
     // renders, which leaves it out (its line commented out, say), is not applied: neither is
     // anything only it renders. Kustomizations rendered only from the entry point itself (a root
@@ -291,7 +313,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         seen
     };
     let mut orphans: BTreeSet<(FileId, usize)> = BTreeSet::new();
-    for w in entry_written.iter().filter(|_| has_entries) {
+    for w in entry_written.iter().filter(|w| file_has_entries(r.db, w.file)) {
         let id = (w.file, w.doc_index);
         if rendered_by_other.contains(&id) {
             continue;
@@ -353,23 +375,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
 
     // ApplicationSets that no rendered Application came from: what they deploy is unknown.
     let mut unknown: Vec<PathBuf> = Vec::new();
-    if has_entries {
-        for w in written.iter().filter(|w| deployed::is_applicationset(&w.node)) {
-            // Applications generated from the set are labelled `… from ApplicationSet <ns/name>`.
-            let from = format!("from ApplicationSet {}", applicationset::display(&w.node));
-            if r.out.entrypoints.iter().any(|ep| ep.label.contains(&from)) {
-                continue;
-            }
-            for folder in deployed::appset_folders(&w.node) {
-                // The repository's root: in a check of several repositories, the one holding the
-                // ApplicationSet, not the folder above them all.
-                let own_root = || {
-                    let path = normalize(&r.db.get(w.file).real_path);
-                    repo_roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).cloned().unwrap_or_else(|| normalize(&top))
-                };
-                let dir = if folder.trim_start_matches("./").is_empty() { Some(own_root()) } else { resolve_root(r.db, w.file, &folder, &top).map(|(_, d)| d) };
-                unknown.extend(dir);
-            }
+    for w in written.iter().filter(|w| deployed::is_applicationset(w.node) && file_has_entries(r.db, w.file)) {
+        // Applications generated from the set are labelled `… from ApplicationSet <ns/name>`.
+        let from = format!("from ApplicationSet {}", applicationset::display(&w.node));
+        if r.out.entrypoints.iter().any(|ep| ep.label.contains(&from)) {
+            continue;
+        }
+        for folder in deployed::appset_folders(&w.node) {
+            // The repository's root: in a check of several repositories, the one holding the
+            // ApplicationSet, not the folder above them all.
+            let own_root = || root_of(&r.db.get(w.file).real_path).unwrap_or_else(|| normalize(&top));
+            let dir = if folder.trim_start_matches("./").is_empty() { Some(own_root()) } else { resolve_root(r.db, w.file, &folder, &top).map(|(_, d)| d) };
+            unknown.extend(dir);
         }
     }
     let under_unknown = |db: &SourceDb, f: FileId| {
@@ -393,9 +410,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         let rendered = r.cache.take(r.db, dir, None, &opts);
         standalone.push((dir.clone(), rendered));
     }
-    if has_entries {
-        standalone.retain(|(dir, rendered)| rendered.files.iter().any(|f| root_files.contains(f)) || unknown.iter().any(|u| dir.starts_with(u)));
-    }
+    standalone.retain(|(dir, rendered)| !entries_for(dir) || rendered.files.iter().any(|f| root_files.contains(f)) || unknown.iter().any(|u| dir.starts_with(u)));
     // A folder that another (successful) standalone render reads is a base, not a root.
     let mut read_by_other: BTreeSet<FileId> = BTreeSet::new();
     for (dir, rendered) in standalone.iter().filter(|(_, r)| r.ok) {
@@ -432,7 +447,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         res.unlisted = unlisted(r.db, &r.consumed, w.file);
         res.deployed = if settings.lint_undeployed {
             true
-        } else if has_entries {
+        } else if file_has_entries(r.db, w.file) {
             roots.contains(&(w.file, w.doc_index)) || r.read.contains(&w.file) || under_unknown(r.db, w.file)
         } else {
             !res.unlisted && !deployed::in_unused_component(r.db, &r.consumed, w.file)
@@ -442,12 +457,10 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         }
         r.out.resources.push(res);
     }
-    if has_entries {
-        // Kustomization files nothing read: their folders are not deployed either.
-        for f in files.iter().filter(|f| f.kind == FileKind::Kustomization) {
-            if !r.consumed.contains(&f.id) && !r.read.contains(&f.id) && !under_unknown(r.db, f.id) {
-                undeployed_files.insert(f.id);
-            }
+    // Kustomization files nothing read: their folders are not deployed either.
+    for f in files.iter().filter(|f| f.kind == FileKind::Kustomization && file_has_entries(r.db, f.id)) {
+        if !r.consumed.contains(&f.id) && !r.read.contains(&f.id) && !under_unknown(r.db, f.id) {
+            undeployed_files.insert(f.id);
         }
     }
     // Charts that Flux HelmReleases install from this repository: their objects, deployed (or
@@ -459,7 +472,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     r.out.resources.extend(releases.added.resources);
     let mut live: BTreeSet<FileId> = r.consumed.union(&r.read).copied().collect();
     live.extend(r.out.resources.iter().filter(|res| res.deployed).map(|res| res.file));
-    let notes = deployed::notes(r.db, &top, &undeployed_files, &live, has_entries);
+    let notes = deployed::notes(r.db, &top, &undeployed_files, &live, &entries_for);
     r.out.diagnostics.extend(notes);
 
     // Several repositories in one check (a folder of checkouts): scope every object to its own.
