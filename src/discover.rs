@@ -7,7 +7,6 @@ use crate::settings::Settings;
 use crate::source::yaml::{Node, ParsedFile, YamlIssueKind};
 use crate::source::{FileId, SourceDb, Span};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileKind {
@@ -22,7 +21,7 @@ pub enum FileKind {
 pub struct LoadedFile {
     pub id: FileId,
     pub kind: FileKind,
-    pub parsed: Rc<ParsedFile>,
+    pub parsed: std::sync::Arc<ParsedFile>,
 }
 
 pub struct Workspace {
@@ -223,7 +222,7 @@ fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
 }
 
 /// `drlint check -`: stdin as one manifest file, shown as `<stdin>`.
-fn read_stdin(db: &mut SourceDb) -> Result<(FileId, Rc<ParsedFile>), String> {
+fn read_stdin(db: &mut SourceDb) -> Result<(FileId, std::sync::Arc<ParsedFile>), String> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read stdin: {e}"))?;

@@ -1,5 +1,5 @@
 //! Phase timings for benchmarks: with `DRLINT_TIMINGS` set, each pipeline stage prints how long it
-//! took to standard error (`drlint: timing <phase> <ms> ms`). Off by default: the output a user
+//! took to standard error (`drlint: timing <phase> <ms> ms (resident <MB> MB)`). Off by default: the output a user
 //! sees never depends on the clock.
 
 use std::time::Instant;
@@ -27,7 +27,13 @@ pub fn on() -> bool {
 impl Phase {
     pub fn done(self) {
         if let Some(t) = self.start {
-            eprintln!("drlint: timing {} {:.1} ms", self.name, t.elapsed().as_secs_f64() * 1e3);
+            eprintln!("drlint: timing {} {:.1} ms (resident {} MB)", self.name, t.elapsed().as_secs_f64() * 1e3, resident_mb());
         }
     }
+}
+
+/// Resident memory now, from /proc (Linux); 0 elsewhere. For seeing which stage holds the memory.
+fn resident_mb() -> u64 {
+    let pages = std::fs::read_to_string("/proc/self/statm").ok().and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()));
+    pages.unwrap_or(0) * 4096 / (1 << 20)
 }

@@ -15,6 +15,7 @@ use crate::model::Resource;
 use crate::rules::source::helm_render_incomplete;
 use crate::source::yaml::{self, Node, Style, Value, YamlIssueKind};
 use crate::source::{FileId, SourceDb, Span};
+use crate::kustomize::files::Files;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -114,7 +115,7 @@ pub(super) fn render(db: &mut SourceDb, cache: &mut Cache, release: &Release) ->
         if m.hook.as_deref().is_some_and(|h| h.split(',').any(|h| h.trim() == "test" || h.trim() == "test-success")) {
             continue;
         }
-        let objects = match manifest_objects(db, m, release.declared_at) {
+        let objects = match manifest_objects(&mut Files::Own(db), m, release.declared_at) {
             Ok(o) => o,
             Err((span, message)) => {
                 out.diagnostics.push(note(span, message, &release.label));
@@ -147,21 +148,22 @@ pub(crate) struct ManifestObjects {
 /// or to `fallback` (the deployer's chart line) for a template inside a chart archive, which is
 /// no file drlint shows; a Secret's values masked where they were written. `Err` (where, why)
 /// when the manifest is not YAML (Helm refuses the release).
-pub(crate) fn manifest_objects(db: &mut SourceDb, m: &RenderedManifest, fallback: Span) -> Result<ManifestObjects, (Span, String)> {
+pub(crate) fn manifest_objects(db: &mut Files, m: &RenderedManifest, fallback: Span) -> Result<ManifestObjects, (Span, String)> {
     let template = db.load_text(&m.template_path).ok();
     let origins: Vec<Option<(FileId, usize)>> = m.lines.iter().map(|o| db.load_text(&o.file).ok().map(|f| (f, o.line))).collect();
     let map = template.map(|t| LineMap::new(&m.text, origins, t));
     let place = |db: &SourceDb, s: Span| map.as_ref().map(|map| map.span(db, s)).unwrap_or(fallback);
     let parsed = yaml::parse(RENDERED, &m.text);
     if let Some(issue) = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid) {
-        return Err((place(db, issue.span), format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message)));
+        return Err((place(db.db(), issue.span), format!("`{}` does not render to valid YAML ({}); Helm refuses the release", m.source, issue.message)));
     }
     let mut masks: BTreeMap<FileId, Vec<(usize, usize)>> = BTreeMap::new();
     let mut nodes = Vec::new();
     for doc in &parsed.documents {
         let Some(mut root) = doc.root.clone().filter(crate::is_object) else { continue };
         let from_values = values_spans(db, &root, &m.values);
-        remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| place(db, s)));
+        let shown = db.db();
+        remap(&mut root, &|s| from_values.get(&(s.start, s.end)).copied().unwrap_or_else(|| place(shown, s)));
         if root.str_at(&["kind"]) == Some("Secret") {
             // Never show a Secret's values: mask where the template (or values) wrote them.
             for field in ["data", "stringData"] {
@@ -173,13 +175,13 @@ pub(crate) fn manifest_objects(db: &mut SourceDb, m: &RenderedManifest, fallback
         nodes.push(root);
     }
     for (file, spans) in masks {
-        db.get_mut(file).mask(&spans);
+        db.mask(file, &spans);
     }
     Ok(ManifestObjects { file: template.unwrap_or(fallback.file), in_archive: template.is_none(), nodes })
 }
 
 /// Rendered nodes that values wrote (by their span in the rendered text) -> the values line's span.
-fn values_spans(db: &mut SourceDb, doc: &Node, printed: &[crate::helm::template::exec::Emitted]) -> HashMap<(u32, u32), Span> {
+fn values_spans(db: &mut Files, doc: &Node, printed: &[crate::helm::template::exec::Emitted]) -> HashMap<(u32, u32), Span> {
     let mut out = HashMap::new();
     for o in crate::helm::provenance::overrides(doc, printed) {
         let file = match &o.file {

@@ -86,9 +86,19 @@ struct Written<'w> {
     node: &'w Node,
 }
 
+/// A kustomize build an entry point asks for: the folder, the kustomization to build it with (the
+/// overlay Flux or Argo CD puts around the folder's own), and the options.
+struct Build {
+    dir: PathBuf,
+    kus: Option<Node>,
+    opts: RenderOptions,
+}
+
 /// What a render produced, cached by (folder, kustomization) so no overlay renders twice.
 struct Cache {
     renders: HashMap<(PathBuf, String), std::rc::Rc<Rendered>>,
+    /// Secret values that a render built ahead (`prerender`) masks, applied when it is used.
+    masks: HashMap<(PathBuf, String), Vec<kustomize::files::Mask>>,
 }
 
 impl Cache {
@@ -103,10 +113,41 @@ impl Cache {
         })
     }
 
+    /// Run `builds` on every core before the (sequential) walk over entry points asks for them.
+    /// A build that needs only files already read is cached as `render` would build it; one that
+    /// needs more is left for `render` to build when asked (see `kustomize::files`), so the run,
+    /// its file ids and its output are the same whatever the number of threads.
+    fn prerender(&mut self, db: &SourceDb, builds: Vec<Build>) {
+        use rayon::prelude::*;
+        let mut seen = std::collections::HashSet::new();
+        let todo: Vec<((PathBuf, String), Build)> = builds
+            .into_iter()
+            .map(|b| (Self::key(&b.dir, b.kus.as_ref()), b))
+            .filter(|(key, _)| !self.renders.contains_key(key) && seen.insert(key.clone()))
+            .collect();
+        let built: Vec<Option<(Rendered, Vec<kustomize::files::Mask>)>> = todo.par_iter().map(|(_, b)| kustomize::render_shared(db, &b.dir, b.kus.as_ref(), &b.opts)).collect();
+        for ((key, _), built) in todo.into_iter().zip(built) {
+            if let Some((rendered, masks)) = built {
+                self.renders.insert(key.clone(), std::rc::Rc::new(rendered));
+                if !masks.is_empty() {
+                    self.masks.insert(key, masks);
+                }
+            }
+        }
+    }
+
+    /// Mask what a render built ahead would have masked when built here.
+    fn apply_masks(&mut self, db: &mut SourceDb, key: &(PathBuf, String)) {
+        for (file, spans) in self.masks.remove(key).unwrap_or_default() {
+            db.get_mut(file).mask(&spans);
+        }
+    }
+
     fn render(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
         let key = Self::key(dir, kus);
-        if let Some(r) = self.renders.get(&key) {
-            return r.clone();
+        if let Some(r) = self.renders.get(&key).cloned() {
+            self.apply_masks(db, &key);
+            return r;
         }
         let r = Self::build(db, dir, kus, opts);
         self.renders.insert(key, r.clone());
@@ -117,7 +158,9 @@ impl Cache {
     /// caller owns it and moves its objects instead of copying them (an entry point is rendered
     /// once to see what it reaches and recorded once; a second recording renders again).
     fn take(&mut self, db: &mut SourceDb, dir: &Path, kus: Option<&Node>, opts: &RenderOptions) -> std::rc::Rc<Rendered> {
-        self.renders.remove(&Self::key(dir, kus)).unwrap_or_else(|| Self::build(db, dir, kus, opts))
+        let key = Self::key(dir, kus);
+        self.apply_masks(db, &key);
+        self.renders.remove(&key).unwrap_or_else(|| Self::build(db, dir, kus, opts))
     }
 }
 
@@ -232,7 +275,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.remove(&n);
     }
 
-    let mut r = Renderer { db, settings, top: top.clone(), cache: Cache { renders: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), written_named: HashMap::new(), origin: None, appsets: None, generated_by: None, helm: chart_render::Cache::default() };
+    let mut r = Renderer { db, settings, top: top.clone(), cache: Cache { renders: HashMap::new(), masks: HashMap::new() }, out: RepoRender::default(), consumed: BTreeSet::new(), read: BTreeSet::new(), written_nodes: HashMap::new(), written_named: HashMap::new(), origin: None, appsets: None, generated_by: None, helm: chart_render::Cache::default() };
     for (i, w) in written.iter().enumerate() {
         r.written_nodes.insert((w.file, w.doc_index), w.node);
         if let (Some(kind), Some(name)) = (w.node.str_at(&["kind"]), w.node.str_at(&["metadata", "name"])) {
@@ -256,12 +299,14 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
         repo_roots.iter().filter(|root| path.starts_with(root)).max_by_key(|root| root.components().count()).cloned()
     };
     let mut followable: BTreeSet<Option<PathBuf>> = BTreeSet::new();
+    let builds: Vec<Build> = entry_written.iter().flat_map(|w| r.entry_builds(&w.node, w.file, &local_git)).collect();
+    r.cache.prerender(r.db, builds);
     for w in &entry_written {
         let repo = root_of(&r.db.get(w.file).real_path);
         if argo::is_application(&w.node) && argo::sources(&w.node).iter().filter_map(|s| s.str_at(&["path"])).any(|p| resolve_root(r.db, w.file, p, &top).is_some()) {
             followable.insert(repo.clone());
         }
-        if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git, None) {
+        if let Some(rendered) = r.render_entry(&w.node, w.file, &local_git) {
             followable.insert(repo);
             // The top kustomization file builds the overlay and is not among the files read.
             let mut files: BTreeSet<FileId> = rendered.files.iter().copied().collect();
@@ -406,6 +451,7 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     candidates.sort();
     let mut standalone: Vec<(PathBuf, std::rc::Rc<Rendered>)> = Vec::new();
     let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: normalize(&top) };
+    r.cache.prerender(r.db, candidates.iter().map(|dir| Build { dir: dir.clone(), kus: None, opts: opts.clone() }).collect());
     for dir in &candidates {
         let rendered = r.cache.take(r.db, dir, None, &opts);
         standalone.push((dir.clone(), rendered));
@@ -563,20 +609,19 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    /// Render an entry point without recording anything (used to find which entry points are
-    /// rendered by others).
-    fn render_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>, _cluster: Option<String>) -> Option<std::rc::Rc<Rendered>> {
+    /// The kustomize builds rendering an entry point takes (none for a source elsewhere).
+    fn entry_builds(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>) -> Vec<Build> {
         if flux::is_flux_kustomization(node) {
             if !flux_source_is_local(node, local_git) {
-                return None;
+                return Vec::new();
             }
             let path = node.str_at(&["spec", "path"]).unwrap_or("./");
-            let (root, dir) = resolve_root(self.db, file, path, &self.top)?;
+            let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else { return Vec::new() };
             let kus = flux::overlay(self.db, &dir, node);
             let opts = RenderOptions { load_restrictor: LoadRestrictor::None, repo_root: root };
-            return Some(self.cache.render(self.db, &dir, Some(&kus), &opts));
+            return vec![Build { dir, kus: Some(kus), opts }];
         }
-        let mut last = None;
+        let mut builds = Vec::new();
         for source in argo::sources(node) {
             let Some(path) = source.str_at(&["path"]) else { continue };
             let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else { continue };
@@ -588,10 +633,40 @@ impl Renderer<'_> {
                 let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
                 let kus = argo::overlay(kus, source);
                 let opts = RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root };
-                last = Some(self.cache.render(self.db, &dir, Some(&kus), &opts));
+                builds.push(Build { dir, kus: Some(kus), opts });
             }
         }
+        builds
+    }
+
+    /// Render an entry point without recording anything (used to find which entry points are
+    /// rendered by others).
+    fn render_entry(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>) -> Option<std::rc::Rc<Rendered>> {
+        let mut last = None;
+        for b in self.entry_builds(node, file, local_git) {
+            last = Some(self.cache.render(self.db, &b.dir, b.kus.as_ref(), &b.opts));
+        }
         last
+    }
+
+    /// The kustomize builds `apply_argo` takes for a generated Application (to build them ahead).
+    fn generated_builds(&mut self, app: &Node, file: FileId) -> Vec<Build> {
+        let name = app.str_at(&["metadata", "name"]).unwrap_or("?");
+        let mut builds = Vec::new();
+        for source in argo::sources(app).into_iter().filter(|s| s.get("chart").is_none()) {
+            let Some(path) = source.str_at(&["path"]) else { continue };
+            let Some((root, dir)) = resolve_root(self.db, file, path, &self.top) else { continue };
+            let merged = argo::with_overrides(self.db, &dir, source, name);
+            if !matches!(argo::source_type(&dir, &merged), Ok(argo::SourceType::Kustomize | argo::SourceType::Plugin)) {
+                continue;
+            }
+            let Some(kfile) = flux::kustomization_file(&dir) else { continue };
+            let Ok((_, parsed)) = self.db.load_yaml(&kfile) else { continue };
+            let Some(kus) = parsed.documents.first().and_then(|d| d.root.clone()) else { continue };
+            let kus = argo::overlay(kus, &merged);
+            builds.push(Build { dir, kus: Some(kus), opts: RenderOptions { load_restrictor: LoadRestrictor::RootOnly, repo_root: root } });
+        }
+        builds
     }
 
     /// Render an entry point for a cluster, record its objects, and return the entry points it
@@ -920,6 +995,8 @@ impl Renderer<'_> {
         ep.objects = expansion.apps.len();
         self.out.entrypoints.push(ep);
         let mut children = Vec::new();
+        let builds: Vec<Build> = expansion.apps.iter().flat_map(|(app, _)| self.generated_builds(app, file)).collect();
+        self.cache.prerender(self.db, builds);
         for (app, destination) in expansion.apps {
             self.generated_by = Some(set_label.clone());
             let app_cluster = match (&cluster, destination) {

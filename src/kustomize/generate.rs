@@ -114,7 +114,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
     }
     let Some(text) = entry.as_text() else { return Ok(Vec::new()) };
     if text.contains('\n') || text.trim_start().starts_with("apiVersion") || text.trim_start().starts_with("kind") {
-        return Ok(super::load::inline_docs(b.db, entry, false));
+        return Ok(super::load::inline_docs(b.db.db(), entry, false));
     }
     if is_remote(text) {
         b.diags.push(unsupported(entry.span, format!("remote plugin configuration '{text}' is not fetched")));
@@ -131,7 +131,10 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
         }
         let opts = b.opts.clone();
         DEPTH.with(|d| d.set(d.get() + 1));
-        let rendered = super::render(b.db, &full, &opts);
+        let mut nested = b.db.reborrow();
+        let rendered = super::render_in(&mut nested, &full, None, &opts);
+        let record = nested.record();
+        b.db.absorb(record);
         DEPTH.with(|d| d.set(d.get() - 1));
         b.files.extend(rendered.files.iter().copied());
         if !rendered.ok {
@@ -236,7 +239,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
             push(&mut kvs, Kv { key, value, span: Span::new(id, line_start + lead, vend) }, e.span)?;
         }
         if secret {
-            b.db.get_mut(id).mask(&masks);
+            b.db.mask(id, &masks);
         }
     }
     for l in item.get("literals").map(|n| n.items().cloned().collect::<Vec<_>>()).unwrap_or_default() {
@@ -251,7 +254,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
             let s = l.span.start as usize;
             let text = &b.db.get(l.span.file).text;
             if let Some(eq) = text.get(s..l.span.end as usize).and_then(|t| t.find('=')) {
-                b.db.get_mut(l.span.file).mask(&[(s + eq + 1, l.span.end as usize)]);
+                b.db.mask(l.span.file, &[(s + eq + 1, l.span.end as usize)]);
             }
         }
         push(&mut kvs, Kv { key: key.to_string(), value: remove_quotes(value).to_string(), span: l.span }, l.span)?;
@@ -277,7 +280,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
                 let text = b.db.get(id).text.clone();
                 let len = text.len();
                 if secret {
-                    b.db.get_mut(id).mask(&[(0, len)]);
+                    b.db.mask(id, &[(0, len)]);
                 }
                 push(&mut kvs, Kv { key, value: text, span: Span::new(id, 0, len) }, f.span)?;
             }

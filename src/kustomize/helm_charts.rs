@@ -48,7 +48,7 @@ pub(crate) fn inflate(b: &mut Builder, k: &Kust, acc: &mut Acc) -> KResult<Vec<(
             if (skip_hooks && m.hook.is_some()) || (skip_tests && test) {
                 continue;
             }
-            let objects = chart_render::manifest_objects(b.db, m, at).map_err(|(_, why)| KError::at(at, why))?;
+            let objects = chart_render::manifest_objects(&mut b.db, m, at).map_err(|(_, why)| KError::at(at, why))?;
             for (j, node) in objects.nodes.into_iter().enumerate() {
                 // Numbered apart from the kustomization's own documents and from other releases.
                 let doc = (1 << 20) + acc.res.len() * 1024 + i * 64 + j;

@@ -9,7 +9,6 @@ use crate::diag::Diagnostic;
 use crate::source::yaml::{Node, ParsedFile};
 use crate::source::{normalize, FileId, SourceDb, Span};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 /// Kustomization fields kustomize v5.5.0 knows (anything else fails the build).
 const FIELDS: &[&str] = &[
@@ -183,7 +182,7 @@ impl Acc {
 }
 
 pub(crate) struct Builder<'a> {
-    pub db: &'a mut SourceDb,
+    pub db: super::files::Files<'a>,
     pub opts: &'a RenderOptions,
     repo_root: PathBuf,
     pub files: Vec<FileId>,
@@ -217,7 +216,7 @@ fn canonical(p: &Path) -> PathBuf {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(db: &'a mut SourceDb, opts: &'a RenderOptions) -> Builder<'a> {
+    pub fn new(db: super::files::Files<'a>, opts: &'a RenderOptions) -> Builder<'a> {
         Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
     }
 
@@ -262,7 +261,7 @@ impl<'a> Builder<'a> {
         Ok((id, path))
     }
 
-    pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, Rc<ParsedFile>)> {
+    pub fn read_yaml(&mut self, k: &Kust, rel: &str, span: Span) -> KResult<(FileId, std::sync::Arc<ParsedFile>)> {
         let (id, _) = self.read_file(k, rel, span)?;
         let parsed = self.db.parsed(id);
         if let Some(issue) = parsed.issues.iter().find(|i| i.refused()) {
@@ -436,7 +435,8 @@ impl<'a> Builder<'a> {
         Ok(acc.res)
     }
 
-    pub fn finish(self, result: KResult<Vec<Res>>) -> Rendered {
+    /// The build's result, and the files it read through (for their `record`).
+    pub fn finish(mut self, result: KResult<Vec<Res>>) -> (Rendered, super::files::Files<'a>) {
         let mut diagnostics = self.diags;
         let (objects, ok) = match result {
             Ok(res) => (
@@ -455,7 +455,7 @@ impl<'a> Builder<'a> {
                     _ => {
                         // Nothing was read (no kustomization in the folder): report at the folder.
                         let shown = crate::diag::relative_to_cwd(&self.top_dir);
-                        let id = self.db.add(shown, self.top_dir.clone(), String::new());
+                        let id = self.db.add(shown, self.top_dir.clone());
                         Span::new(id, 0, 0)
                     }
                 };
@@ -467,7 +467,7 @@ impl<'a> Builder<'a> {
                 (Vec::new(), false)
             }
         };
-        Rendered { objects, diagnostics, files: self.files, ok }
+        (Rendered { objects, diagnostics, files: self.files, ok }, self.db)
     }
 
     /// kustomize's accumulateTarget: resources, configurations, generators, components,
@@ -680,7 +680,7 @@ impl<'a> Builder<'a> {
         }
         let looks_inline = text.contains('\n') || text.trim_start().starts_with('{') || (text.contains(": ") && !k.dir.join(text).exists());
         if looks_inline {
-            return Ok((n.span.file, inline_docs(self.db, n, false)));
+            return Ok((n.span.file, inline_docs(self.db.db(), n, false)));
         }
         let (id, parsed) = self.read_yaml(k, text, n.span)?;
         Ok((id, parsed.documents.iter().filter_map(|d| d.root.clone()).filter(|r| !r.is_null()).collect()))

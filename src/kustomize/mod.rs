@@ -21,6 +21,7 @@ mod fieldspec;
 mod generate;
 mod helm_charts;
 pub(crate) mod hash;
+pub(crate) mod files;
 mod load;
 mod nameref;
 mod order;
@@ -112,17 +113,34 @@ pub(crate) type KResult<T> = Result<T, KError>;
 
 /// Build the kustomization in `dir`.
 pub fn render(db: &mut SourceDb, dir: &Path, opts: &RenderOptions) -> Rendered {
-    let mut b = load::Builder::new(db, opts);
-    let result = b.build_top(dir, None);
-    b.finish(result)
+    render_in(&mut files::Files::Own(db), dir, None, opts)
 }
 
 /// Render a kustomization given in memory (Flux generates one around spec.path, with its
 /// targetNamespace, patches, images, namePrefix...), resolving relative paths against `dir`.
 pub fn render_virtual(db: &mut SourceDb, dir: &Path, kustomization: &Node, opts: &RenderOptions) -> Rendered {
-    let mut b = load::Builder::new(db, opts);
-    let result = b.build_top(dir, Some(kustomization));
-    b.finish(result)
+    render_in(&mut files::Files::Own(db), dir, Some(kustomization), opts)
+}
+
+/// Build as `render` (no `kustomization`) or `render_virtual` on a db shared with other threads:
+/// `None` when the build needs a file the run has not read yet (see `files`); otherwise the
+/// build, and the Secret values it masks, to apply with `SourceDb::get_mut(..).mask` when used.
+pub fn render_shared(db: &SourceDb, dir: &Path, kustomization: Option<&Node>, opts: &RenderOptions) -> Option<(Rendered, Vec<files::Mask>)> {
+    let mut files = files::Files::shared(db);
+    let rendered = render_in(&mut files, dir, kustomization, opts);
+    match files {
+        files::Files::Shared(s) if !s.incomplete => Some((rendered, s.masks)),
+        _ => None,
+    }
+}
+
+pub(crate) fn render_in(files: &mut files::Files, dir: &Path, kustomization: Option<&Node>, opts: &RenderOptions) -> Rendered {
+    let mut b = load::Builder::new(files.reborrow(), opts);
+    let result = b.build_top(dir, kustomization);
+    let (rendered, used) = b.finish(result);
+    let record = used.record();
+    files.absorb(record);
+    rendered
 }
 
 pub(crate) fn build_failed(span: Span, message: impl Into<String>) -> Diagnostic {

@@ -597,7 +597,7 @@ fn run_patch(b: &mut Builder, k: &Kust, res: &mut Vec<Res>, e: &Node) -> KResult
         } else {
             // kustomize trims the inline patch text before parsing it (a block scalar ending the
             // patch loses its final newline).
-            super::load::inline_docs(b.db, n, true)
+            super::load::inline_docs(b.db.db(), n, true)
         }
     } else {
         return Err(KError::at(span, "must specify one of patch and path"));
@@ -673,7 +673,7 @@ fn run_json6902_legacy(b: &mut Builder, k: &Kust, res: &mut [Res], e: &Node) -> 
         let (_, parsed) = b.read_yaml(k, p, e.get("path").map(|n| n.span).unwrap_or(span))?;
         parsed.documents.iter().filter_map(|d| d.root.clone()).next().unwrap_or_else(|| Node::seq(Vec::new(), span))
     } else if let Some(p) = e.get("patch") {
-        if p.is_seq() { p.clone() } else { super::load::inline_docs(b.db, p, false).into_iter().next().unwrap_or_else(|| Node::seq(Vec::new(), span)) }
+        if p.is_seq() { p.clone() } else { super::load::inline_docs(b.db.db(), p, false).into_iter().next().unwrap_or_else(|| Node::seq(Vec::new(), span)) }
     } else {
         return Err(KError::at(span, "must specify the path for a json patch file"));
     };
@@ -751,7 +751,7 @@ pub(crate) fn run_transformer_plugins(b: &mut Builder, k: &Kust, acc: &mut Acc) 
                         }
                     }
                     if let Some(p) = cfg.get("patches") {
-                        for d in super::load::inline_docs(b.db, p, false) {
+                        for d in super::load::inline_docs(b.db.db(), p, false) {
                             apply_sm_by_id(&mut acc.res, &d, span, true)?;
                         }
                     }

@@ -111,7 +111,7 @@ impl SourceFile {
 #[derive(Default)]
 pub struct SourceDb {
     files: Vec<SourceFile>,
-    parsed: Vec<Option<std::rc::Rc<yaml::ParsedFile>>>,
+    parsed: Vec<Option<std::sync::Arc<yaml::ParsedFile>>>,
     by_path: std::collections::HashMap<PathBuf, FileId>,
 }
 
@@ -120,10 +120,13 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// `path` made absolute and lexically normalised (`.` and `..` removed, symlinks kept).
 pub fn normalize(path: &Path) -> PathBuf {
+    // drlint never changes its working folder, so it is asked once (a system call per path
+    // showed in profiles: every lookup of a file normalises its path).
+    static CWD: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let abs = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().unwrap_or_default().join(path)
+        CWD.get_or_init(|| std::env::current_dir().unwrap_or_default()).join(path)
     };
     let mut out = PathBuf::new();
     for c in abs.components() {
@@ -187,23 +190,28 @@ impl SourceDb {
     }
 
     /// Read and parse a YAML file once; later calls return the cached parse.
-    pub fn load_yaml(&mut self, path: &Path) -> Result<(FileId, std::rc::Rc<yaml::ParsedFile>), String> {
+    pub fn load_yaml(&mut self, path: &Path) -> Result<(FileId, std::sync::Arc<yaml::ParsedFile>), String> {
         let id = self.load_text(path)?;
         Ok((id, self.parsed(id)))
     }
 
     /// The parse of a file (parsed on first use).
-    pub fn parsed(&mut self, id: FileId) -> std::rc::Rc<yaml::ParsedFile> {
+    pub fn parsed(&mut self, id: FileId) -> std::sync::Arc<yaml::ParsedFile> {
         let i = id.0 as usize;
         if self.parsed[i].is_none() {
-            self.parsed[i] = Some(std::rc::Rc::new(yaml::parse(id, &self.files[i].text)));
+            self.parsed[i] = Some(std::sync::Arc::new(yaml::parse(id, &self.files[i].text)));
         }
         self.parsed[i].clone().unwrap()
     }
 
+    /// The parse of a file if it has been parsed (for readers that share the db across threads).
+    pub fn parsed_ready(&self, id: FileId) -> Option<std::sync::Arc<yaml::ParsedFile>> {
+        self.parsed[id.0 as usize].clone()
+    }
+
     /// Store a parse made elsewhere (on another thread) as the file's cached parse.
     pub fn set_parsed(&mut self, id: FileId, parsed: yaml::ParsedFile) {
-        self.parsed[id.0 as usize] = Some(std::rc::Rc::new(parsed));
+        self.parsed[id.0 as usize] = Some(std::sync::Arc::new(parsed));
     }
 
     /// The id of a file already read, by path.
