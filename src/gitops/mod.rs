@@ -125,7 +125,12 @@ impl Cache {
             .map(|b| (Self::key(&b.dir, b.kus.as_ref()), b))
             .filter(|(key, _)| !self.renders.contains_key(key) && seen.insert(key.clone()))
             .collect();
+        let phase = crate::timings::start(format!("prerender of {} builds", todo.len()));
         let built: Vec<Option<(Rendered, Vec<kustomize::files::Mask>)>> = todo.par_iter().map(|(_, b)| kustomize::render_shared(db, &b.dir, b.kus.as_ref(), &b.opts)).collect();
+        phase.done();
+        if crate::timings::on() {
+            eprintln!("drlint: timing prerender: {} of {} builds need files not read yet", built.iter().filter(|b| b.is_none()).count(), built.len());
+        }
         for ((key, _), built) in todo.into_iter().zip(built) {
             if let Some((rendered, masks)) = built {
                 self.renders.insert(key.clone(), std::rc::Rc::new(rendered));
@@ -383,8 +388,18 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     let mut roots: BTreeSet<(FileId, usize)> = queue.iter().map(|q| (q.1, q.2)).collect();
     let mut visited: BTreeSet<(FileId, usize, Option<String>)> = BTreeSet::new();
     let mut reached: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    // The queue runs in waves (the entry points found so far, then those they render, ...): the
+    // builds of each wave are made ahead on every core (see `Cache::prerender`).
+    let (mut popped, mut ahead_until) = (0usize, 0usize);
     loop {
         while let Some((node, file, doc, cluster, top_level, origin)) = queue.pop_front() {
+            if popped >= ahead_until {
+                let wave: Vec<(Node, FileId)> = std::iter::once((node.clone(), file)).chain(queue.iter().map(|q| (q.0.clone(), q.1))).collect();
+                let builds: Vec<Build> = wave.iter().flat_map(|(n, f)| r.queued_builds(n, *f, &local_git)).collect();
+                r.cache.prerender(r.db, builds);
+                ahead_until = popped + 1 + queue.len();
+            }
+            popped += 1;
             if !visited.insert((file, doc, cluster.clone())) {
                 continue;
             }
@@ -649,8 +664,20 @@ impl Renderer<'_> {
         last
     }
 
-    /// The kustomize builds `apply_argo` takes for a generated Application (to build them ahead).
-    fn generated_builds(&mut self, app: &Node, file: FileId) -> Vec<Build> {
+    /// The kustomize builds `apply_entry` takes for an entry point (to build them ahead).
+    fn queued_builds(&mut self, node: &Node, file: FileId, local_git: &BTreeSet<String>) -> Vec<Build> {
+        if flux::is_flux_kustomization(node) {
+            self.entry_builds(node, file, local_git)
+        } else if applicationset::is_applicationset(node) {
+            // Its Applications are generated, and built ahead, when it is applied.
+            Vec::new()
+        } else {
+            self.argo_builds(node, file)
+        }
+    }
+
+    /// The kustomize builds `apply_argo` takes for an Application (to build them ahead).
+    fn argo_builds(&mut self, app: &Node, file: FileId) -> Vec<Build> {
         let name = app.str_at(&["metadata", "name"]).unwrap_or("?");
         let mut builds = Vec::new();
         for source in argo::sources(app).into_iter().filter(|s| s.get("chart").is_none()) {
@@ -995,7 +1022,7 @@ impl Renderer<'_> {
         ep.objects = expansion.apps.len();
         self.out.entrypoints.push(ep);
         let mut children = Vec::new();
-        let builds: Vec<Build> = expansion.apps.iter().flat_map(|(app, _)| self.generated_builds(app, file)).collect();
+        let builds: Vec<Build> = expansion.apps.iter().flat_map(|(app, _)| self.argo_builds(app, file)).collect();
         self.cache.prerender(self.db, builds);
         for (app, destination) in expansion.apps {
             self.generated_by = Some(set_label.clone());

@@ -265,62 +265,71 @@ fn none_reason(text: &str) -> Option<Option<&str>> {
 
 /// Coverage of every store, asking every provider of the registry.
 pub fn coverage<'a>(index: &'a Index, config: &'a CoverageSettings) -> Vec<Coverage<'a>> {
+    coverage_of(index, config, stores(index))
+}
+
+/// `coverage` of stores already found (`stores(index)`, which the views also keep).
+pub fn coverage_of<'a>(index: &'a Index, config: &'a CoverageSettings, stores: Vec<Store<'a>>) -> Vec<Coverage<'a>> {
+    use rayon::prelude::*;
     let cx = Cx::new(index, config);
-    let mut out = Vec::new();
-    // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered.
-    for store in stores(index).into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")) {
-        let mut c = Coverage { store, covers: Vec::new(), broken: Vec::new(), excluded: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
-        if let Some(a) = c.store.annotation {
-            let text = a.as_text().unwrap_or("").trim();
-            match none_reason(text) {
-                Some(Some(_)) => c.stated_none = Some(text.to_string()),
-                Some(None) => c.bad_annotation = Some(a),
-                None if !text.is_empty() => {
-                    let mut cover = Cover::new("stated", c.store.owner, format!("stated: {text}"));
-                    (cover.scheduled, cover.location) = (false, providers::Location::Unknown);
-                    c.covers.push(cover);
-                }
-                None => c.bad_annotation = Some(a),
+    // Stores whose name or namespace still holds a Flux `${VAR}` are judged once rendered. Each
+    // store's coverage is its own question: asked on every core, kept in the stores' order.
+    let stores: Vec<Store> = stores.into_iter().filter(|s| !s.name.contains("${") && !s.namespace.contains("${")).collect();
+    stores.into_par_iter().map(|store| store_coverage(&cx, config, store)).collect()
+}
+
+/// What covers one store, asking every provider of the registry.
+fn store_coverage<'a>(cx: &Cx<'a>, config: &'a CoverageSettings, store: Store<'a>) -> Coverage<'a> {
+    let mut c = Coverage { store, covers: Vec::new(), broken: Vec::new(), excluded: Vec::new(), stated_none: None, bad_annotation: None, missing_claims: Vec::new() };
+    if let Some(a) = c.store.annotation {
+        let text = a.as_text().unwrap_or("").trim();
+        match none_reason(text) {
+            Some(Some(_)) => c.stated_none = Some(text.to_string()),
+            Some(None) => c.bad_annotation = Some(a),
+            None if !text.is_empty() => {
+                let mut cover = Cover::new("stated", c.store.owner, format!("stated: {text}"));
+                (cover.scheduled, cover.location) = (false, providers::Location::Unknown);
+                c.covers.push(cover);
             }
+            None => c.bad_annotation = Some(a),
         }
-        if c.stated_none.is_none() {
-            if let Some(rule) = config.none.iter().find(|n| n.matches(&c.store)) {
-                c.stated_none = Some(format!("none: {} (coverage.none in .drlint.yaml)", rule.reason));
-            }
-        }
-        let mut missing: Vec<String> = Vec::new();
-        let mut native: Option<&'static str> = None;
-        for p in providers::all() {
-            let mut outcomes = Vec::new();
-            p.cover(&cx, &c.store, &mut outcomes);
-            for o in outcomes {
-                match o {
-                    Outcome::Covers(cover) => {
-                        if p.native(&c.store) {
-                            native = Some(cover.provider);
-                        }
-                        c.covers.push(cover)
-                    }
-                    Outcome::Broken { object, why, span } => c.broken.push((p.name(), object, why, span)),
-                    Outcome::Partial { missing: m, .. } => missing.extend(m),
-                    Outcome::Excluded { object, why, span } => c.excluded.push((object, why, span)),
-                }
-            }
-        }
-        if let Some(n) = native {
-            // The store's own backup (a CNPG Cluster's) is what counts for it.
-            c.covers.retain(|cv| cv.provider == n || cv.provider == "stated");
-            c.broken.clear();
-            c.excluded.clear();
-        }
-        if c.covers.is_empty() {
-            missing.sort();
-            missing.dedup();
-            c.missing_claims = missing;
-        }
-        out.push(c);
     }
-    out
+    if c.stated_none.is_none() {
+        if let Some(rule) = config.none.iter().find(|n| n.matches(&c.store)) {
+            c.stated_none = Some(format!("none: {} (coverage.none in .drlint.yaml)", rule.reason));
+        }
+    }
+    let mut missing: Vec<String> = Vec::new();
+    let mut native: Option<&'static str> = None;
+    for p in providers::all() {
+        let mut outcomes = Vec::new();
+        p.cover(cx, &c.store, &mut outcomes);
+        for o in outcomes {
+            match o {
+                Outcome::Covers(cover) => {
+                    if p.native(&c.store) {
+                        native = Some(cover.provider);
+                    }
+                    c.covers.push(cover)
+                }
+                Outcome::Broken { object, why, span } => c.broken.push((p.name(), object, why, span)),
+                Outcome::Partial { missing: m, .. } => missing.extend(m),
+                Outcome::Excluded { object, why, span } => c.excluded.push((object, why, span)),
+            }
+        }
+    }
+    if let Some(n) = native {
+        // The store's own backup (a CNPG Cluster's) is what counts for it.
+        c.covers.retain(|cv| cv.provider == n || cv.provider == "stated");
+        c.broken.clear();
+        c.excluded.clear();
+    }
+    if c.covers.is_empty() {
+        missing.sort();
+        missing.dedup();
+        c.missing_claims = missing;
+    }
+    c
 }
 
 /// The worst-case RPO of a store in seconds, with the node that sets it and how it was computed.

@@ -40,43 +40,59 @@ fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, i: us
 
 impl Index {
     pub fn new(all: Vec<Resource>) -> Index {
+        use rayon::prelude::*;
         let (mut resources, mut undeployed): (Vec<Resource>, Vec<Resource>) = all.into_iter().partition(|r| r.deployed);
-        resources.iter_mut().chain(undeployed.iter_mut()).for_each(Resource::freeze);
-        let mut ix = Index {
-            resources: Vec::new(),
-            undeployed: Vec::new(),
-            by_key: HashMap::new(),
-            by_kind: HashMap::new(),
-            by_kind_place: HashMap::new(),
-            by_kind_unplaced: HashMap::new(),
-            by_place: HashMap::new(),
-            by_name: HashMap::new(),
-            by_label: HashMap::new(),
-            by_ref: HashMap::new(),
+        resources.par_iter_mut().chain(undeployed.par_iter_mut()).for_each(Resource::freeze);
+        // Each lookup is its own pass over the objects: built side by side on the cores.
+        let by_identity = || {
+            let (mut by_key, mut by_kind_place, mut by_kind_unplaced, mut by_place) = (HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new());
+            for (i, r) in resources.iter().enumerate() {
+                let (cluster, ns, kind, name) = key_of(r);
+                let place = (cluster.clone(), ns.clone());
+                push(&mut by_kind_place, (place.clone(), kind.clone()), i);
+                if !super::cnpg::namespace_known(r) {
+                    push(&mut by_kind_unplaced, (cluster.clone(), kind.clone()), i);
+                }
+                push(&mut by_place, place, i);
+                push(&mut by_key, (cluster, ns, kind, name), i);
+            }
+            (by_key, by_kind_place, by_kind_unplaced, by_place)
+        };
+        let by_attribute = || {
+            let (mut by_kind, mut by_name, mut by_label) = (HashMap::new(), HashMap::new(), HashMap::new());
+            for (i, r) in resources.iter().enumerate() {
+                push(&mut by_kind, r.kind().to_string(), i);
+                push(&mut by_name, r.name().to_string(), i);
+                for (k, v) in r.labels() {
+                    push(&mut by_label, (k.to_string(), v.to_string()), i);
+                }
+            }
+            (by_kind, by_name, by_label)
+        };
+        let by_reference = || {
+            let mut by_ref = HashMap::new();
+            for (i, r) in resources.iter().chain(&undeployed).enumerate() {
+                push(&mut by_ref, r.object_ref(), i);
+            }
+            by_ref
+        };
+        let ((identity, attribute), by_ref) = rayon::join(|| rayon::join(by_identity, by_attribute), by_reference);
+        let (by_key, by_kind_place, by_kind_unplaced, by_place) = identity;
+        let (by_kind, by_name, by_label) = attribute;
+        Index {
+            resources,
+            undeployed,
+            by_key,
+            by_kind,
+            by_kind_place,
+            by_kind_unplaced,
+            by_place,
+            by_name,
+            by_label,
+            by_ref,
             bootstrap_charts: Default::default(),
             bootstrap_crd_groups: Default::default(),
-        };
-        for (i, r) in resources.iter().enumerate() {
-            let (cluster, ns, kind, name) = key_of(r);
-            let place = (cluster.clone(), ns.clone());
-            push(&mut ix.by_kind_place, (place.clone(), kind.clone()), i);
-            if !super::cnpg::namespace_known(r) {
-                push(&mut ix.by_kind_unplaced, (cluster.clone(), kind.clone()), i);
-            }
-            push(&mut ix.by_place, place, i);
-            push(&mut ix.by_kind, kind.clone(), i);
-            push(&mut ix.by_name, name.clone(), i);
-            for (k, v) in r.labels() {
-                push(&mut ix.by_label, (k.to_string(), v.to_string()), i);
-            }
-            push(&mut ix.by_key, (cluster, ns, kind, name), i);
         }
-        for (i, r) in resources.iter().chain(&undeployed).enumerate() {
-            push(&mut ix.by_ref, r.object_ref(), i);
-        }
-        ix.resources = resources;
-        ix.undeployed = undeployed;
-        ix
     }
 
     /// Every object, deployed ones first: position `i` is what `object(i)` returns.

@@ -17,6 +17,7 @@ pub struct Views<'a> {
     stores: OnceLock<Stores<'a>>,
     coverage: OnceLock<Vec<Coverage<'a>>>,
     schemas: OnceLock<SchemaSet>,
+    secret_providers: OnceLock<super::secrets::Providers>,
 }
 
 /// Every data store, with a lookup by cluster and namespace.
@@ -53,7 +54,7 @@ impl<'a> Stores<'a> {
 
 impl<'a> Views<'a> {
     pub fn new(index: &'a Index, settings: &'a Settings) -> Views<'a> {
-        Views { index, settings, stores: OnceLock::new(), coverage: OnceLock::new(), schemas: OnceLock::new() }
+        Views { index, settings, stores: OnceLock::new(), coverage: OnceLock::new(), schemas: OnceLock::new(), secret_providers: OnceLock::new() }
     }
 
     pub fn stores(&self) -> &Stores<'a> {
@@ -62,7 +63,12 @@ impl<'a> Views<'a> {
 
     /// Coverage of every store, as `coverage::coverage` computes it.
     pub fn coverage(&self) -> &[Coverage<'a>] {
-        self.coverage.get_or_init(|| coverage::coverage(self.index, &self.settings.coverage))
+        self.coverage.get_or_init(|| coverage::coverage_of(self.index, &self.settings.coverage, self.stores().all.clone()))
+    }
+
+    /// Every provider of a Secret (manifests, generators, operators, `provided-secrets`), by name.
+    pub fn secret_providers(&self) -> &super::secrets::Providers {
+        self.secret_providers.get_or_init(|| super::secrets::Providers::new(self.index, &self.settings.provided_secrets))
     }
 
     /// The bundled schemas plus the repository's CRDs and `schema.crd-dirs`, for every schema rule.

@@ -20,7 +20,15 @@ impl Rule for SecretDuplicateProvider {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let providers = Providers::new(index, &[]);
+        // Declared providers have no place and are skipped below. The run's providers (built once for every Secret rule), or this rule's own without views.
+        let own;
+        let providers = match cx.views {
+            Some(views) => views.secret_providers(),
+            None => {
+                own = Providers::new(index, cx.provided_secrets());
+                &own
+            }
+        };
         let mut groups: BTreeMap<(Option<&str>, &str, &str), Vec<&Provider>> = BTreeMap::new();
         for p in providers.all() {
             // Operator-made Secrets yield to user-provided ones; unknown namespaces cannot be compared.

@@ -20,7 +20,15 @@ impl Rule for SecretKeyMissing {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let providers = Providers::new(index, cx.provided_secrets());
+        // The run's providers (built once for every Secret rule), or this rule's own without views.
+        let own;
+        let providers = match cx.views {
+            Some(views) => views.secret_providers(),
+            None => {
+                own = Providers::new(index, cx.provided_secrets());
+                &own
+            }
+        };
         for r in &index.resources {
             for reference in references(r) {
                 if reference.optional {

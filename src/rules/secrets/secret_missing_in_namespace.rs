@@ -21,7 +21,15 @@ impl Rule for SecretMissingInNamespace {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        let providers = Providers::new(index, cx.provided_secrets());
+        // The run's providers (built once for every Secret rule), or this rule's own without views.
+        let own;
+        let providers = match cx.views {
+            Some(views) => views.secret_providers(),
+            None => {
+                own = Providers::new(index, cx.provided_secrets());
+                &own
+            }
+        };
         for r in &index.resources {
             let refs = references(r);
             let mut reported = BTreeSet::new();
