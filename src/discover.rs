@@ -200,13 +200,15 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
     ws
 }
 
-/// Read every file in walk order (file ids as the loop below would give them), then parse the
+/// Read every file (on all cores, ids in walk order as the loop below would give them), then parse the
 /// YAML ones on all cores: parsing is most of reading a repository, and each file's parse is
 /// independent. The loop then finds each parse cached. A file that cannot be read is left to the
 /// loop, which reports it.
 fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
     use rayon::prelude::*;
     let mut yaml: Vec<FileId> = Vec::new();
+    let paths: Vec<&std::path::Path> = files.iter().filter(|(p, _)| p.as_os_str() != "-").map(|(p, _)| p.as_path()).collect();
+    db.load_texts(&paths);
     for (path, kind) in files.iter().filter(|(p, _)| p.as_os_str() != "-") {
         if let Ok(id) = db.load_text(path) {
             if *kind != FileKind::Text {

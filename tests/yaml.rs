@@ -150,3 +150,17 @@ fn positions_after_non_ascii_block_scalars_are_exact() {
     let b = p.documents[0].root.as_ref().unwrap().get("b").unwrap();
     assert_eq!(&text[b.span.start as usize..b.span.end as usize], "x");
 }
+
+#[test]
+fn spans_after_multi_byte_characters_point_at_their_bytes() {
+    // Two-, three- and four-byte characters in comments and values, before the value looked at.
+    let text = "# über → 🚀\nkind: ConfigMap # ✓\nmetadata:\n  name: naïve-🚀\ndata:\n  x: after\n";
+    let (db, id, p) = parse(text);
+    let root = p.documents[0].root.as_ref().unwrap();
+    let f = db.get(id);
+    let name = root.at(&["metadata", "name"]).unwrap();
+    assert_eq!(&f.text[name.span.start as usize..name.span.end as usize], "naïve-🚀");
+    let x = root.at(&["data", "x"]).unwrap();
+    assert_eq!(&f.text[x.span.start as usize..x.span.end as usize], "after");
+    assert_eq!((f.line_col(x.span.start as usize).line, f.line_col(x.span.start as usize).column), (6, 6));
+}

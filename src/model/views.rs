@@ -58,12 +58,23 @@ impl<'a> Views<'a> {
     }
 
     pub fn stores(&self) -> &Stores<'a> {
-        self.stores.get_or_init(|| Stores::new(coverage::stores(self.index)))
+        self.stores.get_or_init(|| {
+            let phase = crate::timings::start("view stores");
+            let stores = Stores::new(coverage::stores(self.index));
+            phase.done();
+            stores
+        })
     }
 
     /// Coverage of every store, as `coverage::coverage` computes it.
     pub fn coverage(&self) -> &[Coverage<'a>] {
-        self.coverage.get_or_init(|| coverage::coverage_of(self.index, &self.settings.coverage, self.stores().all.clone()))
+        self.coverage.get_or_init(|| {
+            let stores = self.stores().all.clone();
+            let phase = crate::timings::start("view coverage");
+            let coverage = coverage::coverage_of(self.index, &self.settings.coverage, stores);
+            phase.done();
+            coverage
+        })
     }
 
     /// Every provider of a Secret (manifests, generators, operators, `provided-secrets`), by name.
@@ -73,6 +84,11 @@ impl<'a> Views<'a> {
 
     /// The bundled schemas plus the repository's CRDs and `schema.crd-dirs`, for every schema rule.
     pub fn schemas(&self) -> &SchemaSet {
-        self.schemas.get_or_init(|| SchemaSet::for_index(self.index, Some(&self.settings.schema)))
+        self.schemas.get_or_init(|| {
+            let phase = crate::timings::start("view schemas");
+            let schemas = SchemaSet::for_index(self.index, Some(&self.settings.schema));
+            phase.done();
+            schemas
+        })
     }
 }

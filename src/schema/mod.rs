@@ -73,6 +73,15 @@ fn bundle(version: &str) -> &'static Bundle {
     })
 }
 
+/// Read the bundled schemas on a thread of their own while the run reads and renders files, which
+/// leaves a core idle much of the time: reading them (tens of milliseconds) is then off the path
+/// of the schema rules, which wait for it.
+pub fn warm_up() {
+    std::thread::spawn(|| {
+        bundle(KUBERNETES_VERSION);
+    });
+}
+
 /// What drlint knows about an object's kind.
 pub enum Lookup {
     Found,

@@ -189,6 +189,21 @@ impl SourceDb {
         Ok(self.add(crate::diag::relative_to_cwd(&key), path.to_path_buf(), text))
     }
 
+    /// `load_text` of several files, read on every core and added in the order given (the ids
+    /// are those one `load_text` after another would give). A file that cannot be read is left
+    /// out: `load_text` says why when asked for it.
+    pub fn load_texts(&mut self, paths: &[&Path]) {
+        use rayon::prelude::*;
+        let texts: Vec<Option<String>> = paths.par_iter().map(|p| read_text(p).ok()).collect();
+        for (path, text) in paths.iter().zip(texts) {
+            if let Some(text) = text {
+                if self.lookup(path).is_none() {
+                    self.add(crate::diag::relative_to_cwd(&normalize(path)), path.to_path_buf(), text);
+                }
+            }
+        }
+    }
+
     /// Read and parse a YAML file once; later calls return the cached parse.
     pub fn load_yaml(&mut self, path: &Path) -> Result<(FileId, std::sync::Arc<yaml::ParsedFile>), String> {
         let id = self.load_text(path)?;

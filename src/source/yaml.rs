@@ -457,16 +457,34 @@ struct Edits {
     delete: std::collections::BTreeSet<usize>,
 }
 
-/// The edited text and, for each of its chars, the byte offset in the original text it stands for
-/// (`None` when nothing was edited and the text is ASCII: char index = byte offset).
-fn apply_edits<'t>(text: &'t str, e: &Edits) -> (std::borrow::Cow<'t, str>, Option<Vec<u32>>) {
+/// Where each char of the text yaml-rust2 reads (whose marks count chars) is in the original
+/// text, in bytes.
+enum CharMap {
+    /// Nothing edited, ASCII text: char index = byte offset.
+    Ascii,
+    /// Nothing edited: after each multi-byte char, (the next char's index, bytes beyond one per
+    /// char so far). Texts are mostly ASCII (a few in comments): a map per char cost a third of
+    /// parsing.
+    Sparse(Vec<(u32, u32)>),
+    /// Edited: the byte offset of every char.
+    Full(Vec<u32>),
+}
+
+/// The edited text and where its chars are in the original text.
+fn apply_edits<'t>(text: &'t str, e: &Edits) -> (std::borrow::Cow<'t, str>, CharMap) {
     if e.insert.is_empty() && e.space.is_empty() && e.delete.is_empty() {
         if text.is_ascii() {
-            return (std::borrow::Cow::Borrowed(text), None);
+            return (std::borrow::Cow::Borrowed(text), CharMap::Ascii);
         }
-        let mut v: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
-        v.push(text.len() as u32);
-        return (std::borrow::Cow::Borrowed(text), Some(v));
+        let mut extra = 0u32;
+        let mut v: Vec<(u32, u32)> = Vec::new();
+        for (k, (_, c)) in text.char_indices().enumerate() {
+            if c.len_utf8() > 1 {
+                extra += c.len_utf8() as u32 - 1;
+                v.push((k as u32 + 1, extra));
+            }
+        }
+        return (std::borrow::Cow::Borrowed(text), CharMap::Sparse(v));
     }
     let mut out = String::with_capacity(text.len() + 64);
     let mut map = Vec::with_capacity(text.len() + 64);
@@ -484,17 +502,23 @@ fn apply_edits<'t>(text: &'t str, e: &Edits) -> (std::borrow::Cow<'t, str>, Opti
         map.push(i as u32);
     }
     map.push(text.len() as u32);
-    (std::borrow::Cow::Owned(out), Some(map))
+    (std::borrow::Cow::Owned(out), CharMap::Full(map))
 }
 
 fn parse_with(file: FileId, text: &str, edits: &Edits) -> (ParsedFile, Option<Edits>) {
     let (edited, map) = apply_edits(text, edits);
+    let ascii = matches!(map, CharMap::Ascii);
     let mut b = Builder::new(file, text, map);
-    let mut chars = edited.chars().enumerate().peekable();
     b.line_starts.push(0);
-    while let Some((i, c)) = chars.next() {
-        if c == '\n' || (c == '\r' && chars.peek().map(|p| p.1) != Some('\n')) {
-            b.line_starts.push(i + 1);
+    if ascii && !edited.contains('\r') {
+        // Char index = byte offset: the newlines, found by memchr.
+        b.line_starts.extend(edited.match_indices('\n').map(|(i, _)| i + 1));
+    } else {
+        let mut chars = edited.chars().enumerate().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '\n' || (c == '\r' && chars.peek().map(|p| p.1) != Some('\n')) {
+                b.line_starts.push(i + 1);
+            }
         }
     }
     let mut parser = Parser::new_from_str(&edited);
@@ -554,7 +578,7 @@ struct Builder<'a> {
     text: &'a str,
     /// Byte offset in `text` of every char yaml-rust2 read, when the text is not ASCII or was
     /// repaired (yaml-rust2 markers count chars of the text it read).
-    char_to_byte: Option<Vec<u32>>,
+    char_to_byte: CharMap,
     stack: Vec<Frame>,
     /// Char index of the start of every line of the text yaml-rust2 read (see `char_index`).
     line_starts: Vec<usize>,
@@ -572,7 +596,7 @@ fn tag_string(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(file: FileId, text: &'a str, char_to_byte: Option<Vec<u32>>) -> Self {
+    fn new(file: FileId, text: &'a str, char_to_byte: CharMap) -> Self {
         Builder {
             file,
             text,
@@ -591,8 +615,15 @@ impl<'a> Builder<'a> {
 
     fn byte_offset(&self, char_index: usize) -> usize {
         match &self.char_to_byte {
-            None => char_index.min(self.text.len()),
-            Some(v) => v.get(char_index).copied().unwrap_or(self.text.len() as u32) as usize,
+            CharMap::Ascii => char_index.min(self.text.len()),
+            CharMap::Sparse(v) => {
+                let extra = match v.partition_point(|&(k, _)| k as usize <= char_index) {
+                    0 => 0,
+                    n => v[n - 1].1 as usize,
+                };
+                (char_index + extra).min(self.text.len())
+            }
+            CharMap::Full(v) => v.get(char_index).copied().unwrap_or(self.text.len() as u32) as usize,
         }
     }
 
