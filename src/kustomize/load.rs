@@ -7,7 +7,7 @@ use super::resource::{Behavior, Res};
 use super::{build_failed, unsupported, KError, KResult, LoadRestrictor, RenderOptions, Rendered, RenderedObject};
 use crate::diag::Diagnostic;
 use crate::source::yaml::{Node, ParsedFile};
-use crate::source::{normalize, FileId, SourceDb, Span};
+use crate::source::{Stat, normalize, FileId, SourceDb, Span};
 use std::path::{Path, PathBuf};
 
 /// Kustomization fields kustomize v5.5.0 knows (anything else fails the build).
@@ -211,13 +211,10 @@ pub(crate) fn is_remote(s: &str) -> bool {
     s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/") || s.starts_with("gitlab.com/") || s.starts_with("bitbucket.org/") || s.starts_with("git::")
 }
 
-fn canonical(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| normalize(p))
-}
 
 impl<'a> Builder<'a> {
     pub fn new(db: super::files::Files<'a>, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
+        Builder { repo_root: db.db().canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -226,12 +223,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `canonical` with a cache (symlinks are resolved once per path and build).
+    /// `SourceDb::canonical`, with a cache of the build's own (no lock to take).
     fn canon(&mut self, p: &Path) -> PathBuf {
         if let Some(c) = self.canon.get(p) {
             return c.clone();
         }
-        let c = canonical(p);
+        let c = self.db.db().canonical(p);
         self.canon.insert(p.to_path_buf(), c.clone());
         c
     }
@@ -253,7 +250,7 @@ impl<'a> Builder<'a> {
                 format!("security; file '{}' is not in or below '{}'", shown(&path), shown(&k.dir)),
             ));
         }
-        if !path.exists() {
+        if self.db.db().stat(&path) == Stat::Missing {
             return Err(KError::at(span, format!("evalsymlink failure on '{}' : lstat {}: no such file or directory", shown(&path), shown(&path))));
         }
         let id = self.db.load_text(&path).map_err(|e| KError::at(span, format!("{}: {e}", shown(&path))))?;
@@ -302,7 +299,7 @@ impl<'a> Builder<'a> {
         let mut found = Vec::new();
         for name in ["kustomization.yaml", "kustomization.yml", "Kustomization"] {
             let p = dir.join(name);
-            if p.is_file() {
+            if self.db.db().stat(&p) == Stat::File {
                 found.push(p);
             }
         }
@@ -522,7 +519,7 @@ impl<'a> Builder<'a> {
             if !self.inside_repo(&dir) {
                 return Err(KError::at(e.span, format!("component '{path}' is outside the checked repository")));
             }
-            if !dir.is_dir() {
+            if self.db.db().stat(&dir) != Stat::Dir {
                 return Err(KError::at(e.span, format!("accumulating components: loader.New \"must build at directory: '{}': file is not directory\"", shown(&dir))));
             }
             let sub = self.enter(&dir, e.span)?;
@@ -606,12 +603,12 @@ impl<'a> Builder<'a> {
 
     fn accumulate_resource(&mut self, k: &Kust, path: &str, span: Span, acc: &mut Acc) -> KResult<()> {
         let full = normalize(&k.dir.join(path));
-        if !full.exists() && is_remote(path) {
+        if self.db.db().stat(&full) == Stat::Missing && is_remote(path) {
             self.diags.push(unsupported(span, format!("remote resource '{path}' is not fetched; the rest of the overlay is rendered without it")));
             self.unrendered += 1;
             return Ok(());
         }
-        if full.is_file() {
+        if self.db.db().stat(&full) == Stat::File {
             let (id, parsed) = self.read_yaml(k, path, span)?;
             let mut rs = self.resources_from(id, &parsed, span)?;
             if self.origin_annotations {
@@ -621,7 +618,7 @@ impl<'a> Builder<'a> {
             }
             return acc.append_all(rs, span);
         }
-        if full.is_dir() {
+        if self.db.db().stat(&full) == Stat::Dir {
             if !self.inside_repo(&full) {
                 return Err(KError::at(span, format!("'{path}' is outside the checked repository; not read")));
             }

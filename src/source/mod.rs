@@ -110,9 +110,22 @@ impl SourceFile {
 /// (discovery, the kustomize renderer, entry points) asks the `SourceDb` for them.
 #[derive(Default)]
 pub struct SourceDb {
+    /// Paths with symlinks resolved (`canonical`), asked once per run: kustomize builds ask it
+    /// of every file and folder they read, on several threads.
+    canonical: std::sync::Mutex<std::collections::HashMap<PathBuf, PathBuf>>,
+    /// What is at a path (`stat`), asked once per run for the same reason.
+    stats: std::sync::Mutex<std::collections::HashMap<PathBuf, Stat>>,
     files: Vec<SourceFile>,
     parsed: Vec<Option<std::sync::Arc<yaml::ParsedFile>>>,
     by_path: std::collections::HashMap<PathBuf, FileId>,
+}
+
+/// What is at a path (see `SourceDb::stat`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stat {
+    Missing,
+    File,
+    Dir,
 }
 
 /// Files larger than this are not read (manifests are kilobytes; this is someone's data dump).
@@ -227,6 +240,33 @@ impl SourceDb {
     /// Store a parse made elsewhere (on another thread) as the file's cached parse.
     pub fn set_parsed(&mut self, id: FileId, parsed: yaml::ParsedFile) {
         self.parsed[id.0 as usize] = Some(std::sync::Arc::new(parsed));
+    }
+
+    /// `path` with symlinks resolved (lexically normalised when it does not exist), as the file
+    /// system was when the run first asked.
+    pub fn canonical(&self, path: &Path) -> PathBuf {
+        let mut known = self.canonical.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = known.get(path) {
+            return c.clone();
+        }
+        let c = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
+        known.insert(path.to_path_buf(), c.clone());
+        c
+    }
+
+    /// What is at `path` (following symlinks), as the file system was when the run first asked.
+    pub fn stat(&self, path: &Path) -> Stat {
+        let mut known = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = known.get(path) {
+            return *s;
+        }
+        let s = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => Stat::Dir,
+            Ok(_) => Stat::File,
+            Err(_) => Stat::Missing,
+        };
+        known.insert(path.to_path_buf(), s);
+        s
     }
 
     /// The id of a file already read, by path.
