@@ -125,6 +125,9 @@ impl Cache {
             .map(|b| (Self::key(&b.dir, b.kus.as_ref()), b))
             .filter(|(key, _)| !self.renders.contains_key(key) && seen.insert(key.clone()))
             .collect();
+        if todo.is_empty() {
+            return;
+        }
         let phase = crate::timings::start(format!("prerender of {} builds", todo.len()));
         let built: Vec<Option<(Rendered, Vec<kustomize::files::Mask>)>> = todo.par_iter().map(|(_, b)| kustomize::render_shared(db, &b.dir, b.kus.as_ref(), &b.opts)).collect();
         phase.done();

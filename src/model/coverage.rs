@@ -101,81 +101,10 @@ fn mount_of<'a>(owner: &'a Resource, labels: Labels, volume: &str) -> Mount<'a> 
 
 /// Every data store of the index, in index order.
 pub fn stores(index: &Index) -> Vec<Store<'_>> {
-    let mut out: Vec<Store> = Vec::new();
-    // Objects no render applies (a template beside a kustomization that leaves it out) hold no data.
-    for r in index.resources.iter().filter(|r| !r.unlisted) {
-        let Some(ns) = r.namespace() else { continue };
-        if r.is("", "PersistentVolumeClaim") {
-            out.push(Store {
-                kind: StoreKind::Pvc,
-                owner: r,
-                name: r.name().to_string(),
-                namespace: ns.to_string(),
-                span: r.span(),
-                claims: vec![Claim { name: r.name().to_string(), labels: workloads::labels_of(r.node.at(&["metadata", "labels"])), mounts: Vec::new() }],
-                annotation: r.annotation(BACKUP_ANNOTATION),
-                template: None,
-                labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
-                storage_class: r.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
-            });
-        } else if r.is("apps", "StatefulSet") {
-            for t in workloads::claim_templates(r) {
-                let labels = t.pvc_labels();
-                let claims = (0..workloads::replicas(r))
-                    .zip(t.pvc_names())
-                    .map(|(i, name)| Claim { name, labels: labels.clone(), mounts: vec![mount_of(r, workloads::statefulset_pod_labels(r, i), &t.name)] })
-                    .collect();
-                out.push(Store {
-                    kind: StoreKind::ClaimTemplate,
-                    owner: r,
-                    name: t.name.clone(),
-                    namespace: ns.to_string(),
-                    span: t.span(),
-                    claims,
-                    annotation: t.annotation(BACKUP_ANNOTATION).or_else(|| r.annotation(BACKUP_ANNOTATION)),
-                    template: Some(t.node),
-                    storage_class: t.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
-                    labels,
-                });
-            }
-        } else if r.is(cnpg::GROUP, "Cluster") {
-            let inherited = r.node.at(&["spec", "inheritedMetadata", "annotations"]);
-            let fs = |key: &str| -> Vec<String> {
-                inherited.and_then(|a| a.get(key)).and_then(Node::as_text).map(|s| s.split(',').map(|v| v.trim().to_string()).collect()).unwrap_or_default()
-            };
-            let claims = workloads::cnpg_pvcs(r)
-                .into_iter()
-                .map(|p| {
-                    let volume = match p.labels.get("cnpg.io/pvcRole").map(String::as_str) {
-                        Some("PG_WAL") => "pg-wal".to_string(),
-                        Some("PG_DATA") => "pgdata".to_string(),
-                        // Tablespace volumes are named after the tablespace.
-                        _ => p.name.rsplit_once("-tbs-").map(|(_, t)| t.to_string()).unwrap_or_default(),
-                    };
-                    let mount = Mount {
-                        owner: r,
-                        labels: workloads::cnpg_pod_labels(r, &p.instance),
-                        volume,
-                        fs_backup_volumes: fs(workloads::FS_BACKUP_ANNOTATION),
-                        fs_backup_excludes: fs(workloads::FS_BACKUP_EXCLUDE_ANNOTATION),
-                    };
-                    Claim { name: p.name, labels: p.labels, mounts: vec![mount] }
-                })
-                .collect();
-            out.push(Store {
-                kind: StoreKind::Cnpg,
-                owner: r,
-                name: r.name().to_string(),
-                namespace: ns.to_string(),
-                span: r.span(),
-                claims,
-                annotation: None,
-                template: None,
-                labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
-                storage_class: r.node.str_at(&["spec", "storage", "storageClass"]).map(str::to_string),
-            });
-        }
-    }
+    use rayon::prelude::*;
+    // Objects no render applies (a template beside a kustomization that leaves it out) hold no
+    // data. Each object's stores are its own: found on every core, kept in index order.
+    let mut out: Vec<Store> = index.resources.par_iter().filter(|r| !r.unlisted).flat_map_iter(stores_of).collect();
     // Pods that mount plain PVCs by claimName (PVC stores looked up by cluster, namespace, name).
     let mut pvcs: std::collections::HashMap<(Option<String>, String, String), Vec<usize>> = std::collections::HashMap::new();
     for (i, s) in out.iter().enumerate().filter(|(_, s)| s.kind == StoreKind::Pvc) {
@@ -194,6 +123,84 @@ pub fn stores(index: &Index) -> Vec<Store<'_>> {
     }
     out
 }
+
+/// The stores one object declares (a PVC, a StatefulSet's claim templates, a CNPG Cluster's volumes).
+fn stores_of(r: &Resource) -> Vec<Store<'_>> {
+    let mut out: Vec<Store> = Vec::new();
+    let Some(ns) = r.namespace() else { return out };
+    if r.is("", "PersistentVolumeClaim") {
+        out.push(Store {
+            kind: StoreKind::Pvc,
+            owner: r,
+            name: r.name().to_string(),
+            namespace: ns.to_string(),
+            span: r.span(),
+            claims: vec![Claim { name: r.name().to_string(), labels: workloads::labels_of(r.node.at(&["metadata", "labels"])), mounts: Vec::new() }],
+            annotation: r.annotation(BACKUP_ANNOTATION),
+            template: None,
+            labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
+            storage_class: r.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
+        });
+    } else if r.is("apps", "StatefulSet") {
+        for t in workloads::claim_templates(r) {
+            let labels = t.pvc_labels();
+            let claims = (0..workloads::replicas(r))
+                .zip(t.pvc_names())
+                .map(|(i, name)| Claim { name, labels: labels.clone(), mounts: vec![mount_of(r, workloads::statefulset_pod_labels(r, i), &t.name)] })
+                .collect();
+            out.push(Store {
+                kind: StoreKind::ClaimTemplate,
+                owner: r,
+                name: t.name.clone(),
+                namespace: ns.to_string(),
+                span: t.span(),
+                claims,
+                annotation: t.annotation(BACKUP_ANNOTATION).or_else(|| r.annotation(BACKUP_ANNOTATION)),
+                template: Some(t.node),
+                storage_class: t.node.str_at(&["spec", "storageClassName"]).map(str::to_string),
+                labels,
+            });
+        }
+    } else if r.is(cnpg::GROUP, "Cluster") {
+        let inherited = r.node.at(&["spec", "inheritedMetadata", "annotations"]);
+        let fs = |key: &str| -> Vec<String> {
+            inherited.and_then(|a| a.get(key)).and_then(Node::as_text).map(|s| s.split(',').map(|v| v.trim().to_string()).collect()).unwrap_or_default()
+        };
+        let claims = workloads::cnpg_pvcs(r)
+            .into_iter()
+            .map(|p| {
+                let volume = match p.labels.get("cnpg.io/pvcRole").map(String::as_str) {
+                    Some("PG_WAL") => "pg-wal".to_string(),
+                    Some("PG_DATA") => "pgdata".to_string(),
+                    // Tablespace volumes are named after the tablespace.
+                    _ => p.name.rsplit_once("-tbs-").map(|(_, t)| t.to_string()).unwrap_or_default(),
+                };
+                let mount = Mount {
+                    owner: r,
+                    labels: workloads::cnpg_pod_labels(r, &p.instance),
+                    volume,
+                    fs_backup_volumes: fs(workloads::FS_BACKUP_ANNOTATION),
+                    fs_backup_excludes: fs(workloads::FS_BACKUP_EXCLUDE_ANNOTATION),
+                };
+                Claim { name: p.name, labels: p.labels, mounts: vec![mount] }
+            })
+            .collect();
+        out.push(Store {
+            kind: StoreKind::Cnpg,
+            owner: r,
+            name: r.name().to_string(),
+            namespace: ns.to_string(),
+            span: r.span(),
+            claims,
+            annotation: None,
+            template: None,
+            labels: workloads::labels_of(r.node.at(&["metadata", "labels"])),
+            storage_class: r.node.str_at(&["spec", "storage", "storageClass"]).map(str::to_string),
+        });
+    }
+    out
+}
+
 
 /// A store and what covers it.
 #[derive(Clone, Debug)]
