@@ -319,7 +319,7 @@ fn unknown_params_app(set: &Node, template: &Node) -> Option<Node> {
         meta.insert(key, name);
     }
     let mut app = Node::map(Vec::new(), template.span);
-    let key = |k: &str| Node { value: yaml::Value::Scalar(k.to_string(), Style::Plain), span: template.span, tag: None };
+    let key = |k: &str| Node { value: yaml::Value::Scalar(k.into(), Style::Plain), span: template.span, tag: None };
     app.insert(key("apiVersion"), Node::string("argoproj.io/v1alpha1", template.span));
     app.insert(key("kind"), Node::string("Application", template.span));
     let mut meta = body.get("metadata").cloned().unwrap_or_else(|| Node::map(Vec::new(), template.span));
@@ -819,7 +819,7 @@ impl Expander<'_> {
             }
         }
         let span = template.span;
-        let key = |k: &str| Node { value: yaml::Value::Scalar(k.to_string(), Style::Plain), span, tag: None };
+        let key = |k: &str| Node { value: yaml::Value::Scalar(k.into(), Style::Plain), span, tag: None };
         let mut meta = body.get("metadata").filter(|m| m.is_map()).cloned().unwrap_or_else(|| Node::map(Vec::new(), span));
         // Applications are made in the ApplicationSet's namespace.
         if let Some(ns) = set.at(&["metadata", "namespace"]) {

@@ -89,7 +89,7 @@ pub fn sources(app: &Node) -> Vec<&Node> {
 }
 
 fn key(text: &str, span: Span) -> Node {
-    Node { value: Value::Scalar(text.to_string(), Style::Plain), span, tag: None }
+    Node { value: Value::Scalar(text.into(), Style::Plain), span, tag: None }
 }
 
 /// An Argo CD image override (`nginx:1.25`, `nginx=registry/nginx:1.25`, `nginx@sha256:…`) as a

@@ -380,7 +380,7 @@ fn parse_path(path: &str) -> Result<Vec<Step>, String> {
 /// A `--set` value as Helm types it (`--set-string`: always a string): `true`/`false`/`null` in
 /// any case, integers not written with a leading zero, `{a,b}` a list; anything else a string.
 pub(super) fn typed_value(text: &str, force_string: bool, span: Span) -> Node {
-    let string = |t: &str| Node { value: Value::Scalar(t.to_string(), Style::DoubleQuoted), span, tag: None };
+    let string = |t: &str| Node { value: Value::Scalar(t.into(), Style::DoubleQuoted), span, tag: None };
     if force_string {
         return string(text);
     }

@@ -27,7 +27,7 @@ pub fn kustomization_file(dir: &Path) -> Option<PathBuf> {
 }
 
 fn key(text: &str, span: Span) -> Node {
-    Node { value: Value::Scalar(text.to_string(), Style::Plain), span, tag: None }
+    Node { value: Value::Scalar(text.into(), Style::Plain), span, tag: None }
 }
 
 fn string(text: &str, span: Span) -> Node {

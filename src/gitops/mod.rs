@@ -1113,12 +1113,12 @@ impl Renderer<'_> {
                             self.out.substituted.entry(value.span).or_default().insert(n.span);
                             n.span = value.span;
                         }
-                        *text = outcome.text;
+                        *text = outcome.text.into();
                         // Flux substitutes the object's YAML text (marshalled again, so the
                         // quotes written in Git are gone) and parses it again: a value that became
                         // `"250m"` (from `${CPU:="250m"}`) is the string 250m.
                         if let Some((value, new_style)) = substitute::reread_scalar(text) {
-                            *text = value;
+                            *text = value.into();
                             *style = new_style;
                         }
                     }

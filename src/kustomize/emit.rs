@@ -43,7 +43,7 @@ fn to_v(n: &Node) -> V {
     match &n.value {
         Value::Scalar(s, style) => {
             if *style != Style::Plain || n.tag.as_deref() == Some("!!str") {
-                return V::Str(s.clone());
+                return V::Str(s.to_string());
             }
             if let Some(i) = v3_int(s) {
                 return V::Num(i);
@@ -54,9 +54,9 @@ fn to_v(n: &Node) -> V {
                 Resolved::Int(i) => V::Num(i.to_string()),
                 Resolved::Float(f) => match float_text(f) {
                     Some(t) => V::Num(t),
-                    None => V::Str(s.clone()),
+                    None => V::Str(s.to_string()),
                 },
-                Resolved::Str => V::Str(s.clone()),
+                Resolved::Str => V::Str(s.to_string()),
             }
         }
         Value::Seq(items) => V::Seq(items.iter().map(to_v).collect()),

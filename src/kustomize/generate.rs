@@ -313,7 +313,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     }
     let value_node = |kv: &Kv| -> Node {
         let v = if secret { base64_lines(kv.value.as_bytes()) } else { kv.value.clone() };
-        Node { value: Value::Scalar(v, Style::DoubleQuoted), span: kv.span, tag: None }
+        Node { value: Value::Scalar(v.into(), Style::DoubleQuoted), span: kv.span, tag: None }
     };
     if !kvs.is_empty() {
         let data = kvs.iter().map(|kv| (key_node(&kv.key, kv.span), value_node(kv))).collect();
@@ -323,7 +323,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
         let field = if secret { "data" } else { "binaryData" };
         let mut entries: Vec<(Node, Node)> = node.get(field).and_then(|d| d.as_map()).map(|m| m.to_vec()).unwrap_or_default();
         for kv in &binary {
-            entries.push((key_node(&kv.key, kv.span), Node { value: Value::Scalar(kv.value.clone(), Style::DoubleQuoted), span: kv.span, tag: None }));
+            entries.push((key_node(&kv.key, kv.span), Node { value: Value::Scalar(kv.value.as_str().into(), Style::DoubleQuoted), span: kv.span, tag: None }));
         }
         node.insert(key_node(field, span), Node::map(entries, span));
     }

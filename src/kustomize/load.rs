@@ -340,7 +340,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
                 match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(key)) {
-                    Some(f) => k.value = crate::source::yaml::Value::Scalar(f.to_string(), crate::source::yaml::Style::Plain),
+                    Some(f) => k.value = crate::source::yaml::Value::Scalar((*f).into(), crate::source::yaml::Style::Plain),
                     None => return Err(KError::at(k.span, format!("invalid Kustomization: json: unknown field \"{key}\""))),
                 }
             }

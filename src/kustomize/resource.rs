@@ -213,7 +213,7 @@ pub(crate) fn str_node(text: &str, span: Span) -> Node {
     } else {
         Style::DoubleQuoted
     };
-    Node { value: Value::Scalar(text.to_string(), style), span, tag: None }
+    Node { value: Value::Scalar(text.into(), style), span, tag: None }
 }
 
 pub(crate) fn key_node(text: &str, span: Span) -> Node {

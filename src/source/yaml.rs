@@ -27,7 +27,8 @@ pub enum Style {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    Scalar(String, Style),
+    /// The text, inline when short (most keys and values): no allocation per scalar.
+    Scalar(compact_str::CompactString, Style),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -85,10 +86,10 @@ pub struct ParsedFile {
 }
 
 impl Node {
-    pub fn scalar(text: impl Into<String>, span: Span) -> Node {
+    pub fn scalar(text: impl Into<compact_str::CompactString>, span: Span) -> Node {
         Node { value: Value::Scalar(text.into(), Style::Plain), span, tag: None }
     }
-    pub fn string(text: impl Into<String>, span: Span) -> Node {
+    pub fn string(text: impl Into<compact_str::CompactString>, span: Span) -> Node {
         let text = text.into();
         let style = if needs_quotes(&text) { Style::DoubleQuoted } else { Style::Plain };
         Node { value: Value::Scalar(text, style), span, tag: None }
@@ -287,14 +288,14 @@ impl Node {
         match &self.value {
             Value::Scalar(s, style) => {
                 if *style != Style::Plain || self.tag.as_deref() == Some("!!str") {
-                    return J::String(s.clone());
+                    return J::String(s.to_string());
                 }
                 match resolve_plain(s) {
                     Resolved::Null => J::Null,
                     Resolved::Bool(b) => J::Bool(b),
                     Resolved::Int(i) => J::from(i),
-                    Resolved::Float(f) => serde_json::Number::from_f64(f).map(J::Number).unwrap_or(J::String(s.clone())),
-                    Resolved::Str => J::String(s.clone()),
+                    Resolved::Float(f) => serde_json::Number::from_f64(f).map(J::Number).unwrap_or(J::String(s.to_string())),
+                    Resolved::Str => J::String(s.to_string()),
                 }
             }
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
@@ -826,7 +827,7 @@ impl<'a> Builder<'a> {
                 } else {
                     value
                 };
-                let node = Node { value: Value::Scalar(value, style), span: Span::new(self.file, start, end), tag: tag_string(tag) };
+                let node = Node { value: Value::Scalar(value.into(), style), span: Span::new(self.file, start, end), tag: tag_string(tag) };
                 self.push_node(node, anchor)?;
             }
             Event::SequenceStart(anchor, tag) => {

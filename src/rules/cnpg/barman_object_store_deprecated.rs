@@ -22,7 +22,7 @@ pub fn flow(n: &Node) -> String {
             if n.is_string() && needs_quotes(s) || s.is_empty() {
                 format!("{s:?}")
             } else {
-                s.clone()
+                s.to_string()
             }
         }
         Value::Seq(items) => format!("[{}]", items.iter().map(flow).collect::<Vec<_>>().join(", ")),
