@@ -461,6 +461,7 @@ pub fn cnpg_generated(r: &Resource) -> Vec<(String, &'static [&'static str])> {
 }
 
 /// Every provider in a lint run, by Secret name, for lookups from a reference.
+#[derive(Clone)]
 pub struct Providers {
     by_name: BTreeMap<String, Vec<Provider>>,
     /// Providers whose name holds a substitution variable (`${APP}-backup`), as patterns that

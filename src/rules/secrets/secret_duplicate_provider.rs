@@ -2,7 +2,7 @@
 //! wins (or the ExternalSecret refuses a Secret it does not own), and which keys exist depends on
 //! the order of reconciliation. After a restore, a different order gives a different Secret.
 
-use crate::model::secrets::{Provider, Providers};
+use crate::model::secrets::Provider;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 use std::collections::BTreeMap;
@@ -20,15 +20,8 @@ impl Rule for SecretDuplicateProvider {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        // Declared providers have no place and are skipped below. The run's providers (built once for every Secret rule), or this rule's own without views.
-        let own;
-        let providers = match cx.views {
-            Some(views) => views.secret_providers(),
-            None => {
-                own = Providers::new(index, cx.provided_secrets());
-                &own
-            }
-        };
+        // Declared providers have no place and are skipped below.
+        let providers = super::providers(index, cx);
         let mut groups: BTreeMap<(Option<&str>, &str, &str), Vec<&Provider>> = BTreeMap::new();
         for p in providers.all() {
             // Operator-made Secrets yield to user-provided ones; unknown namespaces cannot be compared.

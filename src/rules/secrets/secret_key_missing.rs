@@ -3,7 +3,7 @@
 //! sources (`ACCESS_KEY_ID` in one place, `S3_ACCESS_KEY_ID` in another); this rule compares the
 //! key each reference names with the keys its providers are known to hold.
 
-use crate::model::secrets::{known_keys, references, Providers};
+use crate::model::secrets::{known_keys, references};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 
@@ -20,15 +20,7 @@ impl Rule for SecretKeyMissing {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        // The run's providers (built once for every Secret rule), or this rule's own without views.
-        let own;
-        let providers = match cx.views {
-            Some(views) => views.secret_providers(),
-            None => {
-                own = Providers::new(index, cx.provided_secrets());
-                &own
-            }
-        };
+        let providers = super::providers(index, cx);
         for r in &index.resources {
             for reference in references(r) {
                 if reference.optional {

@@ -3,7 +3,7 @@
 //! Cluster never bootstraps, barman cannot reach the bucket. After a restore from Git the gap is
 //! discovered at the worst moment. Secrets are namespaced: one in another namespace does not count.
 
-use crate::model::secrets::{declared_namespace, references, Providers};
+use crate::model::secrets::{declared_namespace, references};
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 use std::collections::BTreeSet;
@@ -21,15 +21,7 @@ impl Rule for SecretMissingInNamespace {
     }
 
     fn check_index(&self, index: &Index, cx: &mut Context) {
-        // The run's providers (built once for every Secret rule), or this rule's own without views.
-        let own;
-        let providers = match cx.views {
-            Some(views) => views.secret_providers(),
-            None => {
-                own = Providers::new(index, cx.provided_secrets());
-                &own
-            }
-        };
+        let providers = super::providers(index, cx);
         for r in &index.resources {
             let refs = references(r);
             let mut reported = BTreeSet::new();
