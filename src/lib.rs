@@ -96,7 +96,9 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
 
 /// The discover and render stages: every object the cluster will see, with provenance.
 pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, gitops::RepoRender) {
-    schema::warm_up();
+    if [rules::schema::schema_violation::META.id, rules::schema::schema_unknown_kind::META.id].iter().any(|id| settings.is_enabled(id)) {
+        schema::warm_up();
+    }
     let phase = timings::start("discover");
     let mut ws = discover::load(paths, settings);
     phase.done();
