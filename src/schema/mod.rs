@@ -43,7 +43,7 @@ pub const CRD_BUNDLE: &str = include_str!("../../schemas/crds.json");
 struct Bundle {
     /// The Kubernetes `$defs` document, which every validator's `$ref`s resolve into.
     registry: Registry<'static>,
-    defs: Value,
+    defs: Arc<Value>,
     /// `apps/v1/Deployment` -> definition name.
     builtin: HashMap<String, String>,
     /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema (shared, not copied, per object).
@@ -56,9 +56,10 @@ fn bundle(version: &str) -> &'static Bundle {
     static BUNDLES: [OnceLock<Bundle>; K8S_BUNDLE_COUNT] = [const { OnceLock::new() }; K8S_BUNDLE_COUNT];
     let i = KUBERNETES_VERSIONS.iter().position(|v| *v == version).unwrap_or(0);
     BUNDLES[i].get_or_init(|| {
-        let k8s: Value = serde_json::from_str(K8S_BUNDLES[i]).expect("bundled Kubernetes schemas are JSON");
+        let mut k8s: Value = serde_json::from_str(K8S_BUNDLES[i]).expect("bundled Kubernetes schemas are JSON");
         let crds: Value = serde_json::from_str(CRD_BUNDLE).expect("bundled CRD schemas are JSON");
-        let defs = serde_json::json!({ "$defs": k8s.get("$defs").cloned().unwrap_or_default() });
+        // One copy of the definitions (about 10 MB parsed), shared with the registry.
+        let defs = Arc::new(serde_json::json!({ "$defs": k8s.get_mut("$defs").map(Value::take).unwrap_or_default() }));
         let registry = Registry::new()
             .add(convert::K8S_URI, defs.clone())
             .and_then(|b| b.prepare())
