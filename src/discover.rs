@@ -125,13 +125,17 @@ pub fn is_template(path: &Path, text: &str, error_line: usize) -> bool {
 
 /// Read, classify and parse every file under `paths`.
 pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
+    let phase = crate::timings::start("discover: walk");
     let (files, walk_errors) = walk(paths, settings);
+    phase.done();
     let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new() };
     for (path, msg) in walk_errors {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
     }
+    let phase = crate::timings::start("discover: read and parse");
     parse_ahead(&mut ws.db, &files);
+    phase.done();
     for (path, kind) in files {
         if kind == FileKind::Text {
             // Unreadable text is not a finding: these files are only searched for commands.

@@ -199,7 +199,7 @@ fn resolve_root(db: &SourceDb, file: FileId, rel: &str, top: &Path) -> Option<(P
     let mut dir = file_path.parent()?.to_path_buf();
     loop {
         let candidate = normalize(&dir.join(rel));
-        if candidate.is_dir() && candidate.starts_with(&top) {
+        if candidate.starts_with(&top) && db.stat(&candidate) == crate::source::Stat::Dir {
             return Some((dir, candidate));
         }
         if dir == top || !dir.pop() || !dir.starts_with(&top) {
