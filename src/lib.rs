@@ -118,6 +118,8 @@ pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspac
     index.bootstrap_charts = model::bootstrap::charts(&ws, &repo_of);
     index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws, &repo_of);
     phase.done();
+    let mut ws = ws;
+    ws.release_parses();
     (ws, index, repo)
 }
 

@@ -269,6 +269,11 @@ impl SourceDb {
         s
     }
 
+    /// Let go of every cached parse (a later `parsed` parses again): the parses, handed out.
+    pub fn take_parses(&mut self) -> Vec<std::sync::Arc<yaml::ParsedFile>> {
+        self.parsed.iter_mut().filter_map(Option::take).collect()
+    }
+
     /// The id of a file already read, by path.
     pub fn lookup(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(&normalize(path)).copied()
