@@ -140,17 +140,13 @@ pub fn is_template(path: &Path, text: &str, error_line: usize) -> bool {
 
 /// Read, classify and parse every file under `paths`.
 pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
-    let phase = crate::timings::start("discover: walk");
-    let (files, walk_errors) = walk(paths, settings);
-    phase.done();
+    let (files, walk_errors) = crate::timings::timed("discover: walk", || walk(paths, settings));
     let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new() };
     for (path, msg) in walk_errors {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
     }
-    let phase = crate::timings::start("discover: read and parse");
-    parse_ahead(&mut ws.db, &files);
-    phase.done();
+    crate::timings::timed("discover: read and parse", || parse_ahead(&mut ws.db, &files));
     for (path, kind) in files {
         if kind == FileKind::Text {
             // Unreadable text is not a finding: these files are only searched for commands.
@@ -228,12 +224,8 @@ fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
     let mut yaml: Vec<FileId> = Vec::new();
     let paths: Vec<&std::path::Path> = files.iter().filter(|(p, _)| p.as_os_str() != "-").map(|(p, _)| p.as_path()).collect();
     db.load_texts(&paths);
-    for (path, kind) in files.iter().filter(|(p, _)| p.as_os_str() != "-") {
-        if let Ok(id) = db.load_text(path) {
-            if *kind != FileKind::Text {
-                yaml.push(id);
-            }
-        }
+    for (path, _) in files.iter().filter(|(p, kind)| p.as_os_str() != "-" && *kind != FileKind::Text) {
+        yaml.extend(db.lookup(path));
     }
     let texts: Vec<(FileId, &str)> = yaml.iter().map(|&id| (id, db.get(id).text.as_str())).collect();
     let parsed: Vec<(FileId, ParsedFile)> = texts.par_iter().map(|&(id, text)| (id, crate::source::yaml::parse(id, text))).collect();

@@ -20,6 +20,14 @@ pub fn start(name: impl Into<std::borrow::Cow<'static, str>>) -> Phase {
     Phase { name: if start.is_some() { name.into() } else { std::borrow::Cow::Borrowed("") }, start }
 }
 
+/// Run `f` as a phase named `name`.
+pub fn timed<T>(name: &'static str, f: impl FnOnce() -> T) -> T {
+    let phase = start(name);
+    let out = f();
+    phase.done();
+    out
+}
+
 pub fn on() -> bool {
     enabled()
 }

@@ -397,8 +397,10 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
     loop {
         while let Some((node, file, doc, cluster, top_level, origin)) = queue.pop_front() {
             if popped >= ahead_until {
-                let wave: Vec<(Node, FileId)> = std::iter::once((node.clone(), file)).chain(queue.iter().map(|q| (q.0.clone(), q.1))).collect();
-                let builds: Vec<Build> = wave.iter().flat_map(|(n, f)| r.queued_builds(n, *f, &local_git)).collect();
+                let mut builds = r.queued_builds(&node, file, &local_git);
+                for q in &queue {
+                    builds.extend(r.queued_builds(&q.0, q.1, &local_git));
+                }
                 r.cache.prerender(r.db, builds);
                 ahead_until = popped + 1 + queue.len();
             }

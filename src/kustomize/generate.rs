@@ -131,10 +131,7 @@ pub(crate) fn plugin_configs(b: &mut Builder, k: &Kust, entry: &Node) -> KResult
         }
         let opts = b.opts.clone();
         DEPTH.with(|d| d.set(d.get() + 1));
-        let mut nested = b.db.reborrow();
-        let rendered = super::render_in(&mut nested, &full, None, &opts);
-        let record = nested.record();
-        b.db.absorb(record);
+        let rendered = super::render_in(&mut b.db, &full, None, &opts);
         DEPTH.with(|d| d.set(d.get() - 1));
         b.files.extend(rendered.files.iter().copied());
         if !rendered.ok {

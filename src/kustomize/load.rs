@@ -191,7 +191,6 @@ pub(crate) struct Builder<'a> {
     pub fallback_span: Span,
     fallback_set: bool,
     top_dir: PathBuf,
-    canon: std::collections::HashMap<PathBuf, PathBuf>,
     builds: usize,
     /// buildMetadata of the top kustomization (it applies to the whole build).
     pub origin_annotations: bool,
@@ -211,10 +210,9 @@ pub(crate) fn is_remote(s: &str) -> bool {
     s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/") || s.starts_with("gitlab.com/") || s.starts_with("bitbucket.org/") || s.starts_with("git::")
 }
 
-
 impl<'a> Builder<'a> {
     pub fn new(db: super::files::Files<'a>, opts: &'a RenderOptions) -> Builder<'a> {
-        Builder { repo_root: db.db().canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), canon: std::collections::HashMap::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
+        Builder { repo_root: db.db().canonical(&opts.repo_root), db, opts, files: Vec::new(), diags: Vec::new(), stack: Vec::new(), fallback_span: Span::default(), fallback_set: false, top_dir: PathBuf::new(), builds: 0, origin_annotations: false, transformer_annotations: false, managed_by_label: false, origin_dir: String::new(), unrendered: 0, partial: false }
     }
 
     fn note_file(&mut self, id: FileId) {
@@ -223,14 +221,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `SourceDb::canonical`, with a cache of the build's own (no lock to take).
-    fn canon(&mut self, p: &Path) -> PathBuf {
-        if let Some(c) = self.canon.get(p) {
-            return c.clone();
-        }
-        let c = self.db.db().canonical(p);
-        self.canon.insert(p.to_path_buf(), c.clone());
-        c
+    /// `p` with symlinks resolved (the run's cache, see `SourceDb::canonical`).
+    fn canon(&self, p: &Path) -> PathBuf {
+        self.db.db().canonical(p)
     }
 
     fn inside_repo(&mut self, p: &Path) -> bool {

@@ -58,22 +58,14 @@ impl<'a> Views<'a> {
     }
 
     pub fn stores(&self) -> &Stores<'a> {
-        self.stores.get_or_init(|| {
-            let phase = crate::timings::start("view stores");
-            let stores = Stores::new(coverage::stores(self.index));
-            phase.done();
-            stores
-        })
+        self.stores.get_or_init(|| crate::timings::timed("view stores", || Stores::new(coverage::stores(self.index))))
     }
 
     /// Coverage of every store, as `coverage::coverage` computes it.
     pub fn coverage(&self) -> &[Coverage<'a>] {
         self.coverage.get_or_init(|| {
             let stores = self.stores().all.clone();
-            let phase = crate::timings::start("view coverage");
-            let coverage = coverage::coverage_of(self.index, &self.settings.coverage, stores);
-            phase.done();
-            coverage
+            crate::timings::timed("view coverage", || coverage::coverage_of(self.index, &self.settings.coverage, stores))
         })
     }
 
@@ -84,11 +76,6 @@ impl<'a> Views<'a> {
 
     /// The bundled schemas plus the repository's CRDs and `schema.crd-dirs`, for every schema rule.
     pub fn schemas(&self) -> &SchemaSet {
-        self.schemas.get_or_init(|| {
-            let phase = crate::timings::start("view schemas");
-            let schemas = SchemaSet::for_index(self.index, Some(&self.settings.schema));
-            phase.done();
-            schemas
-        })
+        self.schemas.get_or_init(|| crate::timings::timed("view schemas", || SchemaSet::for_index(self.index, Some(&self.settings.schema))))
     }
 }

@@ -172,6 +172,17 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
 }
 
+/// The answer `cache` holds for `path`, or `ask`'s, remembered (a cache readers on several threads share).
+fn remembered<T: Clone>(cache: &std::sync::Mutex<std::collections::HashMap<PathBuf, T>>, path: &Path, ask: impl FnOnce() -> T) -> T {
+    let mut known = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(v) = known.get(path) {
+        return v.clone();
+    }
+    let v = ask();
+    known.insert(path.to_path_buf(), v.clone());
+    v
+}
+
 impl SourceDb {
     pub fn new() -> SourceDb {
         SourceDb::default()
@@ -199,7 +210,12 @@ impl SourceDb {
             return Ok(id);
         }
         let text = read_text(path)?;
-        Ok(self.add(crate::diag::relative_to_cwd(&key), path.to_path_buf(), text))
+        Ok(self.add_read(&key, path, text))
+    }
+
+    /// A file read from `path` (normalised as `key`), shown relative to the current directory.
+    fn add_read(&mut self, key: &Path, path: &Path, text: String) -> FileId {
+        self.add(crate::diag::relative_to_cwd(key), path.to_path_buf(), text)
     }
 
     /// `load_text` of several files, read on every core and added in the order given (the ids
@@ -209,10 +225,9 @@ impl SourceDb {
         use rayon::prelude::*;
         let texts: Vec<Option<String>> = paths.par_iter().map(|p| read_text(p).ok()).collect();
         for (path, text) in paths.iter().zip(texts) {
-            if let Some(text) = text {
-                if self.lookup(path).is_none() {
-                    self.add(crate::diag::relative_to_cwd(&normalize(path)), path.to_path_buf(), text);
-                }
+            let key = normalize(path);
+            if let Some(text) = text.filter(|_| !self.by_path.contains_key(&key)) {
+                self.add_read(&key, path, text);
             }
         }
     }
@@ -245,28 +260,16 @@ impl SourceDb {
     /// `path` with symlinks resolved (lexically normalised when it does not exist), as the file
     /// system was when the run first asked.
     pub fn canonical(&self, path: &Path) -> PathBuf {
-        let mut known = self.canonical.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = known.get(path) {
-            return c.clone();
-        }
-        let c = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path));
-        known.insert(path.to_path_buf(), c.clone());
-        c
+        remembered(&self.canonical, path, || std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path)))
     }
 
     /// What is at `path` (following symlinks), as the file system was when the run first asked.
     pub fn stat(&self, path: &Path) -> Stat {
-        let mut known = self.stats.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = known.get(path) {
-            return *s;
-        }
-        let s = match std::fs::metadata(path) {
+        remembered(&self.stats, path, || match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => Stat::Dir,
             Ok(_) => Stat::File,
             Err(_) => Stat::Missing,
-        };
-        known.insert(path.to_path_buf(), s);
-        s
+        })
     }
 
     /// Let go of every cached parse (a later `parsed` parses again): the parses, handed out.
