@@ -251,7 +251,7 @@ impl Value {
     fn from_yaml(n: &Node, file: Option<&OriginFile>) -> Value {
         match &n.value {
             YValue::Scalar(s, style) => {
-                let tag = n.tag.as_deref().unwrap_or("");
+                let tag = n.tag().unwrap_or("");
                 if tag.ends_with("str") || tag == "!" {
                     return Value::str(s.clone());
                 }

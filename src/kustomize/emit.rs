@@ -42,7 +42,7 @@ fn document(n: &Node) -> String {
 fn to_v(n: &Node) -> V {
     match &n.value {
         Value::Scalar(s, style) => {
-            if *style != Style::Plain || n.tag.as_deref() == Some("!!str") {
+            if *style != Style::Plain || n.tag() == Some("!!str") {
                 return V::Str(s.to_string());
             }
             if let Some(i) = v3_int(s) {

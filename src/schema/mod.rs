@@ -3,7 +3,7 @@
 //! Schemas come from three places, later ones winning: the Kubernetes v1.37 strict schemas and
 //! the operators' CRDs bundled in the binary (`schemas/`, built by `import`), and the CRDs found
 //! in the linted repository itself (and `schema.crd-dirs`). A validator is compiled once per kind
-//! and shared: bundled kinds for the whole process, repository kinds for the run.
+//! and run, used for that kind's objects and dropped (compiled kinds are large).
 
 pub mod cel;
 pub mod convert;
@@ -16,8 +16,9 @@ pub use validate::Violation;
 use crate::model::{Index, Resource};
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 /// The Kubernetes version whose schemas are bundled.
 pub const KUBERNETES_VERSION: &str = "1.37.0";
@@ -39,16 +40,24 @@ pub fn kubernetes_version(wanted: &str) -> Result<&'static str, String> {
 const K8S_BUNDLES: &[&str] = &[include_str!("../../schemas/kubernetes/v1.37.0.json")];
 pub const CRD_BUNDLE: &str = include_str!("../../schemas/crds.json");
 
-/// The bundled schemas, parsed once per process.
+/// The bundled schemas, indexed once per process and parsed only where a run needs them: each
+/// definition and CRD schema stays text (borrowed from the binary) until a kind that reaches it
+/// is validated. Parsed whole they took 10 MB, a quarter of a large repository's run.
 struct Bundle {
-    /// The Kubernetes `$defs` document, which every validator's `$ref`s resolve into.
-    registry: Registry<'static>,
-    defs: Arc<Value>,
+    /// Kubernetes definition name -> its schema's text; `$ref`s point at `K8S_URI#/$defs/<name>`.
+    defs: HashMap<&'static str, &'static RawValue>,
     /// `apps/v1/Deployment` -> definition name.
     builtin: HashMap<String, String>,
-    /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema (shared, not copied, per object).
-    crds: HashMap<String, Arc<Value>>,
-    compiled: Mutex<HashMap<String, Option<Arc<Validator>>>>,
+    /// `postgresql.cnpg.io/v1/Cluster` -> converted CRD schema's text.
+    crds: HashMap<String, &'static RawValue>,
+}
+
+#[derive(serde::Deserialize)]
+struct BundleText {
+    #[serde(rename = "$defs", borrow, default)]
+    defs: HashMap<&'static str, &'static RawValue>,
+    #[serde(borrow, default)]
+    kinds: HashMap<String, &'static RawValue>,
 }
 
 /// The bundle of a version from `KUBERNETES_VERSIONS` (the newest for anything else).
@@ -56,27 +65,52 @@ fn bundle(version: &str) -> &'static Bundle {
     static BUNDLES: [OnceLock<Bundle>; K8S_BUNDLE_COUNT] = [const { OnceLock::new() }; K8S_BUNDLE_COUNT];
     let i = KUBERNETES_VERSIONS.iter().position(|v| *v == version).unwrap_or(0);
     BUNDLES[i].get_or_init(|| {
-        let mut k8s: Value = serde_json::from_str(K8S_BUNDLES[i]).expect("bundled Kubernetes schemas are JSON");
-        let crds: Value = serde_json::from_str(CRD_BUNDLE).expect("bundled CRD schemas are JSON");
-        // One copy of the definitions (about 10 MB parsed), shared with the registry.
-        let defs = Arc::new(serde_json::json!({ "$defs": k8s.get_mut("$defs").map(Value::take).unwrap_or_default() }));
-        let registry = Registry::new()
-            .add(convert::K8S_URI, defs.clone())
-            .and_then(|b| b.prepare())
-            .expect("bundled Kubernetes schemas form a registry");
-        let builtin = k8s
-            .get("kinds")
-            .and_then(Value::as_object)
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
-            .unwrap_or_default();
-        let crds = crds.get("kinds").and_then(Value::as_object).map(|m| m.clone().into_iter().map(|(k, v)| (k, Arc::new(v))).collect()).unwrap_or_default();
-        Bundle { registry, defs, builtin, crds, compiled: Mutex::new(HashMap::new()) }
+        let k8s: BundleText = serde_json::from_str(K8S_BUNDLES[i]).expect("bundled Kubernetes schemas are JSON");
+        let crds: BundleText = serde_json::from_str(CRD_BUNDLE).expect("bundled CRD schemas are JSON");
+        let builtin = k8s.kinds.into_iter().map(|(k, v)| (k, serde_json::from_str::<String>(v.get()).unwrap_or_default())).collect();
+        Bundle { defs: k8s.defs, builtin, crds: crds.kinds }
     })
 }
 
-/// Read the bundled schemas on a thread of their own while the run reads and renders files, which
-/// leaves a core idle much of the time: reading them (tens of milliseconds) is then off the path
-/// of the schema rules, which wait for it.
+/// The Kubernetes definitions `roots` reach through `$ref`s, parsed, as the document the
+/// registry serves at `K8S_URI`.
+fn reached_defs(b: &Bundle, roots: &[&Value]) -> Value {
+    fn refs<'v>(v: &'v Value, out: &mut Vec<&'v str>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    match (k.as_str(), x) {
+                        ("$ref", Value::String(r)) => out.extend(r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")),
+                        _ => refs(x, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut wanted = Vec::new();
+    for root in roots {
+        refs(root, &mut wanted);
+    }
+    let mut defs = serde_json::Map::new();
+    while let Some(name) = wanted.pop() {
+        if defs.contains_key(name) {
+            continue;
+        }
+        let Some(Ok(def)) = b.defs.get(name).map(|raw| serde_json::from_str::<Value>(raw.get())) else { continue };
+        let mut more = Vec::new();
+        refs(&def, &mut more);
+        wanted.extend(more.into_iter().map(|n| b.defs.get_key_value(n).map(|(k, _)| *k).unwrap_or("")).filter(|n| !n.is_empty()));
+        defs.insert(name.to_string(), def);
+    }
+    let mut doc = serde_json::Map::new();
+    doc.insert("$defs".to_string(), Value::Object(defs));
+    Value::Object(doc)
+}
+
+/// Index the bundled schemas on a thread of their own while the run reads and renders files,
+/// which leaves a core idle much of the time: off the path of the schema rules, which wait for it.
 pub fn warm_up() {
     std::thread::spawn(|| {
         bundle(KUBERNETES_VERSION);
@@ -100,11 +134,6 @@ pub struct SchemaSet {
     /// CRDs among the objects, by (repository, kind key): a check of several repositories
     /// validates each one's objects with its own CRDs only (`Resource::repo`).
     repo: HashMap<(Option<String>, String), Arc<Value>>,
-    /// Validators compiled from `configured` and `repo` schemas, by (repository, kind key)
-    /// (`None` as repository for `configured` ones).
-    compiled: Mutex<HashMap<(Option<String>, String), Option<Arc<Validator>>>>,
-    /// Whether a kind's schema carries CEL rules (a walk of the whole schema): once per kind.
-    with_rules: Mutex<HashMap<(Option<String>, String), bool>>,
 }
 
 impl SchemaSet {
@@ -128,12 +157,12 @@ impl SchemaSet {
                 repo.extend(convert::crd_versions(&r.node.to_json()).into_iter().map(|(k, v)| ((r.repo.clone(), k), Arc::new(v))));
             }
         }
-        SchemaSet { version, configured, repo, compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
+        SchemaSet { version, configured, repo }
     }
 
     /// Only the bundled schemas (of the newest bundled Kubernetes version).
     pub fn bundled() -> SchemaSet {
-        SchemaSet { version: KUBERNETES_VERSION, configured: HashMap::new(), repo: HashMap::new(), compiled: Mutex::new(HashMap::new()), with_rules: Mutex::new(HashMap::new()) }
+        SchemaSet { version: KUBERNETES_VERSION, configured: HashMap::new(), repo: HashMap::new() }
     }
 
     /// The schema of a kind key from the repository's CRDs or the configured ones, with the
@@ -169,58 +198,70 @@ impl SchemaSet {
         if versions.is_empty() { Lookup::Unknown } else { Lookup::OtherVersions(versions.into_iter().collect()) }
     }
 
-    /// The root schema of a kind (for suggestions), with the document `$ref`s resolve into.
+    /// The root schema of a kind (its `$ref`s resolve into the Kubernetes definitions).
     fn root(&self, repo: &Option<String>, key: &str) -> Option<Arc<Value>> {
         let b = bundle(self.version);
         if let Some((_, s)) = self.own(repo, key) {
             return Some(s.clone());
         }
-        if let Some(s) = b.crds.get(key) {
-            return Some(s.clone());
+        if let Some(raw) = b.crds.get(key) {
+            return serde_json::from_str(raw.get()).ok().map(Arc::new);
         }
         b.builtin.get(key).map(|def| Arc::new(serde_json::json!({ "$ref": format!("{}#/$defs/{def}", convert::K8S_URI) })))
     }
 
-    fn validator(&self, repo: &Option<String>, key: &str) -> Option<Arc<Validator>> {
-        let b = bundle(self.version);
-        let own = self.own(repo, key).map(|(r, _)| (r, key.to_string()));
-        let cached = match &own {
-            Some(k) => self.compiled.lock().ok()?.get(k).cloned(),
-            None => b.compiled.lock().ok()?.get(key).cloned(),
-        };
-        if let Some(v) = cached {
-            return v;
-        }
-        let root = self.root(repo, key);
+    /// The validator of a kind, compiled for this call. Not kept: a compiled kind holds its own
+    /// copy of every definition it reaches (a Deployment's is about 4 MB), so keeping each kind's
+    /// for the whole run cost more memory than all parsed manifests of a large repository.
+    fn validator(registry: &Registry, root: &Value) -> Option<Validator> {
         // A schema the crate cannot compile (a pattern it does not support, say) validates nothing.
-        let compiled = root.and_then(|root| {
-            jsonschema::options()
-                .with_draft(jsonschema::Draft::Draft202012)
-                .with_registry(&b.registry)
-                .with_pattern_options(jsonschema::PatternOptions::regex())
-                .should_validate_formats(false)
-                .build(root.as_ref())
-                .ok()
-                .map(Arc::new)
-        });
-        match own {
-            Some(k) => self.compiled.lock().ok()?.insert(k, compiled.clone()),
-            None => b.compiled.lock().ok()?.insert(key.to_string(), compiled.clone()),
-        };
-        compiled
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .with_registry(registry)
+            .with_pattern_options(jsonschema::PatternOptions::regex())
+            .should_validate_formats(false)
+            .build(root)
+            .ok()
     }
 
-    /// Validate one object. `None` when drlint has no schema for its kind and version.
-    pub fn validate(&self, object: &Resource) -> Option<Vec<Violation>> {
-        let key = key(object.api_version(), object.kind());
-        let validator = self.validator(&object.repo, &key)?;
-        let root = self.root(&object.repo, &key)?;
-        let resolve = |r: &str| -> Option<&'static Value> {
-            let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
-            bundle(self.version).defs.get("$defs")?.get(name)
+    /// Validate each object, on every core: a kind's validator is compiled once, validates that
+    /// kind's objects, and is dropped. Each result is `None` when drlint has no schema for the
+    /// object's kind and version (or cannot compile it); results are in the order of `objects`.
+    pub fn validate_all(&self, objects: &[&Resource]) -> Vec<Option<Vec<Violation>>> {
+        use rayon::prelude::*;
+        let mut by_kind: HashMap<(&Option<String>, String), Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            by_kind.entry((&o.repo, key(o.api_version(), o.kind()))).or_default().push(i);
+        }
+        let mut groups: Vec<_> = by_kind.into_iter().collect();
+        // Largest kinds first, so that the last kind compiled is not also the longest to run.
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        // Each kind's schema, and the Kubernetes definitions they reach, parsed once for the run.
+        let roots: Vec<Option<Arc<Value>>> = groups.iter().map(|((repo, key), _)| self.root(repo, key)).collect();
+        let reached: Vec<&Value> = roots.iter().flatten().map(|r| r.as_ref()).collect();
+        let defs = reached_defs(bundle(self.version), &reached);
+        let Ok(registry) = Registry::new().add(convert::K8S_URI, &defs).and_then(|b| b.prepare()) else {
+            return objects.iter().map(|_| None).collect();
         };
-        let cel = *self.with_rules.lock().unwrap_or_else(|e| e.into_inner()).entry((object.repo.clone(), key)).or_insert_with(|| validations::has_rules(&root));
-        Some(validate::check(&validator, &root, &resolve, object, cel))
+        let resolve = |r: &str| -> Option<&Value> {
+            let name = r.strip_prefix(convert::K8S_URI).unwrap_or(r).strip_prefix("#/$defs/")?;
+            defs.get("$defs")?.get(name)
+        };
+        let checked: Vec<Vec<(usize, Option<Vec<Violation>>)>> = groups
+            .par_iter()
+            .zip(roots.par_iter())
+            .map(|((_, members), root)| {
+                let compiled = root.as_deref().and_then(|root| Self::validator(&registry, root)).zip(root.as_deref());
+                let Some((validator, root)) = compiled else { return members.iter().map(|&i| (i, None)).collect() };
+                let cel = validations::has_rules(root);
+                members.par_iter().map(|&i| (i, Some(validate::check(&validator, root, &resolve, objects[i], cel)))).collect()
+            })
+            .collect();
+        let mut out: Vec<Option<Vec<Violation>>> = (0..objects.len()).map(|_| None).collect();
+        for (i, v) in checked.into_iter().flatten() {
+            out[i] = v;
+        }
+        out
     }
 }
 

@@ -149,10 +149,10 @@ fn shown(v: &Value, secret: bool) -> String {
 
 /// Every schema error in `object`, at its key or value. `root` is the kind's schema and `resolve`
 /// looks up a `$ref` (for "did you mean").
-pub fn check(
+pub fn check<'r>(
     validator: &Validator,
     root: &Value,
-    resolve: &dyn Fn(&str) -> Option<&'static Value>,
+    resolve: &dyn Fn(&str) -> Option<&'r Value>,
     object: &Resource,
     cel: bool,
 ) -> Vec<Violation> {
@@ -273,7 +273,7 @@ pub fn check(
 }
 
 /// The property names the schema allows for the mapping at `path`.
-fn property_names(root: &Value, path: &[Seg], resolve: &dyn Fn(&str) -> Option<&'static Value>) -> BTreeSet<String> {
+fn property_names<'r>(root: &Value, path: &[Seg], resolve: &dyn Fn(&str) -> Option<&'r Value>) -> BTreeSet<String> {
     let mut current = expand(root, resolve);
     for seg in path {
         let mut next = Vec::new();
@@ -292,7 +292,7 @@ fn property_names(root: &Value, path: &[Seg], resolve: &dyn Fn(&str) -> Option<&
 }
 
 /// A schema and what it stands for: its `$ref` target and its `allOf`/`anyOf`/`oneOf` branches.
-fn expand(schema: &Value, resolve: &dyn Fn(&str) -> Option<&'static Value>) -> Vec<Value> {
+fn expand<'r>(schema: &Value, resolve: &dyn Fn(&str) -> Option<&'r Value>) -> Vec<Value> {
     let mut out = Vec::new();
     let mut stack = vec![schema.clone()];
     let mut budget = 64;

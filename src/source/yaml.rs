@@ -38,8 +38,12 @@ pub struct Node {
     pub value: Value,
     pub span: Span,
     /// Explicit tag such as `!!str`, `!!binary` or a local `!foo`, as written (handle + suffix).
-    pub tag: Option<String>,
+    /// Boxed: almost no node has one, and a thin pointer keeps every node 16 bytes smaller.
+    pub tag: Option<Box<String>>,
 }
+
+// Every parsed and rendered value is a Node: its size is most of a run's memory.
+const _: () = assert!(std::mem::size_of::<Node>() <= 56);
 
 /// A problem found while reading YAML. `kind` decides which rule reports it.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,6 +105,10 @@ impl Node {
         Node { value: Value::Seq(items), span, tag: None }
     }
 
+    /// The explicit tag, as written (`!!str`, `!foo`).
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref().map(String::as_str)
+    }
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
     }
@@ -135,7 +143,7 @@ impl Node {
     pub fn is_string(&self) -> bool {
         match &self.value {
             Value::Scalar(s, st) => {
-                *st != Style::Plain || self.tag.as_deref() == Some("!!str") || resolve_plain(s) == Resolved::Str
+                *st != Style::Plain || self.tag() == Some("!!str") || resolve_plain(s) == Resolved::Str
             }
             _ => false,
         }
@@ -287,7 +295,7 @@ impl Node {
         use serde_json::Value as J;
         match &self.value {
             Value::Scalar(s, style) => {
-                if *style != Style::Plain || self.tag.as_deref() == Some("!!str") {
+                if *style != Style::Plain || self.tag() == Some("!!str") {
                     return J::String(s.to_string());
                 }
                 match resolve_plain(s) {
@@ -570,8 +578,8 @@ fn next_line(text: &str, ls: usize) -> Option<usize> {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: usize, anchor: usize, tag: Option<String> },
-    Map { entries: Vec<(Node, Node)>, pending_key: Option<Node>, seen: HashSet<String>, first_key: Option<usize>, start: usize, anchor: usize, tag: Option<String> },
+    Seq { items: Vec<Node>, start: usize, anchor: usize, tag: Option<Box<String>> },
+    Map { entries: Vec<(Node, Node)>, pending_key: Option<Node>, seen: HashSet<String>, first_key: Option<usize>, start: usize, anchor: usize, tag: Option<Box<String>> },
 }
 
 struct Builder<'a> {
@@ -592,8 +600,8 @@ struct Builder<'a> {
     out: ParsedFile,
 }
 
-fn tag_string(tag: Option<yaml_rust2::parser::Tag>) -> Option<String> {
-    tag.map(|t| if t.handle == "tag:yaml.org,2002:" { format!("!!{}", t.suffix) } else { format!("{}{}", t.handle, t.suffix) })
+fn tag_string(tag: Option<yaml_rust2::parser::Tag>) -> Option<Box<String>> {
+    tag.map(|t| Box::new(if t.handle == "tag:yaml.org,2002:" { format!("!!{}", t.suffix) } else { format!("{}{}", t.handle, t.suffix) }))
 }
 
 impl<'a> Builder<'a> {
@@ -839,7 +847,9 @@ impl<'a> Builder<'a> {
                 self.stack.push(Frame::Map { entries: Vec::new(), pending_key: None, seen: HashSet::new(), first_key: None, start: at, anchor, tag: tag_string(tag) });
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, start, anchor, tag }) = self.stack.pop() {
+                if let Some(Frame::Seq { mut items, start, anchor, tag }) = self.stack.pop() {
+                    // Parsed trees live until every object is indexed: no room left from growing.
+                    items.shrink_to_fit();
                     let start = items.first().map(|n| (n.span.start as usize).min(start)).unwrap_or(start);
                     let end = items.last().map(|n| n.span.end as usize).unwrap_or(at.max(start));
                     let node = Node { value: Value::Seq(items), span: Span::new(self.file, start, end), tag };
@@ -852,6 +862,7 @@ impl<'a> Builder<'a> {
                     let start = first_key.map(|k| k.min(start)).unwrap_or(start);
                     let end = entries.last().map(|(_, v)| v.span.end as usize).unwrap_or(at.max(start));
                     apply_merge_keys(&mut entries);
+                    entries.shrink_to_fit();
                     let object_metadata = self.stack.len() == 1
                         && matches!(self.stack.first(), Some(Frame::Map { pending_key: Some(k), .. }) if k.as_str() == Some("metadata"));
                     if object_metadata {

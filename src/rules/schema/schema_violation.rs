@@ -3,7 +3,6 @@
 //! at the key or value that causes it. A misspelt field is pruned or rejected by the API server:
 //! either way the setting it carries does not exist.
 
-use rayon::prelude::*;
 use crate::model::Index;
 use crate::rules::{Context, Rule};
 use crate::schema;
@@ -26,7 +25,7 @@ impl Rule for SchemaViolation {
         let schemas = views.schemas();
         // Objects are validated on every core; findings are reported in index order.
         let objects: Vec<&crate::model::Resource> = index.resources.iter().filter(|o| schema::validated(o)).collect();
-        let results: Vec<Option<Vec<schema::Violation>>> = objects.par_iter().map(|o| schemas.validate(o)).collect();
+        let results = schemas.validate_all(&objects);
         for (object, violations) in objects.into_iter().zip(results) {
             let Some(violations) = violations else { continue };
             for v in violations {
