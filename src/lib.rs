@@ -113,13 +113,17 @@ pub fn load_and_render(paths: &[PathBuf], settings: &Settings) -> (discover::Wor
 pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspace, Index, gitops::RepoRender) {
     let (ws, mut repo) = load_and_render(paths, settings);
     let phase = timings::start("index");
-    let mut index = Index::new(std::mem::take(&mut repo.resources));
     let repo_of = |p: &std::path::Path| repo.repo_of(p);
-    index.bootstrap_charts = model::bootstrap::charts(&ws, &repo_of);
-    index.bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws, &repo_of);
-    phase.done();
+    let bootstrap_charts = model::bootstrap::charts(&ws, &repo_of);
+    let bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws, &repo_of);
+    // The bootstrap models are the last readers of the parsed files: the objects are rendered
+    // copies. Freed before the index is built, so the two are never resident together.
     let mut ws = ws;
     ws.release_parses();
+    let mut index = Index::new(std::mem::take(&mut repo.resources));
+    index.bootstrap_charts = bootstrap_charts;
+    index.bootstrap_crd_groups = bootstrap_crd_groups;
+    phase.done();
     (ws, index, repo)
 }
 

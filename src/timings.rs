@@ -41,7 +41,12 @@ impl Phase {
 }
 
 /// Resident memory now, from /proc (Linux); 0 elsewhere. For seeing which stage holds the memory.
-fn resident_mb() -> u64 {
-    let pages = std::fs::read_to_string("/proc/self/statm").ok().and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()));
-    pages.unwrap_or(0) * 4096 / (1 << 20)
+/// Resident memory now and its peak so far, in MB (the peak shows a stage's transient high).
+fn resident_mb() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        let kb = status.lines().find_map(|l| l.strip_prefix(name)).and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok());
+        kb.unwrap_or(0) / 1024
+    };
+    format!("{}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }

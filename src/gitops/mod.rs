@@ -162,6 +162,13 @@ impl Cache {
         r
     }
 
+    /// Drop a render nothing is expected to take (a later build of the same key builds again).
+    fn forget(&mut self, dir: &Path, kus: Option<&Node>) {
+        let key = Self::key(dir, kus);
+        self.renders.remove(&key);
+        self.masks.remove(&key);
+    }
+
     /// The render, for the one caller that records its objects: it leaves the cache, so that
     /// caller owns it and moves its objects instead of copying them (an entry point is rendered
     /// once to see what it reaches and recorded once; a second recording renders again).
@@ -335,6 +342,15 @@ pub fn render_repo(ws: &mut Workspace, settings: &Settings) -> RepoRender {
                     renders_entries.entry((w.file, w.doc_index)).or_default().push((o.file, o.doc_index));
                 }
             }
+        }
+    }
+    // An entry point another one renders is recorded as that one renders it (with its substitutions,
+    // namespace and patches), seldom as written: its written render, which told what it reaches, is
+    // not kept for the rest of the run (on webgrip such renders held as many nodes as every parsed
+    // file). One that is recorded as written after all is built again.
+    for w in entry_written.iter().filter(|w| rendered_by_other.contains(&(w.file, w.doc_index))) {
+        for b in r.entry_builds(&w.node, w.file, &local_git) {
+            r.cache.forget(&b.dir, b.kus.as_ref());
         }
     }
     // With entry points that lead into the tree, only what they reach is deployed (unless
