@@ -52,7 +52,9 @@ pub struct SourceFile {
     pub text: String,
     /// The text shown in snippets: identical to `text` except that Secret values are masked.
     display: Option<String>,
-    line_starts: Vec<usize>,
+    /// Where each line starts, worked out when a location in the file is first asked for: most
+    /// files have no finding, and their line tables were a megabyte on a large repository.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
@@ -60,30 +62,33 @@ impl SourceFile {
         self.display.as_deref().unwrap_or(&self.text)
     }
 
+    /// Byte offsets of the line starts (files are under `MAX_FILE_BYTES`, so they fit in `u32`).
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| std::iter::once(0).chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1)).collect())
+    }
+
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s as usize <= offset).saturating_sub(1);
+        let start = starts[line] as usize;
         let column = self.text.get(start..offset).map(|s| s.chars().count()).unwrap_or(offset - start) + 1;
         LineCol { line: line + 1, column }
     }
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(self.text.len())
+        self.line_starts().get(line.saturating_sub(1)).map(|&s| s as usize).unwrap_or(self.text.len())
     }
 
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_start(line);
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self.line_starts().get(line).map(|&s| s as usize).unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// Replace the bytes of `spans` by `*` in the display text (Secret values never reach output).
@@ -189,15 +194,9 @@ impl SourceDb {
     }
 
     pub fn add(&mut self, path: PathBuf, real_path: PathBuf, text: String) -> FileId {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        if line_starts.len() > 1 && *line_starts.last().unwrap() == text.len() {
-            // A trailing newline does not open a new line for reporting purposes, but keep it so
-            // that offsets at EOF map to the last line.
-        }
         let id = FileId(self.files.len() as u32);
         self.by_path.entry(normalize(&real_path)).or_insert(id);
-        self.files.push(SourceFile { path, real_path, text, display: None, line_starts });
+        self.files.push(SourceFile { path, real_path, text, display: None, line_starts: std::sync::OnceLock::new() });
         self.parsed.push(None);
         id
     }
