@@ -694,7 +694,7 @@ pub(crate) fn inline_docs(db: &SourceDb, n: &Node, trim: bool) -> Vec<Node> {
             if let crate::source::yaml::Value::Scalar(v, st) = &mut n.value {
                 let header = text.rfind(['|', '>']).map(|i| &text[i..]).unwrap_or("");
                 if matches!(st, crate::source::yaml::Style::Literal | crate::source::yaml::Style::Folded) && !header.starts_with("|+") && !header.starts_with(">+") && v.ends_with('\n') {
-                    v.pop();
+                    *v = v[..v.len() - 1].into();
                 }
             }
         }
@@ -817,7 +817,7 @@ fn stringify_annotations(node: &mut Node) {
             if let crate::source::yaml::Value::Scalar(s, st) = &mut v.value {
                 if *st == crate::source::yaml::Style::Plain && untagged {
                     if null {
-                        s.clear();
+                        *s = Default::default();
                     }
                     *st = crate::source::yaml::Style::DoubleQuoted;
                 }

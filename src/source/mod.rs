@@ -1,6 +1,7 @@
 //! Source text: the `SourceDb` owns every file drlint reads, and a `Span` names a byte range in one
 //! of them. Line and column are computed on demand, so nodes stay small.
 
+pub mod text;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

@@ -27,8 +27,8 @@ pub enum Style {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
-    /// The text, inline when short (most keys and values): no allocation per scalar.
-    Scalar(compact_str::CompactString, Style),
+    /// The text: inline when short (most keys and values), shared by copies when long.
+    Scalar(super::text::Text, Style),
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -90,10 +90,10 @@ pub struct ParsedFile {
 }
 
 impl Node {
-    pub fn scalar(text: impl Into<compact_str::CompactString>, span: Span) -> Node {
+    pub fn scalar(text: impl Into<super::text::Text>, span: Span) -> Node {
         Node { value: Value::Scalar(text.into(), Style::Plain), span, tag: None }
     }
-    pub fn string(text: impl Into<compact_str::CompactString>, span: Span) -> Node {
+    pub fn string(text: impl Into<super::text::Text>, span: Span) -> Node {
         let text = text.into();
         let style = if needs_quotes(&text) { Style::DoubleQuoted } else { Style::Plain };
         Node { value: Value::Scalar(text, style), span, tag: None }
