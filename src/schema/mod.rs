@@ -224,6 +224,12 @@ impl SchemaSet {
             .ok()
     }
 
+    /// Validate one object (`validate_all` of one). `None` when drlint has no schema for its kind
+    /// and version.
+    pub fn validate(&self, object: &Resource) -> Option<Vec<Violation>> {
+        self.validate_all(&[object]).pop().flatten()
+    }
+
     /// Validate each object, on every core: a kind's validator is compiled once, validates that
     /// kind's objects, and is dropped. Each result is `None` when drlint has no schema for the
     /// object's kind and version (or cannot compile it); results are in the order of `objects`.
