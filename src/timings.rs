@@ -40,8 +40,8 @@ impl Phase {
     }
 }
 
-/// Resident memory now, from /proc (Linux); 0 elsewhere. For seeing which stage holds the memory.
-/// Resident memory now and its peak so far, in MB (the peak shows a stage's transient high).
+/// Resident memory now and its peak so far, in MB, from /proc (Linux; 0 elsewhere): which stage
+/// holds the memory, and which one's transient high is the run's peak.
 fn resident_mb() -> String {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| -> u64 {

@@ -165,13 +165,9 @@ impl SchemaSet {
         SchemaSet { version: KUBERNETES_VERSION, configured: HashMap::new(), repo: HashMap::new() }
     }
 
-    /// The schema of a kind key from the repository's CRDs or the configured ones, with the
-    /// repository it is cached under.
-    fn own(&self, repo: &Option<String>, key: &str) -> Option<(Option<String>, &Arc<Value>)> {
-        if let Some(s) = self.repo.get(&(repo.clone(), key.to_string())) {
-            return Some((repo.clone(), s));
-        }
-        self.configured.get(key).map(|s| (None, s))
+    /// The schema of a kind key from the repository's CRDs or the configured ones.
+    fn own(&self, repo: &Option<String>, key: &str) -> Option<&Arc<Value>> {
+        self.repo.get(&(repo.clone(), key.to_string())).or_else(|| self.configured.get(key))
     }
 
     fn has(&self, repo: &Option<String>, key: &str) -> bool {
@@ -201,7 +197,7 @@ impl SchemaSet {
     /// The root schema of a kind (its `$ref`s resolve into the Kubernetes definitions).
     fn root(&self, repo: &Option<String>, key: &str) -> Option<Arc<Value>> {
         let b = bundle(self.version);
-        if let Some((_, s)) = self.own(repo, key) {
+        if let Some(s) = self.own(repo, key) {
             return Some(s.clone());
         }
         if let Some(raw) = b.crds.get(key) {

@@ -6,7 +6,7 @@
 use compact_str::CompactString;
 use std::sync::Arc;
 
-/// A scalar's text. Reads as a `str` (`Deref`); compares, orders and hashes as one.
+/// A scalar's text. Reads as a `str` (`Deref`) and compares as one.
 #[derive(Clone)]
 pub struct Text(Repr);
 
@@ -41,24 +41,6 @@ impl From<String> for Text {
     }
 }
 
-impl From<&String> for Text {
-    fn from(s: &String) -> Text {
-        Text::from(s.as_str())
-    }
-}
-
-impl From<std::borrow::Cow<'_, str>> for Text {
-    fn from(s: std::borrow::Cow<'_, str>) -> Text {
-        Text::from(s.as_ref())
-    }
-}
-
-impl From<char> for Text {
-    fn from(c: char) -> Text {
-        Text::from(c.encode_utf8(&mut [0; 4]) as &str)
-    }
-}
-
 impl From<Text> for String {
     fn from(t: Text) -> String {
         t.as_str().to_string()
@@ -74,18 +56,6 @@ impl Default for Text {
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for Text {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::borrow::Borrow<str> for Text {
-    fn borrow(&self) -> &str {
         self.as_str()
     }
 }
@@ -108,8 +78,6 @@ impl PartialEq for Text {
     }
 }
 
-impl Eq for Text {}
-
 impl PartialEq<str> for Text {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
@@ -125,24 +93,6 @@ impl PartialEq<&str> for Text {
 impl PartialEq<String> for Text {
     fn eq(&self, other: &String) -> bool {
         self.as_str() == other
-    }
-}
-
-impl PartialOrd for Text {
-    fn partial_cmp(&self, other: &Text) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Text {
-    fn cmp(&self, other: &Text) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl std::hash::Hash for Text {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
     }
 }
 
