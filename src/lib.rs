@@ -3,6 +3,7 @@
 //! The pipeline, one module per stage: `discover` (walk and parse) -> `model` (objects and the
 //! index) -> `rules` (via `engine`) -> `diag` (renderers). `lint` runs it for the CLI and tests.
 
+pub mod alloc;
 pub mod cli;
 pub mod cron;
 pub mod diag;

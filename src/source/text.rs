@@ -31,7 +31,7 @@ impl Text {
 impl From<&str> for Text {
     fn from(s: &str) -> Text {
         // Longer than `CompactString` holds inline: it would allocate anyway, so share it.
-        if s.len() > std::mem::size_of::<CompactString>() { Text(Repr::Shared(Arc::from(s))) } else { Text(Repr::Inline(CompactString::from(s))) }
+        if s.len() > std::mem::size_of::<CompactString>() { Text(Repr::Shared(crate::alloc::outside_scratch(|| Arc::from(s)))) } else { Text(Repr::Inline(CompactString::from(s))) }
     }
 }
 
