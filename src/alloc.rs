@@ -1,11 +1,12 @@
-//! The process's allocator: mimalloc, with a scratch heap for memory that is freed all at once.
+//! The process's allocator: mimalloc, with scratch heaps for memory that is freed all at once.
 //!
 //! Parsed YAML trees are built early and freed together once the objects are indexed
-//! (`discover::Workspace::release_parses`). In the shared heap their blocks sat in the same pages
-//! as memory that stays (scalar text that rendered copies share, the source database), so freeing
-//! them gave few whole pages back to the system. Allocated in a heap of their own (`ScratchHeap`),
-//! their pages hold nothing else, and freeing the trees empties them: webgrip's peak resident
-//! memory went from 41.1 to 38.4 MiB (farm-bench medians). Memory that must outlive the trees is
+//! (`discover::Workspace::release_parses`), and so are the texts of the files read ahead
+//! (`SourceDb::release_texts`). In the shared heap their blocks sat in the same pages as memory
+//! that stays (scalar text that rendered copies share, the source database), so freeing them gave
+//! few whole pages back to the system. Allocated in a heap of their own (`ScratchHeap`), their
+//! pages hold nothing else, and freeing them empties the pages: webgrip's peak resident memory
+//! went from 41.1 to 38.4 MiB for the trees (farm-bench medians). Memory that must outlive them is
 //! taken from the shared heap even inside a scratch scope (`outside_scratch`).
 //!
 //! The binary (`src/main.rs`) and the unit tests install `Allocator`; where another allocator is

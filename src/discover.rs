@@ -33,6 +33,8 @@ pub struct Workspace {
     pub roots: Vec<PathBuf>,
     /// Text files (`FileKind::Text`), read through `SourceDb::load_text`.
     pub texts: Vec<FileId>,
+    /// The `drlint-ignore` comments of the files that have some (`release_texts`).
+    pub suppressions: Vec<(FileId, crate::suppress::FileSuppressions)>,
 }
 
 impl Workspace {
@@ -40,6 +42,14 @@ impl Workspace {
     /// nodes; nothing after reads a file's tree, and `SourceDb::parsed` parses again if asked):
     /// they are a large part of memory, and freeing them before the rules run lowers the peak.
     /// They are dropped on a thread of their own, as nothing waits for it.
+    /// Lex the files' suppression comments, then release the texts of the files read from disk:
+    /// after indexing, only the files of findings are read again (to locate and show them), and
+    /// the rules that read a file's text read the text files (`texts`), which are kept.
+    pub fn release_texts(&mut self) {
+        self.suppressions = crate::suppress::lex_all(&self.db);
+        self.db.release_texts(&self.texts);
+    }
+
     pub fn release_parses(&mut self) {
         let mut parses = self.db.take_parses();
         let none = std::sync::Arc::new(ParsedFile::default());
@@ -141,7 +151,7 @@ pub fn is_template(path: &Path, text: &str, error_line: usize) -> bool {
 /// Read, classify and parse every file under `paths`.
 pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
     let (files, walk_errors) = crate::timings::timed("discover: walk", || walk(paths, settings));
-    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new() };
+    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new(), suppressions: Vec::new() };
     for (path, msg) in walk_errors {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
@@ -161,7 +171,7 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
                 let first_invalid = parsed.issues.iter().find(|i| i.kind == YamlIssueKind::Invalid);
                 if let Some(issue) = first_invalid {
                     let line = ws.db.get(id).line_col(issue.span.start as usize).line;
-                    if is_template(&path, &ws.db.get(id).text, line) {
+                    if is_template(&path, ws.db.get(id).text(), line) {
                         // Not a manifest until a template engine runs: one note, and nothing in
                         // it is read as objects.
                         let msg = format!("this file holds template syntax and is not YAML until a template engine renders it ({}); it is not checked", issue.message);
@@ -227,7 +237,7 @@ fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
     for (path, _) in files.iter().filter(|(p, kind)| p.as_os_str() != "-" && *kind != FileKind::Text) {
         yaml.extend(db.lookup(path));
     }
-    let texts: Vec<(FileId, &str)> = yaml.iter().map(|&id| (id, db.get(id).text.as_str())).collect();
+    let texts: Vec<(FileId, &str)> = yaml.iter().map(|&id| (id, db.get(id).text())).collect();
     // The trees are freed together after indexing: in a heap of their own, that frees whole pages.
     let scratch = crate::alloc::ScratchHeap::new();
     let parsed: Vec<(FileId, ParsedFile)> =
@@ -253,7 +263,7 @@ fn read_stdin(db: &mut SourceDb) -> Result<(FileId, std::sync::Arc<ParsedFile>),
 /// duplicated `data:` block) are masked too. Any `kind: Secret` is masked, whatever its apiVersion.
 pub fn mask_secret_values(db: &mut SourceDb, id: FileId, kind: FileKind, parsed: &ParsedFile) {
     let mut spans = Vec::new();
-    let text = &db.get(id).text;
+    let text = db.get(id).text();
     for doc in &parsed.documents {
         let Some(root) = &doc.root else { continue };
         if root.str_at(&["kind"]) == Some("Secret") {

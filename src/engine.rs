@@ -37,8 +37,9 @@ pub struct Outcome {
 const FILE_LEVEL_RULES: &[&str] = &[secret_plaintext::META.id];
 
 /// Run every enabled rule. `raised` are findings from earlier stages (reading, rendering).
-/// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`.
-pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
+/// `texts` are the files read as plain text (runbooks, scripts), for `Rule::check_text`;
+/// `suppressions` the `drlint-ignore` comments of every file that has some (`suppress::lex_all`).
+pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], suppressions: &[(FileId, FileSuppressions)], settings: &Settings, raised: Vec<Diagnostic>, scope: Scope) -> Outcome {
     let phase = crate::timings::start("views");
     let views = Views::new(index, settings);
     phase.done();
@@ -62,12 +63,10 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
         }));
     }
 
-    // Comment suppressions, lexed once per file that has a finding.
-    let mut comments: BTreeMap<FileId, FileSuppressions> = BTreeMap::new();
+    // Comment suppressions, lexed from every file before their texts were released.
+    let mut comments: BTreeMap<FileId, &FileSuppressions> = BTreeMap::new();
     let mut unknown: Vec<Diagnostic> = Vec::new();
-    let files: Vec<(FileId, &SourceFile)> = db.iter().collect();
-    let lexed: Vec<(FileId, FileSuppressions)> = files.par_iter().map(|&(id, src)| (id, suppress::lex(id, src))).collect();
-    for (id, s) in lexed {
+    for (id, s) in suppressions {
         for c in &s.comments {
             for (name, span) in &c.rules {
                 if name != "all" && !settings.knows(name) {
@@ -80,9 +79,7 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], settings: &Settings, 
                 }
             }
         }
-        if !s.comments.is_empty() {
-            comments.insert(id, s);
-        }
+        comments.insert(*id, s);
     }
     for object in index.all() {
         unknown.extend(unknown_in_annotation(object, settings));
@@ -224,7 +221,7 @@ fn annotation_silencer(object: &Resource, rule: &str) -> Option<(crate::source::
 fn unused_suppressions(
     db: &SourceDb,
     index: &Index,
-    comments: &BTreeMap<FileId, FileSuppressions>,
+    comments: &BTreeMap<FileId, &FileSuppressions>,
     used_comments: &BTreeSet<(FileId, usize, String)>,
     used_annotations: &BTreeSet<(crate::source::Span, String)>,
     settings: &Settings,

@@ -92,7 +92,7 @@ pub fn apply(db: &SourceDb, diagnostics: &[crate::diag::Diagnostic], substituted
             errors.push(format!("{}: cannot read the file to fix it", real.display()));
             continue;
         };
-        let linted = &db.get(diags[0].span.file).text;
+        let linted = db.get(diags[0].span.file).text();
         // Edit from the end so earlier offsets stay valid.
         diags.sort_by_key(|d| std::cmp::Reverse(d.span.start));
         diags.dedup_by_key(|d| d.span.start);

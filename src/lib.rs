@@ -70,7 +70,7 @@ fn run(paths: &[PathBuf], only: Option<&[PathBuf]>, settings: &Settings) -> Repo
     let mut raised = ws.diagnostics;
     raised.extend(repo.diagnostics);
     let phase = timings::start("rules");
-    let mut outcome = engine::run(&ws.db, &index, &ws.texts, settings, raised, engine::Scope { only, substituted: &repo.substituted });
+    let mut outcome = engine::run(&ws.db, &index, &ws.texts, &ws.suppressions, settings, raised, engine::Scope { only, substituted: &repo.substituted });
     phase.done();
     for d in &mut outcome.diagnostics {
         d.fingerprint = Some(baseline::fingerprint(&ws.db, d, &settings.root));
@@ -121,6 +121,7 @@ pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspac
     // copies. Freed before the index is built, so the two are never resident together.
     let mut ws = ws;
     ws.release_parses();
+    ws.release_texts();
     let mut index = Index::new(std::mem::take(&mut repo.resources));
     index.bootstrap_charts = bootstrap_charts;
     index.bootstrap_crd_groups = bootstrap_crd_groups;

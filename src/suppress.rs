@@ -35,12 +35,20 @@ impl FileSuppressions {
     }
 }
 
+/// The `drlint-ignore` comments of every file of `db` that has some, lexed on every core, in file
+/// order.
+pub fn lex_all(db: &crate::source::SourceDb) -> Vec<(FileId, FileSuppressions)> {
+    use rayon::prelude::*;
+    let files: Vec<(FileId, &SourceFile)> = db.iter().collect();
+    files.par_iter().map(|&(id, src)| (id, lex(id, src))).filter(|(_, s)| !s.comments.is_empty()).collect()
+}
+
 /// Find `# drlint-ignore:` comments. A `#` starts a comment only at line start or after
 /// whitespace, as in YAML; the text after ` --` is the reason.
 pub fn lex(file: FileId, src: &SourceFile) -> FileSuppressions {
     let mut out = FileSuppressions::default();
     let mut pending: Vec<IgnoreComment> = Vec::new();
-    let text = &src.text;
+    let text = src.text();
     let mut offset = 0;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let line_no = i + 1;

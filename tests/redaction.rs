@@ -61,7 +61,7 @@ fn mask_covers_every_shape() {
             assert!(!shown.contains(m), "{} still shows a value:\n{shown}", file.path.display());
         }
         // Masking never moves text: spans computed on the original stay valid.
-        assert_eq!(shown.len(), file.text.len());
-        assert_eq!(shown.lines().count(), file.text.lines().count());
+        assert_eq!(shown.len(), file.text().len());
+        assert_eq!(shown.lines().count(), file.text().lines().count());
     }
 }

@@ -20,7 +20,7 @@ fn every_key_and_value_knows_its_line_and_column() {
     let f = db.get(id);
     let lc = f.line_col(name.span.start as usize);
     assert_eq!((lc.line, lc.column), (4, 9));
-    assert_eq!(&f.text[name.span.start as usize..name.span.end as usize], "\"café\"");
+    assert_eq!(&f.text()[name.span.start as usize..name.span.end as usize], "\"café\"");
     let k = root.at(&["data", "k"]).unwrap();
     assert_eq!(k.as_str(), Some("line one\nline two\n"));
     assert_eq!(f.line_col(k.span.end as usize).line, 8, "a block scalar ends at its last content line");
@@ -159,8 +159,8 @@ fn spans_after_multi_byte_characters_point_at_their_bytes() {
     let root = p.documents[0].root.as_ref().unwrap();
     let f = db.get(id);
     let name = root.at(&["metadata", "name"]).unwrap();
-    assert_eq!(&f.text[name.span.start as usize..name.span.end as usize], "naïve-🚀");
+    assert_eq!(&f.text()[name.span.start as usize..name.span.end as usize], "naïve-🚀");
     let x = root.at(&["data", "x"]).unwrap();
-    assert_eq!(&f.text[x.span.start as usize..x.span.end as usize], "after");
+    assert_eq!(&f.text()[x.span.start as usize..x.span.end as usize], "after");
     assert_eq!((f.line_col(x.span.start as usize).line, f.line_col(x.span.start as usize).column), (6, 6));
 }

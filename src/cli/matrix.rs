@@ -46,7 +46,7 @@ pub fn run(args: MatrixArgs) -> i32 {
     // The status of a store reflects what `drlint check` finds on it.
     let mut raised = ws.diagnostics.clone();
     raised.extend(repo.diagnostics.iter().cloned());
-    let outcome = crate::engine::run(&ws.db, &index, &ws.texts, &settings, raised, crate::engine::Scope { only: None, substituted: &repo.substituted });
+    let outcome = crate::engine::run(&ws.db, &index, &ws.texts, &ws.suppressions, &settings, raised, crate::engine::Scope { only: None, substituted: &repo.substituted });
     let rows = matrix::matrix(&index, &settings, Some(&ws.db), &outcome.diagnostics);
     let out = render(&rows, args.format);
     let mut stdout = std::io::stdout().lock();

@@ -363,6 +363,10 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     }
+    // Files are read again to locate and show findings (`SourceDb::release_texts`).
+    for f in report.db.changed_since_read() {
+        eprintln!("drlint: warning: {} changed while drlint ran: the locations of its findings may be off", f.path.display());
+    }
     if fix_failed {
         return 2;
     }

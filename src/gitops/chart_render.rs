@@ -192,7 +192,7 @@ fn values_spans(db: &mut Files, doc: &Node, printed: &[crate::helm::template::ex
             },
             OriginFile::Db(_) => continue,
         };
-        if (o.place.end as usize) <= db.get(file).text.len() {
+        if (o.place.end as usize) <= db.get(file).text().len() {
             out.insert(o.at, Span::new(file, o.place.start as usize, o.place.end as usize));
         }
     }

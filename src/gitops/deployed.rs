@@ -63,7 +63,7 @@ pub(super) fn in_unused_component(db: &mut SourceDb, consumed: &BTreeSet<FileId>
 
 /// Whether a line of the kustomization that is a comment names `name`.
 fn named_in_comment(db: &SourceDb, kfile: FileId, name: &str) -> bool {
-    db.get(kfile).text.lines().any(|l| l.trim_start().starts_with('#') && l.contains(name))
+    db.get(kfile).text().lines().any(|l| l.trim_start().starts_with('#') && l.contains(name))
 }
 
 /// One `gitops-not-deployed` note per folder of not-deployed files: the highest folder holding no

@@ -583,7 +583,7 @@ fn unlisted(db: &SourceDb, consumed: &BTreeSet<FileId>, file: FileId) -> bool {
     let Some(kpath) = flux::kustomization_file(dir) else { return false };
     let Some(kfile) = db.lookup(&kpath) else { return false };
     // The file's name anywhere outside comments counts as listed (resources, components, patches).
-    let named = db.get(kfile).text.lines().map(|l| l.split(" #").next().unwrap_or("")).filter(|l| !l.trim_start().starts_with('#')).any(|l| l.contains(name.as_str()));
+    let named = db.get(kfile).text().lines().map(|l| l.split(" #").next().unwrap_or("")).filter(|l| !l.trim_start().starts_with('#')).any(|l| l.contains(name.as_str()));
     kfile != file && consumed.contains(&kfile) && !named
 }
 

@@ -90,7 +90,7 @@ impl<'a> Files<'a> {
     pub fn parsed(&mut self, id: FileId) -> Arc<ParsedFile> {
         match self {
             Files::Own(db) => db.parsed(id),
-            Files::Shared(s) => s.db.parsed_ready(id).unwrap_or_else(|| Arc::new(yaml::parse(id, &s.db.get(id).text))),
+            Files::Shared(s) => s.db.parsed_ready(id).unwrap_or_else(|| Arc::new(yaml::parse(id, s.db.get(id).text()))),
         }
     }
 

@@ -205,7 +205,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
     for e in envs {
         let Some(path) = e.as_text() else { continue };
         let (id, _) = b.read_file(k, path, e.span)?;
-        let text = b.db.get(id).text.clone();
+        let text = b.db.get(id).text().to_string();
         let mut masks = Vec::new();
         let mut offset = 0;
         for raw in text.split_inclusive('\n') {
@@ -249,7 +249,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
         };
         if secret && l.span.file == k.file.unwrap_or(crate::source::FileId(u32::MAX)) {
             let s = l.span.start as usize;
-            let text = &b.db.get(l.span.file).text;
+            let text = b.db.get(l.span.file).text();
             if let Some(eq) = text.get(s..l.span.end as usize).and_then(|t| t.find('=')) {
                 b.db.mask(l.span.file, &[(s + eq + 1, l.span.end as usize)]);
             }
@@ -274,7 +274,7 @@ fn generate(b: &mut Builder, k: &Kust, item: &Node, secret: bool, global: &Optio
         let bytes_ok = b.read_file(k, &path, f.span);
         match bytes_ok {
             Ok((id, _)) => {
-                let text = b.db.get(id).text.clone();
+                let text = b.db.get(id).text().to_string();
                 let len = text.len();
                 if secret {
                     b.db.mask(id, &[(0, len)]);

@@ -724,7 +724,7 @@ impl LiteralMap {
         if n.style() != Some(crate::source::yaml::Style::Literal) || (n.span.file.0 as usize) >= db.len() {
             return None;
         }
-        let text = &db.get(n.span.file).text;
+        let text = db.get(n.span.file).text();
         let start = (n.span.start as usize).min(text.len());
         // The scalar's span starts at the `|` indicator or at its first content line.
         let first = if text.as_bytes().get(start) == Some(&b'|') {

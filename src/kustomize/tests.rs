@@ -46,7 +46,7 @@ fn find<'a>(r: &'a Rendered, kind: &str) -> &'a RenderedObject {
 /// The text a span covers and its 1-based line.
 fn at(db: &SourceDb, span: Span) -> (String, usize) {
     let f = db.get(span.file);
-    (f.text[span.start as usize..span.end as usize].to_string(), f.line_col(span.start as usize).line)
+    (f.text()[span.start as usize..span.end as usize].to_string(), f.line_col(span.start as usize).line)
 }
 
 fn file_name(db: &SourceDb, span: Span) -> String {

@@ -48,11 +48,11 @@ pub fn crd_groups_by_url(ws: &Workspace, repo_of: &dyn Fn(&std::path::Path) -> O
     let url = URL.get_or_init(|| regex::Regex::new(r"https?://[^\s'\x22]*/([a-z0-9-]+(?:\.[a-z0-9-]+)+)_[a-z0-9]+\.ya?ml").expect("valid regex"));
     let mut out = BTreeSet::new();
     for (_, file) in ws.db.iter() {
-        if !file.text.contains("://") {
+        if !file.text().contains("://") {
             continue;
         }
         let repo = repo_of(&file.real_path);
-        for c in url.captures_iter(&file.text) {
+        for c in url.captures_iter(file.text()) {
             out.insert((repo.clone(), c[1].to_string()));
         }
     }

@@ -209,7 +209,7 @@ impl Rule for VeleroCliPvcLabelSelector {
     }
 
     fn check_text(&self, file: FileId, text: &SourceFile, cx: &mut Context) {
-        for line in words(&text.text) {
+        for line in words(text.text()) {
             for f in scan(&line) {
                 let Some((message, help)) = judge(&f, cx.index, cx.views) else { continue };
                 let w = &line[f.selector];

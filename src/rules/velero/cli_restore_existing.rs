@@ -32,7 +32,7 @@ impl Rule for VeleroCliRestoreExisting {
 
     fn check_text(&self, file: FileId, text: &SourceFile, cx: &mut Context) {
         let Some(index) = cx.index else { return };
-        let lines = words(&text.text);
+        let lines = words(text.text());
         let all: Vec<Command> = lines.iter().flat_map(|l| commands(l)).collect();
         if all.is_empty() {
             return;
@@ -62,7 +62,7 @@ impl Rule for VeleroCliRestoreExisting {
         }
         // The namespace: one finding per file, at the first command that misses it.
         let Some(ns) = velero_namespace(index) else { return };
-        if text.text.contains("VELERO_NAMESPACE") || text.text.contains("client config set namespace") {
+        if text.text().contains("VELERO_NAMESPACE") || text.text().contains("client config set namespace") {
             return;
         }
         let missing: Vec<&Command> = all.iter().filter(|c| c.flag(&["-n", "--namespace"]).is_none() && talks_to_server(c)).collect();
