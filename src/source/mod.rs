@@ -104,6 +104,11 @@ impl SourceFile {
         now
     }
 
+    /// Whether the file, read again after its release, was no longer what was first read.
+    pub fn changed(&self) -> bool {
+        self.changed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Drop the text until it is asked for again (only for a file read from disk: `from_disk`).
     fn release(&mut self) {
         if let Some(text) = self.text.take() {
@@ -371,7 +376,7 @@ impl SourceDb {
 
     /// Files that changed on disk between their first reading and a later one.
     pub fn changed_since_read(&self) -> impl Iterator<Item = &SourceFile> {
-        self.files.iter().filter(|f| f.changed.load(std::sync::atomic::Ordering::Relaxed))
+        self.files.iter().filter(|f| f.changed())
     }
 
     pub fn line_col(&self, span: Span) -> (LineCol, LineCol) {
