@@ -31,7 +31,12 @@ fn root_relative(db: &SourceDb, d: &Diagnostic, root: &Path) -> String {
 pub fn fingerprint(db: &SourceDb, d: &Diagnostic, root: &Path) -> String {
     let file = db.get(d.span.file);
     let text = file.display_text();
-    let start = (d.span.start as usize).min(text.len());
+    // Within the text and on a character boundary: a file edited during the run is read again
+    // as it is now (`SourceFile::changed`), and its offsets may fall anywhere in it.
+    let mut start = (d.span.start as usize).min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let line_end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
     let line = text.get(line_start..line_end).unwrap_or("").trim();
@@ -129,4 +134,24 @@ pub fn apply(report: &mut crate::Report, path: &Path, root: &Path, paths: &[Path
     let diags = std::mem::take(&mut report.diagnostics);
     report.diagnostics = crate::engine::merge_and_sort(&report.db, diags);
     Ok(hidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_edited_during_the_run_still_gets_a_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "a: 1\nb: 2\n").unwrap();
+        let mut db = SourceDb::new();
+        let id = db.load_text(&path).unwrap();
+        db.release_texts(&[]);
+        // Byte 3 of the new text is inside a two-byte character.
+        std::fs::write(&path, "éééé\n").unwrap();
+        let d = Diagnostic::new(unused_suppression::META.id, crate::diag::Severity::Note, Span::new(id, 3, 4), "m");
+        assert_eq!(fingerprint(&db, &d, dir.path()).len(), 16);
+        assert!(db.get(id).changed());
+    }
 }

@@ -35,13 +35,12 @@ pub struct Workspace {
     pub texts: Vec<FileId>,
     /// The `drlint-ignore` comments of the files that have some (`release_texts`).
     pub suppressions: Vec<(FileId, crate::suppress::FileSuppressions)>,
+    /// The heap the trees parsed ahead were allocated from, kept until they are freed: a deleted
+    /// heap's pages go to the shared heap, which fills their free space with memory that stays.
+    parse_heap: Option<crate::alloc::ScratchHeap>,
 }
 
 impl Workspace {
-    /// Free the parsed trees once the objects are rendered and indexed (each object owns its
-    /// nodes; nothing after reads a file's tree, and `SourceDb::parsed` parses again if asked):
-    /// they are a large part of memory, and freeing them before the rules run lowers the peak.
-    /// They are dropped on a thread of their own, as nothing waits for it.
     /// Lex the files' suppression comments, then release the texts of the files read from disk:
     /// after indexing, only the files of findings are read again (to locate and show them), and
     /// the rules that read a file's text read the text files (`texts`), which are kept.
@@ -50,13 +49,22 @@ impl Workspace {
         self.db.release_texts(&self.texts);
     }
 
+    /// Free the parsed trees once the objects are rendered and indexed (each object owns its
+    /// nodes; nothing after reads a file's tree, and `SourceDb::parsed` parses again if asked):
+    /// they are a large part of memory, and freeing them before the rules run lowers the peak.
+    /// They are dropped on a thread of their own, as nothing waits for it, and their heap after
+    /// them.
     pub fn release_parses(&mut self) {
         let mut parses = self.db.take_parses();
         let none = std::sync::Arc::new(ParsedFile::default());
         for f in &mut self.files {
             parses.push(std::mem::replace(&mut f.parsed, none.clone()));
         }
-        std::thread::spawn(move || drop(parses));
+        let heap = self.parse_heap.take();
+        std::thread::spawn(move || {
+            drop(parses);
+            drop(heap);
+        });
     }
 }
 
@@ -151,12 +159,12 @@ pub fn is_template(path: &Path, text: &str, error_line: usize) -> bool {
 /// Read, classify and parse every file under `paths`.
 pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
     let (files, walk_errors) = crate::timings::timed("discover: walk", || walk(paths, settings));
-    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new(), suppressions: Vec::new() };
+    let mut ws = Workspace { db: SourceDb::new(), files: Vec::new(), diagnostics: Vec::new(), roots: paths.to_vec(), texts: Vec::new(), suppressions: Vec::new(), parse_heap: None };
     for (path, msg) in walk_errors {
         let id = ws.db.add(relative_to_cwd(&path), path.clone(), String::new());
         ws.diagnostics.push(Diagnostic::new(file_unreadable::META.id, Severity::Warning, Span::new(id, 0, 0), msg));
     }
-    crate::timings::timed("discover: read and parse", || parse_ahead(&mut ws.db, &files));
+    ws.parse_heap = Some(crate::timings::timed("discover: read and parse", || parse_ahead(&mut ws.db, &files)));
     for (path, kind) in files {
         if kind == FileKind::Text {
             // Unreadable text is not a finding: these files are only searched for commands.
@@ -229,7 +237,7 @@ pub fn load(paths: &[PathBuf], settings: &Settings) -> Workspace {
 /// YAML ones on all cores: parsing is most of reading a repository, and each file's parse is
 /// independent. The loop then finds each parse cached. A file that cannot be read is left to the
 /// loop, which reports it.
-fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
+fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) -> crate::alloc::ScratchHeap {
     use rayon::prelude::*;
     let mut yaml: Vec<FileId> = Vec::new();
     let paths: Vec<&std::path::Path> = files.iter().filter(|(p, _)| p.as_os_str() != "-").map(|(p, _)| p.as_path()).collect();
@@ -245,6 +253,7 @@ fn parse_ahead(db: &mut SourceDb, files: &[(PathBuf, FileKind)]) {
     for (id, p) in parsed {
         db.set_parsed(id, p);
     }
+    scratch
 }
 
 /// `drlint check -`: stdin as one manifest file, shown as `<stdin>`.

@@ -103,11 +103,16 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], suppressions: &[(File
         if settings.is_excluded(&rel) || settings.is_excluded_for(d.rule, &rel) {
             continue;
         }
-        let line = db.get(d.span.file).line_col(d.span.start as usize).line;
-        let by_comment = comments.get(&d.span.file).and_then(|s| s.silencer(line, d.rule));
+        // Located only in a file with `drlint-ignore` comments: locating a finding reads its
+        // file's text again (`SourceDb::release_texts`), and most are reported elsewhere or not at
+        // all (out of scope).
+        let by_comment = comments.get(&d.span.file).and_then(|s| {
+            let line = db.get(d.span.file).line_col(d.span.start as usize).line;
+            s.silencer(line, d.rule).map(|name| (line, name))
+        });
         let by_annotation = owner.and_then(|i| annotation_silencer(index.object(i), d.rule));
-        if let Some(name) = &by_comment {
-            used_comments.insert((d.span.file, line, name.clone()));
+        if let Some((line, name)) = &by_comment {
+            used_comments.insert((d.span.file, *line, name.clone()));
         }
         if let Some(key) = &by_annotation {
             used_annotations.insert(key.clone());
@@ -137,9 +142,20 @@ pub fn run(db: &SourceDb, index: &Index, texts: &[FileId], suppressions: &[(File
         let under = |span: &Span| crate::scope::is_under(&db.get(span.file).real_path, only);
         out.retain(|d| under(&d.span) || d.labels.iter().any(|l| under(&l.span)));
     }
+    read_reported_files(db, &out);
     let out = group_unresolved(db, out, settings);
     let diagnostics = merge_and_sort(db, out);
     Outcome { diagnostics, suppressed }
+}
+
+/// Read again, on every core, the files whose texts were released and that the findings (and
+/// their labels) are located in: sorting and showing the findings needs their lines.
+fn read_reported_files(db: &SourceDb, found: &[Diagnostic]) {
+    let files: BTreeSet<FileId> = found.iter().flat_map(|d| std::iter::once(d.span.file).chain(d.labels.iter().map(|l| l.span.file))).collect();
+    let files: Vec<FileId> = files.into_iter().collect();
+    files.par_iter().for_each(|&f| {
+        db.get(f).line_col(0);
+    });
 }
 
 /// Objects per unit of parallel work in `check_object`: large enough that a unit's bookkeeping is

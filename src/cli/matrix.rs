@@ -52,6 +52,7 @@ pub fn run(args: MatrixArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(out.as_bytes());
     let _ = stdout.flush();
+    super::warn_changed(&ws.db);
     0
 }
 

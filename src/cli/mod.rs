@@ -330,6 +330,7 @@ fn check(args: CheckArgs) -> i32 {
             eprintln!("drlint: error: {}: cannot write the baseline: {e}", path.display());
             return 2;
         }
+        warn_changed(&report.db);
         eprintln!("drlint: wrote {} finding{} to the baseline {}", report.diagnostics.len(), if report.diagnostics.len() == 1 { "" } else { "s" }, path.display());
         return 0;
     }
@@ -363,14 +364,19 @@ fn check(args: CheckArgs) -> i32 {
             return 2;
         }
     }
-    // Files are read again to locate and show findings (`SourceDb::release_texts`).
-    for f in report.db.changed_since_read() {
-        eprintln!("drlint: warning: {} changed while drlint ran: the locations of its findings may be off", f.path.display());
-    }
+    warn_changed(&report.db);
     if fix_failed {
         return 2;
     }
     if !args.exit_zero && report.diagnostics.iter().any(|d| d.severity >= fail_level) { 1 } else { 0 }
+}
+
+/// Files are read again to locate and show findings (`SourceDb::release_texts`): say which had
+/// changed by then.
+pub(crate) fn warn_changed(db: &crate::source::SourceDb) {
+    for f in db.changed_since_read() {
+        eprintln!("drlint: warning: {} changed while drlint ran: the locations of its findings may be off", f.path.display());
+    }
 }
 
 /// `NO_COLOR` (https://no-color.org) or `TERM=dumb`: no colour and plain ASCII drawing.

@@ -61,6 +61,8 @@ pub struct SourceFile {
     changed: std::sync::atomic::AtomicBool,
     /// The text shown in snippets: identical to `text` except that Secret values are masked.
     display: Option<String>,
+    /// `display_text` of a file that changed since it was read.
+    blank: std::sync::OnceLock<String>,
     /// Where each line starts, worked out when a location in the file is first asked for: most
     /// files have no finding, and their line tables were a megabyte on a large repository.
     line_starts: std::sync::OnceLock<Vec<u32>>,
@@ -84,6 +86,7 @@ impl SourceFile {
             from_disk,
             changed: std::sync::atomic::AtomicBool::new(false),
             display: None,
+            blank: std::sync::OnceLock::new(),
             line_starts: std::sync::OnceLock::new(),
         }
     }
@@ -116,8 +119,17 @@ impl SourceFile {
         }
     }
 
+    /// The text shown in snippets. A file that changed since it was read (`changed`) shows blank
+    /// lines, as long as the text, line for line: its new content was never checked for Secrets.
     pub fn display_text(&self) -> &str {
-        self.display.as_deref().unwrap_or_else(|| self.text())
+        if let Some(masked) = &self.display {
+            return masked;
+        }
+        let text = self.text();
+        if !self.changed() {
+            return text;
+        }
+        self.blank.get_or_init(|| text.chars().flat_map(|c| std::iter::repeat_n(if c == '\n' || c == '\r' { c } else { ' ' }, c.len_utf8())).collect())
     }
 
     /// Byte offsets of the line starts (files are under `MAX_FILE_BYTES`, so they fit in `u32`).
@@ -182,6 +194,10 @@ pub struct SourceDb {
     files: Vec<SourceFile>,
     parsed: Vec<Option<std::sync::Arc<yaml::ParsedFile>>>,
     by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// The heap the texts read ahead are allocated from (`load_texts`), kept until they are
+    /// released: a deleted heap's pages go to the shared heap, which fills their free space with
+    /// memory that stays.
+    texts_heap: Option<crate::alloc::ScratchHeap>,
 }
 
 /// What is at a path (see `SourceDb::stat`).
@@ -284,7 +300,7 @@ impl SourceDb {
     pub fn load_texts(&mut self, paths: &[&Path]) {
         use rayon::prelude::*;
         // In a heap of their own, so that releasing the texts (`release_texts`) frees whole pages.
-        let heap = crate::alloc::ScratchHeap::new();
+        let heap = self.texts_heap.get_or_insert_with(crate::alloc::ScratchHeap::new);
         let texts: Vec<Option<String>> = paths.par_iter().map(|p| heap.run(|| read_text(p).ok())).collect();
         for (path, text) in paths.iter().zip(texts) {
             let key = normalize(path);
@@ -372,6 +388,8 @@ impl SourceDb {
         use rayon::prelude::*;
         let keep: std::collections::HashSet<FileId> = keep.iter().copied().collect();
         self.files.par_iter_mut().enumerate().filter(|(i, f)| f.from_disk && !keep.contains(&FileId(*i as u32))).for_each(|(_, f)| f.release());
+        // Kept texts stay valid: deleting a heap moves its live blocks' pages to the shared heap.
+        self.texts_heap = None;
     }
 
     /// Files that changed on disk between their first reading and a later one.
@@ -429,6 +447,7 @@ mod tests {
         std::fs::write(dir.path().join("a.yaml"), "ü").unwrap();
         let f = db.get(id);
         assert_eq!(f.text(), "ü");
+        assert_eq!(f.display_text(), "  ", "its new content is not shown: nothing masked it");
         assert_eq!(f.line_text(3), "");
         let _ = f.line_col(12);
         assert_eq!(db.changed_since_read().map(|f| f.path.clone()).collect::<Vec<_>>(), vec![f.path.clone()]);
