@@ -117,8 +117,9 @@ pub fn load_index(paths: &[PathBuf], settings: &Settings) -> (discover::Workspac
     let repo_of = |p: &std::path::Path| repo.repo_of(p);
     let bootstrap_charts = model::bootstrap::charts(&ws, &repo_of);
     let bootstrap_crd_groups = model::bootstrap::crd_groups_by_url(&ws, &repo_of);
-    // The bootstrap models are the last readers of the parsed files: the objects are rendered
-    // copies. Freed before the index is built, so the two are never resident together.
+    // The bootstrap models are the last readers of the parsed files and of most file texts: the
+    // objects are rendered copies. Both are freed before the index is built, so they are never
+    // resident together with it.
     let mut ws = ws;
     ws.release_parses();
     ws.release_texts();

@@ -183,7 +183,9 @@ impl SourceFile {
 }
 
 /// The only owner of file text. Files are read once and YAML files parsed once: every stage
-/// (discovery, the kustomize renderer, entry points) asks the `SourceDb` for them.
+/// (discovery, the kustomize renderer, entry points) asks the `SourceDb` for them. After indexing
+/// the texts are released (`release_texts`), and a file is read again only to locate and show
+/// its findings.
 #[derive(Default)]
 pub struct SourceDb {
     /// Paths with symlinks resolved (`canonical`), asked once per run: kustomize builds ask it
